@@ -1,0 +1,186 @@
+/**
+ * The montage domain: media facts, shots, scenes, bars, emotion vectors, and the plan the solver returns.
+ * Pure data (JSON-serialisable), shared by analysis, planner, exporters, server and panel.
+ */
+import type { Diagnostic } from './errors';
+import type { Rate, TimeRange } from './rational';
+
+/** What ffprobe tells about a media file. */
+export interface MediaInfo {
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly durationSeconds: number;
+  readonly formatName: string;
+  readonly video?: VideoStreamInfo;
+  readonly audio?: AudioStreamInfo;
+}
+
+export interface VideoStreamInfo {
+  readonly codec: string;
+  /** Display size, after rotation. */
+  readonly width: number;
+  readonly height: number;
+  /** The frame rate the analysis counts frames on (snapped to a standard rate when close). */
+  readonly rate: Rate;
+  /** Frames on `rate` (estimated from the duration when the container does not say). */
+  readonly frameCount: number;
+  /** Rotation in degrees from the display matrix (0, 90, 180, 270). */
+  readonly rotation: number;
+  /** True when the average and nominal rates disagree (variable frame rate). */
+  readonly variableFrameRate: boolean;
+  /** Embedded start timecode ("01:00:00:00"), when the file has one. */
+  readonly startTimecode?: string;
+}
+
+export interface AudioStreamInfo {
+  readonly codec: string;
+  readonly channels: number;
+  readonly sampleRate: number;
+}
+
+/** The six emotion categories, in this fixed order everywhere (vectors index into it). */
+export const EMOTION_LABELS = ['excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense'] as const;
+export type EmotionLabel = (typeof EMOTION_LABELS)[number];
+
+/** An encoder's reading of one shot or one stretch of music. */
+export interface EmotionVector {
+  /** Which encoder produced it (the fused vector names the fusion, e.g. "fusion"). */
+  readonly encoderId: string;
+  /** Probabilities over {@link EMOTION_LABELS}, same order, summing to 1. */
+  readonly values: readonly number[];
+  /** Pleasure/valence in [-1, 1]. */
+  readonly valence: number;
+  /** Arousal in [-1, 1]. */
+  readonly arousal: number;
+  /** How much to trust it, in [0, 1]. */
+  readonly confidence: number;
+}
+
+/** How a shot begins. */
+export type TransitionKind = 'cut' | 'dissolve' | 'fade';
+
+/** A shot: a frame-exact half-open range of the movie, in movie frames. */
+export interface Shot {
+  readonly index: number;
+  readonly range: TimeRange;
+  readonly sceneIndex: number;
+  readonly transitionIn: TransitionKind;
+}
+
+/** Consecutive shots that belong together: shots firstShot .. firstShot + shotCount − 1. */
+export interface Scene {
+  readonly index: number;
+  readonly firstShot: number;
+  readonly shotCount: number;
+}
+
+/** Visual affect features of a shot, each roughly in [0, 1]. */
+export interface ShotFeatures {
+  readonly brightness: number;
+  readonly saturation: number;
+  readonly colourfulness: number;
+  /** 0 = cold (blue), 1 = warm (red/yellow). */
+  readonly warmth: number;
+  readonly contrast: number;
+  /** Mean absolute frame difference inside the shot. */
+  readonly motion: number;
+  /** The middle frame, used as the shot's representative keyframe. */
+  readonly keyframe: number;
+  /** A small colour histogram used for scene grouping (L1-normalised). */
+  readonly colourSignature: readonly number[];
+}
+
+/** A beat, in music-file seconds. `beatInBar` counts from 1 (1 = downbeat). */
+export interface Beat {
+  readonly timeSeconds: number;
+  readonly beatInBar: number;
+}
+
+/** A bar: downbeat to next downbeat, in music-file seconds. */
+export interface Bar {
+  readonly index: number;
+  readonly startSeconds: number;
+  readonly durationSeconds: number;
+  readonly beatsPerBar: number;
+  readonly tempoBpm: number;
+}
+
+/** Per-bar music features for emotion encoders. */
+export interface BarFeatures {
+  /** RMS loudness in dBFS. */
+  readonly loudnessDb: number;
+  /** Onsets per second. */
+  readonly onsetDensity: number;
+  readonly spectralCentroidHz: number;
+  /** 12 pitch classes from C, L1-normalised. */
+  readonly chroma: readonly number[];
+  /** +1 clearly major … −1 clearly minor. */
+  readonly mode: number;
+  readonly tempoBpm: number;
+}
+
+export type SceneMode = 'hard' | 'soft';
+/** How often to cut: on every bar, every second bar, or every beat. */
+export type CutGranularity = 'bar' | '2bars' | 'beat';
+
+export interface PlanOptions {
+  /** N_e: the most scenes the montage may touch (hard), or the scene budget (soft). */
+  readonly maxScenes: number;
+  readonly mode: SceneMode;
+  /** Let a long shot fill fewer bars than it could (and choose where its window sits). */
+  readonly trim: boolean;
+  /** Score a shot by the music under the bars it covers, not by the whole track. */
+  readonly arc: boolean;
+  /** Shot indices that must be used. */
+  readonly pins: readonly number[];
+  /** Shot indices that must not be used. */
+  readonly bans: readonly number[];
+}
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { maxScenes: 5, mode: 'hard', trim: true, arc: true, pins: [], bans: [] };
+
+/** Everything the planner needs. Scores are M(shot, music) values; higher is better. */
+export interface PlanInput {
+  readonly movie: { readonly path: string; readonly rate: Rate; readonly frameCount: number };
+  readonly music: { readonly path: string; readonly startSeconds: number; readonly endSeconds: number };
+  readonly shots: readonly Shot[];
+  readonly scenes: readonly Scene[];
+  /** The units to fill, in music-file seconds (bars, or beats at beat granularity). */
+  readonly bars: readonly Bar[];
+  /** S_i = M(shot i, whole music). */
+  readonly shotScores: readonly number[];
+  /** Optional M(shot i, bar k), row-major n × bars, for arc matching. */
+  readonly barScores?: { readonly shots: number; readonly bars: number; readonly values: Float32Array | readonly number[] };
+  readonly options: PlanOptions;
+}
+
+/** One chosen shot on the montage. */
+export interface Placement {
+  readonly shotIndex: number;
+  readonly sceneIndex: number;
+  /** The first bar it covers (index into plan.bars) and how many. */
+  readonly firstBar: number;
+  readonly barCount: number;
+  /** The part of the movie that plays, in movie frames. */
+  readonly sourceRange: TimeRange;
+  /** Where it plays, in sequence frames from the montage start. */
+  readonly recordRange: TimeRange;
+  /** Its contribution to the objective. */
+  readonly score: number;
+}
+
+/** The solver's answer, as written to plan.json. */
+export interface MontagePlan {
+  readonly schema: 'MontagePlan.1';
+  readonly movie: PlanInput['movie'];
+  /** The music range the montage covers: the first used bar's start to the last used bar's end. */
+  readonly music: PlanInput['music'];
+  readonly options: PlanOptions;
+  readonly shots: readonly (Shot & { readonly score: number })[];
+  readonly scenes: readonly Scene[];
+  readonly bars: readonly Bar[];
+  /** In story order; together they cover every bar exactly once. */
+  readonly placements: readonly Placement[];
+  readonly totalScore: number;
+  readonly diagnostics: readonly Diagnostic[];
+}

@@ -1,0 +1,116 @@
+/**
+ * The one internal timeline every exporter reads, after OpenTimelineIO's small fixed tree:
+ * Timeline → tracks → Clip | Gap, plus markers. One sequence rate; every record position is an integer
+ * frame on it. Source ranges are integer frames at the media's own rate, counted from the file's first
+ * frame (the embedded start timecode is kept on the media and added only by formats that want it).
+ */
+import { rescale, type Rate, type RationalTime, type TimeRange } from './rational';
+
+/** A media file used by the timeline. */
+export interface MediaReference {
+  /** Unique within the timeline, e.g. "media-1". */
+  readonly id: string;
+  /** Display name, normally the file name. */
+  readonly name: string;
+  /** Absolute path as the user's OS writes it (POSIX or Windows). */
+  readonly path: string;
+  readonly hasVideo: boolean;
+  readonly hasAudio: boolean;
+  /** Frame rate for video; for audio-only media, the sequence rate (positions are counted on it). */
+  readonly rate: Rate;
+  /** Available length in `rate` frames. */
+  readonly durationFrames: number;
+  /** Embedded start timecode in `rate` frames (ffprobe `tags.timecode`), 0 when none. */
+  readonly startTimecodeFrames: number;
+  /** Whether the embedded timecode counts drop-frame. */
+  readonly dropFrame: boolean;
+  readonly width?: number;
+  readonly height?: number;
+  readonly audioChannels?: number;
+  readonly sampleRate?: number;
+}
+
+export interface Clip {
+  readonly kind: 'clip';
+  readonly name: string;
+  readonly mediaId: string;
+  /** The used part of the media, in the media's frames from its first frame: [in, out). */
+  readonly sourceRange: TimeRange;
+  /** Markers attached to the clip, positioned in the clip's source time. */
+  readonly markers?: readonly Marker[];
+  /** Foreign data sits in a namespace, e.g. { "auto-montage": { shotIndex: 3 } }. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+export interface Gap {
+  readonly kind: 'gap';
+  /** Length on the sequence rate. */
+  readonly duration: RationalTime;
+}
+
+export type TrackItem = Clip | Gap;
+
+export interface Track {
+  readonly kind: 'video' | 'audio';
+  readonly name: string;
+  /** Items back to back from the timeline start. Each item's length on the sequence grid is its duration rescaled to the sequence rate. */
+  readonly items: readonly TrackItem[];
+}
+
+export type MarkerColor = 'red' | 'green' | 'blue' | 'cyan' | 'magenta' | 'yellow' | 'orange' | 'purple' | 'white';
+
+/** A point marker (duration 0 unless given). */
+export interface Marker {
+  readonly name: string;
+  /** For timeline markers: a sequence frame from the timeline start. For clip markers: source frames. */
+  readonly time: RationalTime;
+  readonly duration?: RationalTime;
+  readonly comment?: string;
+  readonly color?: MarkerColor;
+}
+
+export interface Timeline {
+  readonly schema: 'Timeline.1';
+  readonly name: string;
+  /** The sequence rate (= the movie's rate). */
+  readonly rate: Rate;
+  /** Record start in sequence frames; 01:00:00:00 by default. */
+  readonly startFrames: number;
+  readonly dropFrame: boolean;
+  readonly width: number;
+  readonly height: number;
+  readonly media: readonly MediaReference[];
+  readonly tracks: readonly Track[];
+  /** Sequence markers (bars), positioned in sequence frames from the timeline start. */
+  readonly markers: readonly Marker[];
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** Length of an item on the sequence grid, in frames. */
+export function itemFrames(item: TrackItem, sequenceRate: Rate): number {
+  const duration = item.kind === 'gap' ? item.duration : item.sourceRange.duration;
+  return rescale(duration, sequenceRate).value;
+}
+
+/** Each clip of a track with its record position [recordIn, recordOut) in sequence frames from the timeline start. */
+export function placedClips(timeline: Timeline, track: Track): { clip: Clip; recordIn: number; recordOut: number }[] {
+  const out: { clip: Clip; recordIn: number; recordOut: number }[] = [];
+  let position = 0;
+  for (const item of track.items) {
+    const frames = itemFrames(item, timeline.rate);
+    if (item.kind === 'clip') out.push({ clip: item, recordIn: position, recordOut: position + frames });
+    position += frames;
+  }
+  return out;
+}
+
+/** Total length of the timeline in sequence frames (the longest track). */
+export function timelineFrames(timeline: Timeline): number {
+  return Math.max(0, ...timeline.tracks.map((track) => track.items.reduce((sum, item) => sum + itemFrames(item, timeline.rate), 0)));
+}
+
+export function mediaById(timeline: Timeline, id: string): MediaReference {
+  const media = timeline.media.find((m) => m.id === id);
+  if (!media) throw new RangeError(`timeline has no media "${id}"`);
+  return media;
+}

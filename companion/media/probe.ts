@@ -1,0 +1,120 @@
+/** Media facts from ffprobe (JSON output), mapped to the core MediaInfo. */
+import { stat } from 'node:fs/promises';
+import { MontageError } from '../core/errors';
+import type { CancellationToken } from '../core/lifecycle';
+import type { AudioStreamInfo, MediaInfo, VideoStreamInfo } from '../core/montage';
+import { parseRate, snapRate, toFps } from '../core/rational';
+import { ffprobePath } from './binaries';
+import { lastLines, run } from './process';
+
+interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  nb_frames?: string;
+  duration?: string;
+  channels?: number;
+  sample_rate?: string;
+  disposition?: { attached_pic?: number };
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number }[];
+}
+
+interface ProbeOutput {
+  streams?: ProbeStream[];
+  format?: { format_name?: string; duration?: string; tags?: Record<string, string> };
+}
+
+/** Checks that a path names a readable regular file; throws AM_ERR_FILE_NOT_FOUND otherwise. */
+export async function assertReadableFile(path: string, role: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error('not a regular file');
+    return info.size;
+  } catch (error) {
+    throw new MontageError('AM_ERR_FILE_NOT_FOUND', `The ${role} file ${path} does not exist or is not a readable file.`, { where: { file: path }, cause: error });
+  }
+}
+
+/** Probes a file. Throws AM_ERR_FILE_NOT_FOUND or AM_ERR_MEDIA_UNREADABLE naming the file. */
+export async function probeMedia(path: string, token?: CancellationToken, role = 'media'): Promise<MediaInfo> {
+  const sizeBytes = await assertReadableFile(path, role);
+  let output: ProbeOutput;
+  try {
+    const { stdout } = await run(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', path], { timeoutMs: 60_000, token });
+    output = JSON.parse(stdout.toString('utf8')) as ProbeOutput;
+  } catch (error) {
+    if (error instanceof MontageError && error.code !== 'AM_ERR_FFMPEG_FAILED') throw error;
+    const reason = error instanceof MontageError ? String(error.details?.['stderr'] ?? error.message) : String(error);
+    throw new MontageError('AM_ERR_MEDIA_UNREADABLE', `The ${role} file ${path} is not readable media: ${lastLines(reason, 1)}`, { where: { file: path }, cause: error });
+  }
+  const streams = output.streams ?? [];
+  const formatDuration = Number(output.format?.duration);
+  const videoStream = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const audioStream = streams.find((s) => s.codec_type === 'audio');
+  if (!videoStream && !audioStream) {
+    throw new MontageError('AM_ERR_MEDIA_UNREADABLE', `The ${role} file ${path} has no video or audio stream.`, { where: { file: path } });
+  }
+  const durationSeconds = Number.isFinite(formatDuration) && formatDuration > 0 ? formatDuration : Number(videoStream?.duration ?? audioStream?.duration ?? 0);
+  const video = videoStream ? toVideoInfo(videoStream, durationSeconds, output.format?.tags) : undefined;
+  const audio: AudioStreamInfo | undefined = audioStream
+    ? { codec: audioStream.codec_name ?? 'unknown', channels: audioStream.channels ?? 2, sampleRate: Number(audioStream.sample_rate) || 48000 }
+    : undefined;
+  return {
+    path,
+    sizeBytes,
+    durationSeconds: Number.isFinite(durationSeconds) ? durationSeconds : 0,
+    formatName: output.format?.format_name ?? 'unknown',
+    ...(video ? { video } : {}),
+    ...(audio ? { audio } : {}),
+  };
+}
+
+function toVideoInfo(stream: ProbeStream, formatDuration: number, formatTags: Record<string, string> | undefined): VideoStreamInfo {
+  const nominal = parseRate(stream.r_frame_rate ?? '') ?? parseRate(stream.avg_frame_rate ?? '');
+  const average = parseRate(stream.avg_frame_rate ?? '');
+  const measured = average ?? nominal;
+  const rate = snapRate(measured ? toFps(measured) : 25);
+  const variableFrameRate = !!(nominal && average && Math.abs(toFps(nominal) - toFps(average)) / toFps(average) > 0.01);
+  const streamDuration = Number(stream.duration);
+  const duration = Number.isFinite(streamDuration) && streamDuration > 0 ? streamDuration : formatDuration;
+  const declaredFrames = Number(stream.nb_frames);
+  const frameCount = Number.isInteger(declaredFrames) && declaredFrames > 0 && !variableFrameRate ? declaredFrames : Math.max(0, Math.round(duration * toFps(rate)));
+  const rotationRaw = stream.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(stream.tags?.['rotate'] ?? 0);
+  const rotation = (((Math.round(rotationRaw / 90) * 90) % 360) + 360) % 360;
+  const swap = rotation === 90 || rotation === 270;
+  const width = stream.width ?? 0;
+  const height = stream.height ?? 0;
+  const startTimecode = stream.tags?.['timecode'] ?? formatTags?.['timecode'];
+  return {
+    codec: stream.codec_name ?? 'unknown',
+    width: swap ? height : width,
+    height: swap ? width : height,
+    rate,
+    frameCount,
+    rotation,
+    variableFrameRate,
+    ...(startTimecode ? { startTimecode } : {}),
+  };
+}
+
+/** Probes the movie; throws AM_ERR_NO_VIDEO_STREAM when it has none. */
+export async function probeMovie(path: string, token?: CancellationToken): Promise<MediaInfo & { video: VideoStreamInfo }> {
+  const info = await probeMedia(path, token, 'movie');
+  if (!info.video || info.video.width <= 0 || info.video.height <= 0) {
+    throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie file ${path} has no video stream.`, { where: { file: path } });
+  }
+  return info as MediaInfo & { video: VideoStreamInfo };
+}
+
+/** Probes the music; throws AM_ERR_NO_AUDIO_STREAM when it has none. */
+export async function probeMusic(path: string, token?: CancellationToken): Promise<MediaInfo & { audio: AudioStreamInfo }> {
+  const info = await probeMedia(path, token, 'music');
+  if (!info.audio) {
+    throw new MontageError('AM_ERR_NO_AUDIO_STREAM', `The music file ${path} has no audio stream.`, { where: { file: path } });
+  }
+  return info as MediaInfo & { audio: AudioStreamInfo };
+}
