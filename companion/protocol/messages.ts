@@ -1,0 +1,380 @@
+/**
+ * Auto-Montage companion protocol, version 1: the frames a client (the Premiere UXP panel, the browser UI, a
+ * test) and the companion server exchange over one WebSocket. Documented in docs/protocol.md.
+ *
+ * This file is types and constants only: no node:* imports and no runtime dependencies, so the panel can
+ * `import type` from it. The zod schemas that validate incoming frames live in ./schema.ts.
+ *
+ * Invariants (the server keeps them; clients may rely on them):
+ *  1. Every frame is one UTF-8 JSON object in a WebSocket *text* frame, with a string `type`. Binary frames,
+ *     non-objects, unknown `type`s and unknown keys are refused with an `error` frame naming the bad key.
+ *  2. The first client frame is `hello` (protocol version + token). Any other frame before a successful hello,
+ *     or a second hello, gets AM_ERR_PROTOCOL_OUT_OF_ORDER. A wrong token gets AM_ERR_UNAUTHORIZED and a wrong
+ *     version AM_ERR_PROTOCOL_VERSION; in both cases the server then closes the socket (code 4401 / 4400).
+ *  3. Every client request after hello carries a client-chosen `requestId` (1–64 chars). The server answers
+ *     each one with exactly one direct reply carrying the same `requestId`: `accepted` (a job was queued),
+ *     `jobState`, `pong`, or `error`. A malformed frame whose requestId cannot be read is answered with an
+ *     `error` without one.
+ *  4. A job's frames, in order: `accepted`, then zero or more `progress`, then exactly one terminal frame:
+ *     `result`, `error` (with `jobId`) or `cancelled`. Within one stage, `fraction` never decreases.
+ *  5. Jobs belong to the connection that started them. When it closes, its queued and running jobs are
+ *     cancelled (their child processes killed); finished results stay on disk and can be fetched again with
+ *     `job` from a later connection (they survive a server restart).
+ *  6. A job's outputs appear atomically: a file listed in a `result` is complete; a cancelled or failed job
+ *     leaves no output files behind.
+ *  7. Times on the wire are seconds (floating point) from the start of the media file; shots and bars are
+ *     identified by their 0-based index in the job's analysis. Emotion vectors follow EMOTION_LABELS' order.
+ *  8. Artifact URLs in a `result` are absolute http URLs on the companion and carry the token
+ *     (`?token=`), so they work directly in a <video> element; an `Authorization: Bearer <token>` header is
+ *     accepted too.
+ *  9. Limits: a text frame over `limits.maxFrameBytes` gets AM_ERR_PROTOCOL_FRAME_TOO_LARGE (the socket stays
+ *     open; frames far beyond it close the socket with 1009); more than `limits.maxMessagesPerSecond` frames
+ *     per second (sustained, with a burst allowance) get AM_ERR_PROTOCOL_RATE_LIMITED and are dropped.
+ * 10. `resolve` re-solves a finished job's cached analysis with new pins/bans/options. It does not decode
+ *     media again and answers in well under 2 s (no preview video unless asked for).
+ */
+import type { ErrorCode, ErrorLocation, Diagnostic } from '../core/errors';
+
+/** The protocol version this file describes. */
+export const PROTOCOL_VERSION = 1;
+
+/** The WebSocket subprotocol clients should offer (UXP needs one; the server also accepts none). */
+export const PROTOCOL_SUBPROTOCOL = 'automontage.v1';
+
+/** The companion's fixed default port. */
+export const DEFAULT_PORT = 7391;
+
+/** The WebSocket endpoint path on the companion. */
+export const WEBSOCKET_PATH = '/ws';
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------------------------------------
+
+/** A range of a media file in seconds, [startSeconds, endSeconds). */
+export interface SecondsRange {
+  readonly startSeconds: number;
+  readonly endSeconds: number;
+}
+
+/** A media file on the companion's machine, optionally with an in/out range. */
+export interface MediaSource {
+  /** An absolute path on the companion's machine. */
+  readonly path: string;
+  readonly range?: SecondsRange;
+}
+
+export type SceneMode = 'hard' | 'soft';
+/** How often to cut: on every bar, every second bar, or every beat. */
+export type CutGranularity = 'bar' | '2bars' | 'beat';
+/** The timeline formats the built-in exporters write (extensions may add more ids). */
+export type TimelineFormat = 'fcp7-xml' | 'fcpxml' | 'edl' | 'otio' | (string & {});
+
+/** Options for planning a montage. Every field is optional; the server fills defaults. */
+export interface MontageOptions {
+  /** The most scenes the montage may touch (hard mode) or the scene budget (soft mode); 1–1000. */
+  readonly scenes?: number;
+  readonly mode?: SceneMode;
+  readonly granularity?: CutGranularity;
+  /** Let a long shot fill fewer bars than it could. */
+  readonly trim?: boolean;
+  /** Score a shot by the music under the bars it covers, not by the whole track. */
+  readonly arc?: boolean;
+  /** Shot indices that must be used. */
+  readonly pins?: readonly number[];
+  /** Shot indices that must not be used. */
+  readonly bans?: readonly number[];
+  /** Force 3 or 4 beats per bar. */
+  readonly beatsPerBar?: 3 | 4;
+  /** Shift the downbeat by this many beats (0–3). */
+  readonly downbeatShift?: number;
+}
+
+/** The serialised error of the product (see companion/core/errors.ts and docs/errors.md). */
+export interface WireError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly where?: ErrorLocation;
+  readonly diagnostics?: readonly Diagnostic[];
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The kinds of job. */
+export type JobKind = 'analyse' | 'montage' | 'resolve';
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+// ---------------------------------------------------------------------------------------------------------
+// Client → server
+// ---------------------------------------------------------------------------------------------------------
+
+/** First frame of every connection. */
+export interface HelloMessage {
+  readonly type: 'hello';
+  /** Must equal {@link PROTOCOL_VERSION}. */
+  readonly protocol: number;
+  /** The companion's token (printed by `auto-montage serve`, kept in the user's config folder). */
+  readonly token: string;
+  /** Free text for logs, e.g. "premiere-panel 0.1.0". */
+  readonly client?: string;
+}
+
+/** Analyse a movie and a piece of music (shots, scenes, bars, emotions) without planning. */
+export interface AnalyseMessage {
+  readonly type: 'analyse';
+  readonly requestId: string;
+  readonly movie: MediaSource;
+  readonly music: MediaSource;
+  readonly options?: Pick<MontageOptions, 'beatsPerBar' | 'downbeatShift' | 'granularity'>;
+}
+
+/** Analyse (from cache when possible), plan, and export a montage. */
+export interface MontageMessage {
+  readonly type: 'montage';
+  readonly requestId: string;
+  readonly movie: MediaSource;
+  readonly music: MediaSource;
+  readonly options?: MontageOptions;
+  /** Timeline formats to write (default: every built-in format). */
+  readonly formats?: readonly TimelineFormat[];
+  /** Render a preview video (default true). */
+  readonly preview?: boolean;
+}
+
+/** Re-solve a finished job's analysis with new options (pins, bans, scenes, mode…). Fast: no decoding. */
+export interface ResolveMessage {
+  readonly type: 'resolve';
+  readonly requestId: string;
+  /** A finished `analyse`, `montage` or `resolve` job. */
+  readonly jobId: string;
+  /** Replaces the source job's options field by field (pins/bans replace, not merge). */
+  readonly options?: MontageOptions;
+  readonly formats?: readonly TimelineFormat[];
+  /** Render a preview video (default false: re-solving must stay fast). */
+  readonly preview?: boolean;
+}
+
+/** Cancel a queued or running job of this connection. Answered by `jobState`; the job then ends `cancelled`. */
+export interface CancelMessage {
+  readonly type: 'cancel';
+  readonly requestId: string;
+  readonly jobId: string;
+}
+
+/** Ask for a job's state (and its result when finished), also for jobs of earlier connections or runs. */
+export interface JobQueryMessage {
+  readonly type: 'job';
+  readonly requestId: string;
+  readonly jobId: string;
+}
+
+export interface PingMessage {
+  readonly type: 'ping';
+  readonly requestId: string;
+}
+
+/** Every frame a client may send. */
+export type ClientMessage = HelloMessage | AnalyseMessage | MontageMessage | ResolveMessage | CancelMessage | JobQueryMessage | PingMessage;
+export type ClientMessageType = ClientMessage['type'];
+export const CLIENT_MESSAGE_TYPES = ['hello', 'analyse', 'montage', 'resolve', 'cancel', 'job', 'ping'] as const satisfies readonly ClientMessageType[];
+
+// ---------------------------------------------------------------------------------------------------------
+// Server → client
+// ---------------------------------------------------------------------------------------------------------
+
+/** The limits the server enforces on this connection. */
+export interface ProtocolLimits {
+  readonly maxFrameBytes: number;
+  readonly maxMessagesPerSecond: number;
+  /** Jobs that may wait in the queue (all connections together) before AM_ERR_QUEUE_FULL. */
+  readonly maxQueuedJobs: number;
+}
+
+export interface WelcomeMessage {
+  readonly type: 'welcome';
+  readonly protocol: typeof PROTOCOL_VERSION;
+  readonly serverVersion: string;
+  /** This connection's id (for logs). */
+  readonly sessionId: string;
+  readonly limits: ProtocolLimits;
+  /** Timeline formats this server can write. */
+  readonly formats: readonly TimelineFormat[];
+}
+
+/** A request became a job. */
+export interface AcceptedMessage {
+  readonly type: 'accepted';
+  readonly requestId: string;
+  readonly jobId: string;
+  readonly kind: JobKind;
+  /** Jobs ahead of this one in the queue (0 = starts now). */
+  readonly queuePosition: number;
+}
+
+export interface ProgressMessage {
+  readonly type: 'progress';
+  readonly jobId: string;
+  /** e.g. "probe", "shots", "music", "emotion", "plan", "export", "preview". */
+  readonly stage: string;
+  /** 0..1 within the stage; never decreases within a stage. */
+  readonly fraction: number;
+  readonly message?: string;
+}
+
+/** An emotion reading: probabilities over EMOTION_LABELS plus valence/arousal. */
+export interface EmotionSummary {
+  readonly values: readonly number[];
+  readonly valence: number;
+  readonly arousal: number;
+  /** The most probable label. */
+  readonly label: string;
+}
+
+/** One shot of the movie. */
+export interface ShotSummary {
+  readonly index: number;
+  readonly sceneIndex: number;
+  readonly startSeconds: number;
+  readonly endSeconds: number;
+  readonly emotion?: EmotionSummary;
+  /** M(shot, whole music) when known. */
+  readonly score?: number;
+}
+
+/** One bar (or beat, at beat granularity) of the music with its emotion. */
+export interface BarSummary {
+  readonly index: number;
+  readonly startSeconds: number;
+  readonly durationSeconds: number;
+  readonly emotion?: EmotionSummary;
+}
+
+/** What an analysis found. */
+export interface AnalysisSummary {
+  readonly movie: { readonly path: string; readonly durationSeconds: number; readonly frameRate: { readonly num: number; readonly den: number }; readonly width?: number; readonly height?: number };
+  readonly music: { readonly path: string; readonly durationSeconds: number; readonly tempoBpm: number; readonly beatsPerBar: number };
+  readonly shots: readonly ShotSummary[];
+  readonly sceneCount: number;
+  readonly bars: readonly BarSummary[];
+  readonly labels: readonly string[];
+}
+
+/** One chosen shot on the montage, in story order. */
+export interface ChosenShot {
+  readonly shotIndex: number;
+  readonly sceneIndex: number;
+  readonly firstBar: number;
+  readonly barCount: number;
+  /** The part of the movie that plays. */
+  readonly sourceStartSeconds: number;
+  readonly sourceEndSeconds: number;
+  /** Where it plays, from the montage start. */
+  readonly recordStartSeconds: number;
+  readonly recordEndSeconds: number;
+  readonly score: number;
+  readonly emotion?: EmotionSummary;
+  readonly pinned: boolean;
+}
+
+export interface PlanSummary {
+  readonly totalScore: number;
+  readonly durationSeconds: number;
+  readonly barCount: number;
+  readonly shotCount: number;
+  readonly sceneCount: number;
+  readonly options: Required<Pick<MontageOptions, 'scenes' | 'mode' | 'granularity' | 'trim' | 'arc' | 'pins' | 'bans'>>;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The music range the montage covers. */
+  readonly music: SecondsRange;
+}
+
+/** A file the job wrote, downloadable from the companion. */
+export interface ArtifactFile {
+  readonly name: string;
+  /** The exporter id for timeline files, "plan" for plan.json, "preview" for the video, "report" for text. */
+  readonly format: string;
+  readonly sizeBytes: number;
+  readonly url: string;
+}
+
+export interface MontageResultData {
+  readonly plan: PlanSummary;
+  readonly chosen: readonly ChosenShot[];
+  /** The music's emotion per bar (the bars of the analysis, at the job's granularity). */
+  readonly musicEmotion: readonly BarSummary[];
+  readonly files: readonly ArtifactFile[];
+  /** The preview video's URL, or null when no preview was rendered. */
+  readonly previewUrl: string | null;
+  /** A short human-readable report. */
+  readonly report: string;
+}
+
+interface ResultBase {
+  readonly type: 'result';
+  readonly jobId: string;
+  /** The job whose analysis this one reused (resolve), when any. */
+  readonly sourceJobId?: string;
+  readonly elapsedMs: number;
+}
+export interface AnalyseResultMessage extends ResultBase {
+  readonly kind: 'analyse';
+  readonly analysis: AnalysisSummary;
+}
+export interface MontageResultMessage extends ResultBase {
+  readonly kind: 'montage' | 'resolve';
+  readonly analysis: AnalysisSummary;
+  readonly montage: MontageResultData;
+}
+export type ResultMessage = AnalyseResultMessage | MontageResultMessage;
+
+export interface CancelledMessage {
+  readonly type: 'cancelled';
+  readonly jobId: string;
+}
+
+/** A job's state, answering `cancel` and `job`. */
+export interface JobStateMessage {
+  readonly type: 'jobState';
+  readonly requestId: string;
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly status: JobStatus;
+  /** Present when status is "done". */
+  readonly result?: ResultMessage;
+  /** Present when status is "failed". */
+  readonly error?: WireError;
+}
+
+export interface PongMessage {
+  readonly type: 'pong';
+  readonly requestId: string;
+  /** Server time, ms since the epoch. */
+  readonly time: number;
+}
+
+/**
+ * A refused frame (with `requestId` when it could be read) or a failed job (with `jobId`, terminal for it).
+ * Fields of {@link WireError} are flattened into the frame.
+ */
+export interface ErrorMessage extends WireError {
+  readonly type: 'error';
+  readonly requestId?: string;
+  readonly jobId?: string;
+}
+
+/** Every frame the server may send. */
+export type ServerMessage = WelcomeMessage | AcceptedMessage | ProgressMessage | ResultMessage | CancelledMessage | JobStateMessage | PongMessage | ErrorMessage;
+export type ServerMessageType = ServerMessage['type'];
+
+/** WebSocket close codes the server uses (4000–4999 are application codes). */
+export const CLOSE_CODES = {
+  /** Wrong or missing token. */
+  unauthorized: 4401,
+  /** Unsupported protocol version. */
+  version: 4400,
+  /** Too many refused frames in a row. */
+  abuse: 4408,
+  /** The server is shutting down. */
+  shutdown: 1001,
+  /** ws: a frame beyond the hard size cap. */
+  tooLarge: 1009,
+} as const;
