@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly maxStdoutBytes?: number;
   /** Written to stdin, then stdin is closed. */
   readonly stdin?: Buffer;
+  /** Called with each chunk of stderr as it arrives (the tail is still kept for error messages). */
+  readonly onStderr?: (chunk: string) => void;
 }
 
 export interface RunResult {
@@ -77,7 +79,15 @@ export function run(command: string, args: readonly string[], options: RunOption
       chunks.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-64 * 1024); // keep the tail: errors come last
+      const text = chunk.toString('utf8');
+      if (options.onStderr) {
+        try {
+          options.onStderr(text);
+        } catch (error) {
+          stop(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+      stderr = (stderr + text).slice(-64 * 1024); // keep the tail: errors come last
     });
     child.stdin.on('error', () => {}); // the child may exit before reading all of stdin
     if (options.stdin) child.stdin.end(options.stdin);
