@@ -96,7 +96,7 @@ async function decodeLastFrame(path: string, width: number, height: number, fram
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-sseof', '-3', '-i', path, '-map', '0:v:0', '-an', '-sn', '-dn'];
   args.push('-vf', `scale=${width}:${height}:flags=area,format=rgb24`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
   let last: Uint8Array | undefined;
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   await run(ffmpegPath(), args, {
     timeoutMs,
     token,

@@ -1,0 +1,288 @@
+/**
+ * The `auto-montage` command line. A composition root: it parses options, wires the host and the pipeline,
+ * draws progress on stderr, and returns an exit code (main.ts is the only place that exits).
+ *   0 success · 1 a MontageError (its code is printed) · 2 bad usage · 130 cancelled (Ctrl-C)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CancellationError, formatError, MontageError, toMontageError } from './core/errors';
+import { CancellationTokenSource } from './core/lifecycle';
+import type { CutGranularity, SceneMode } from './core/montage';
+import { createExtensionHost } from './host/index';
+import { synthesizeMovie, synthesizeMusic } from './media/synthesize';
+import { runMontage, type MontageRequest, type MontageOutcome, type SecondsRange } from './pipeline/run-montage';
+import { ProgressBar } from './progress-bar';
+import { startServer } from './server/index';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const HELP = `auto-montage ${version}: an emotion-aware, music-driven montage of a movie, cut on the music's bars.
+
+Usage:
+  auto-montage montage --movie FILE --music FILE --out DIR [options]
+  auto-montage demo [--out DIR] [--force]      generate a movie and music, then montage them
+  auto-montage serve [--port N] [--data DIR]   start the companion for the Premiere panel and the web UI
+  auto-montage formats                         list the timeline formats (exporters) available
+
+Montage options:
+  --movie FILE              the movie (any format ffmpeg reads)
+  --music FILE              the music; the montage lasts its whole bars
+  --out DIR                 output folder: montage.mp4, plan.json, report.txt and the timeline files
+  --music-range START:END   use only this part of the music, in seconds (e.g. 30:90)
+  --movie-range START:END   use only this part of the movie, in seconds
+  --scenes N                at most N scenes (default 5)
+  --mode hard|soft          hard: at most N scenes; soft: a scene budget favouring emotion (default hard)
+  --granularity bar|2bars|beat   cut on every bar (default), every second bar, or every beat
+  --beats-per-bar 3|4       override the detected meter
+  --shift-downbeat N        move the downbeat by N beats (when the detected bar start is off)
+  --pin LIST / --ban LIST   shot indices (from plan.json) that must / must not be used, e.g. 3,17
+  --no-trim                 use shots only at their full length in bars (the paper's method)
+  --no-arc                  score shots against the whole music, not the bars they land on
+  --format ID               a timeline format to write (repeatable; default: all, see 'formats')
+  --no-preview              do not render montage.mp4
+  --cache DIR               analysis cache folder (default ~/.cache/auto-montage); --no-cache disables it
+  --extensions DIR          folder of user extensions (default ~/.config/auto-montage/extensions)
+  --force                   overwrite existing outputs in --out
+  --json                    print a machine-readable result (or error) on stdout
+  --quiet                   no progress on stderr
+  -h, --help                this help;  -v, --version  the version
+
+Environment: FFMPEG_PATH / FFPROBE_PATH choose the ffmpeg and ffprobe executables.
+Errors print as CODE: message — where; docs/errors.md explains each code.`;
+
+class UsageError extends Error {}
+
+const options = {
+  movie: { type: 'string' },
+  music: { type: 'string' },
+  out: { type: 'string' },
+  'music-range': { type: 'string' },
+  'movie-range': { type: 'string' },
+  scenes: { type: 'string' },
+  mode: { type: 'string' },
+  granularity: { type: 'string' },
+  'beats-per-bar': { type: 'string' },
+  'shift-downbeat': { type: 'string' },
+  pin: { type: 'string', multiple: true },
+  ban: { type: 'string', multiple: true },
+  trim: { type: 'boolean' },
+  'no-trim': { type: 'boolean' },
+  'no-arc': { type: 'boolean' },
+  format: { type: 'string', multiple: true },
+  'no-preview': { type: 'boolean' },
+  cache: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  extensions: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  port: { type: 'string' },
+  data: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+function parseRange(text: string | undefined, field: string): SecondsRange | undefined {
+  if (text === undefined) return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (!match || Number(match[2]) <= Number(match[1])) throw new UsageError(`--${field} must be START:END in seconds with START < END (got "${text}")`);
+  return { startSeconds: Number(match[1]), endSeconds: Number(match[2]) };
+}
+
+function parseInteger(text: string | undefined, field: string, allowed?: readonly number[]): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || (allowed ? !allowed.includes(value) : value < 0)) {
+    throw new UsageError(`--${field} must be ${allowed ? allowed.join(' or ') : 'a whole number ≥ 0'} (got "${text}")`);
+  }
+  return value;
+}
+
+function parseChoice<T extends string>(text: string | undefined, field: string, choices: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!choices.includes(text as T)) throw new UsageError(`--${field} must be one of ${choices.join(', ')} (got "${text}")`);
+  return text as T;
+}
+
+function parseList(values: readonly string[] | undefined, field: string): number[] {
+  return (values ?? []).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map((v) => parseInteger(v.trim(), field)!);
+}
+
+function defaultCacheDir(): string {
+  return join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'auto-montage');
+}
+
+function defaultExtensionsDir(): string {
+  return join(process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'auto-montage', 'extensions');
+}
+
+function montageRequest(values: Values): MontageRequest {
+  for (const required of ['movie', 'music', 'out'] as const) {
+    if (!values[required]) throw new UsageError(`--${required} is required`);
+  }
+  const scenes = parseInteger(values.scenes, 'scenes');
+  if (scenes === 0) throw new UsageError('--scenes must be at least 1');
+  const mode = parseChoice<SceneMode>(values.mode, 'mode', ['hard', 'soft']);
+  const granularity = parseChoice<CutGranularity>(values.granularity, 'granularity', ['bar', '2bars', 'beat']);
+  const beatsPerBar = parseInteger(values['beats-per-bar'], 'beats-per-bar', [2, 3, 4, 5, 6, 7]);
+  const downbeatShift = parseInteger(values['shift-downbeat'], 'shift-downbeat');
+  const movieRange = parseRange(values['movie-range'], 'movie-range');
+  const musicRange = parseRange(values['music-range'], 'music-range');
+  return {
+    moviePath: resolve(values.movie!),
+    musicPath: resolve(values.music!),
+    ...(movieRange ? { movieRange } : {}),
+    ...(musicRange ? { musicRange } : {}),
+    options: {
+      ...(scenes !== undefined ? { maxScenes: scenes } : {}),
+      ...(mode ? { mode } : {}),
+      ...(granularity ? { granularity } : {}),
+      ...(beatsPerBar ? { beatsPerBar } : {}),
+      ...(downbeatShift ? { downbeatShift } : {}),
+      ...(values['no-trim'] ? { trim: false } : {}),
+      ...(values['no-arc'] ? { arc: false } : {}),
+      pins: parseList(values.pin, 'pin'),
+      bans: parseList(values.ban, 'ban'),
+    },
+    ...(values.format?.length ? { formats: values.format } : {}),
+  };
+}
+
+interface Io {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+async function montage(request: MontageRequest, values: Values, io: Io, token: CancellationTokenSource): Promise<MontageOutcome> {
+  const host = await createExtensionHost({ userExtensionsDir: resolve(values.extensions ?? defaultExtensionsDir()) });
+  const progress = new ProgressBar(io.stderr, !values.quiet);
+  try {
+    return await runMontage(
+      request,
+      {
+        host,
+        outDir: resolve(values.out!),
+        force: !!values.force,
+        preview: !values['no-preview'],
+        ...(values['no-cache'] ? {} : { cacheDir: resolve(values.cache ?? defaultCacheDir()) }),
+      },
+      progress,
+      token.token,
+    );
+  } finally {
+    progress.done();
+    host.dispose();
+  }
+}
+
+function printOutcome(outcome: MontageOutcome, outDir: string, values: Values, io: Io): void {
+  const { plan } = outcome;
+  const summary = {
+    bars: plan.bars.length,
+    shots: plan.placements.length,
+    scenes: new Set(plan.placements.map((p) => p.sceneIndex)).size,
+    durationSeconds: plan.music.endSeconds - plan.music.startSeconds,
+    totalScore: plan.totalScore,
+  };
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ ok: true, outDir, files: outcome.files, summary })}\n`);
+    return;
+  }
+  io.stdout.write(`${outcome.report}\nWrote ${outcome.files.length} files to ${outDir}:\n${outcome.files.map((f) => `  ${f}`).join('\n')}\n`);
+}
+
+async function demo(values: Values, io: Io, token: CancellationTokenSource): Promise<number> {
+  const outDir = resolve(values.out ?? 'out/demo');
+  const inputs = join(outDir, 'inputs');
+  const moviePath = join(inputs, 'demo-movie.mp4');
+  const musicPath = join(inputs, 'demo-music.m4a');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(inputs, { recursive: true });
+  if (!values.quiet) io.stderr.write(`Generating the demo movie and music in ${inputs}…\n`);
+  if (values.force || !existsSync(moviePath)) await synthesizeMovie(moviePath, undefined, token.token);
+  if (values.force || !existsSync(musicPath)) await synthesizeMusic(musicPath, { tempoBpm: 120, beatsPerBar: 4, seconds: 40.5, offsetSeconds: 0.5, mode: 'major' }, token.token);
+  const request: MontageRequest = { moviePath, musicPath, options: { maxScenes: 3 } };
+  const outcome = await montage(request, { ...values, force: true, out: outDir, 'no-cache': true }, io, token);
+  printOutcome(outcome, outDir, values, io);
+  if (!values.json) io.stdout.write(`\nOpen ${join(outDir, 'montage.mp4')} to watch the montage; import the .xml into Premiere, the .edl or .otio into Resolve, the .fcpxml into Final Cut.\n`);
+  return 0;
+}
+
+async function serve(values: Values, io: Io, token: CancellationTokenSource): Promise<number> {
+  const port = parseInteger(values.port, 'port');
+  const server = await startServer({
+    ...(port !== undefined ? { port } : {}),
+    ...(values.data ? { dataDir: resolve(values.data) } : {}),
+  });
+  io.stdout.write(`Auto-Montage companion listening on ${server.url}\nToken: ${server.token}\nOpen ${server.url}/ in a browser (DaVinci Resolve / Final Cut users), or connect the Premiere panel. Ctrl-C stops it.\n`);
+  await new Promise<void>((done) => token.token.onCancellationRequested(() => done()));
+  await server.close();
+  return 0;
+}
+
+async function formats(values: Values, io: Io): Promise<number> {
+  const host = await createExtensionHost({ userExtensionsDir: resolve(values.extensions ?? defaultExtensionsDir()) });
+  try {
+    const list = host.listExporters();
+    if (values.json) io.stdout.write(`${JSON.stringify(list)}\n`);
+    else io.stdout.write(list.map((e) => `${e.id.padEnd(12)} ${e.label} (.${e.fileExtension}) [${e.extensionId}]`).join('\n') + '\n');
+    return 0;
+  } finally {
+    host.dispose();
+  }
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }, token = new CancellationTokenSource()): Promise<number> {
+  let values: Values;
+  let command: string | undefined;
+  try {
+    const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    values = parsed.values;
+    command = parsed.positionals[0];
+    if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument "${parsed.positionals[1]}"`);
+  } catch (error) {
+    io.stderr.write(`auto-montage: ${(error as Error).message}\nRun 'auto-montage --help' for the options.\n`);
+    return 2;
+  }
+  if (values.version) {
+    io.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (values.help || !command || command === 'help') {
+    io.stdout.write(`${HELP}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'montage': {
+        const request = montageRequest(values);
+        printOutcome(await montage(request, values, io, token), resolve(values.out!), values, io);
+        return 0;
+      }
+      case 'demo':
+        return await demo(values, io, token);
+      case 'serve':
+        return await serve(values, io, token);
+      case 'formats':
+        return await formats(values, io);
+      default:
+        throw new UsageError(`unknown command "${command}" (montage, demo, serve, formats)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`auto-montage: ${error.message}\nRun 'auto-montage --help' for the options.\n`);
+      return 2;
+    }
+    const failure = toMontageError(error);
+    if (values.json) io.stdout.write(`${JSON.stringify({ ok: false, error: failure.toJSON() })}\n`);
+    io.stderr.write(`${failure instanceof CancellationError ? 'Cancelled.' : formatError(failure.toJSON())}\n`);
+    if (failure.code === 'AM_ERR_INTERNAL' && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return failure instanceof CancellationError ? 130 : 1;
+  }
+}
+

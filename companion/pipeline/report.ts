@@ -1,0 +1,40 @@
+/** The short human report written next to the montage (report.txt) and printed by the CLI. */
+import { EMOTION_LABELS, type MontagePlan } from '../core/montage';
+import { toSeconds } from '../core/rational';
+import { framesToTimecode } from '../core/timecode';
+import type { MontageAnalysis } from './run-montage';
+
+function dominant(values: readonly number[]): string {
+  let best = 0;
+  values.forEach((v, i) => {
+    if (v > (values[best] ?? -Infinity)) best = i;
+  });
+  return EMOTION_LABELS[best] ?? 'neutral';
+}
+
+/** `originalShots[i]` is the analysis index of plan shot i (they differ when a movie range was chosen). */
+export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, originalShots: readonly number[]): string {
+  const { movie, music, emotions } = analysis;
+  const rate = plan.movie.rate;
+  const seconds = plan.music.endSeconds - plan.music.startSeconds;
+  const scenesUsed = new Set(plan.placements.map((p) => p.sceneIndex)).size;
+  const lines = [
+    `Auto-Montage report`,
+    ``,
+    `Movie   ${plan.movie.path}: ${movie.shots.length} shots in ${movie.scenes.length} scenes, ${(plan.movie.frameCount / (rate.num / rate.den)).toFixed(1)} s`,
+    `Music   ${plan.music.path}: ${music.tempoBpm.toFixed(1)} BPM, ${music.beatsPerBar}/4, bar confidence ${music.confidence.toFixed(2)}, mood ${dominant(emotions.music.global.values)}`,
+    `Montage ${plan.bars.length} units from ${plan.music.startSeconds.toFixed(3)} s to ${plan.music.endSeconds.toFixed(3)} s (${seconds.toFixed(2)} s), ` +
+      `${plan.placements.length} shots from ${scenesUsed} scene${scenesUsed === 1 ? '' : 's'} (${plan.options.mode} limit ${plan.options.maxScenes}), score ${plan.totalScore.toFixed(3)}`,
+    ``,
+    `  #  record       shot  scene  source in     bars   score  emotion`,
+  ];
+  plan.placements.forEach((p, i) => {
+    const emotion = emotions.shots[originalShots[p.shotIndex] ?? -1];
+    lines.push(
+      `${String(i + 1).padStart(3)}  ${toSeconds(p.recordRange.start).toFixed(2).padStart(8)} s  ${String(p.shotIndex).padStart(4)}  ${String(p.sceneIndex).padStart(5)}  ` +
+        `${framesToTimecode(p.sourceRange.start.value, rate)}  ${String(p.barCount).padStart(4)}  ${p.score.toFixed(3).padStart(6)}  ${emotion ? dominant(emotion.values) : '-'}`,
+    );
+  });
+  for (const d of plan.diagnostics) lines.push(`note: ${d.code}: ${d.message}`);
+  return `${lines.join('\n')}\n`;
+}

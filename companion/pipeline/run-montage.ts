@@ -1,0 +1,303 @@
+/**
+ * The montage job, shared by the CLI and the companion server:
+ *   analyseInputs: probe → movie analysis (cached) + music analysis → emotion scores
+ *   composeMontage: plan (knapsack) → timeline → exporters (through the extension host) → preview → plan.json, report
+ * Outputs are written all-or-nothing (OutputFolder). Re-solving with new pins/bans reuses the analysis.
+ */
+import { basename, resolve } from 'node:path';
+import { MontageError } from '../core/errors';
+import { scaledProgress, throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
+import { DEFAULT_PLAN_OPTIONS, type Bar, type CutGranularity, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
+import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
+import { range, toFps } from '../core/rational';
+import { timecodeToFrames } from '../core/timecode';
+import type { MediaReference, Timeline } from '../core/timeline';
+import { analyseMovie } from '../analysis/movie/analyse-movie';
+import { analyseMusic } from '../analysis/music/analyse-music';
+import { scoreEmotions, type EmotionScores } from '../analysis/emotion/index';
+import type { ExtensionHost } from '../host/index';
+import { planToTimeline, solvePlan } from '../planner/index';
+import { renderPreview } from '../media/render';
+import { OutputFolder } from './output-folder';
+import { formatReport } from './report';
+import { resolveEncoders } from './encoders';
+
+export interface SecondsRange {
+  readonly startSeconds: number;
+  readonly endSeconds: number;
+}
+
+export interface MontageOptions extends Partial<PlanOptions> {
+  readonly granularity?: CutGranularity;
+  readonly beatsPerBar?: number;
+  readonly downbeatShift?: number;
+}
+
+export interface MontageRequest {
+  readonly moviePath: string;
+  readonly movieRange?: SecondsRange;
+  readonly musicPath: string;
+  readonly musicRange?: SecondsRange;
+  readonly options?: MontageOptions;
+  /** Exporter ids; default: every exporter the host offers. */
+  readonly formats?: readonly string[];
+}
+
+export interface MontageAnalysis {
+  readonly movie: MovieAnalysis;
+  readonly music: MusicAnalysis;
+  readonly emotions: EmotionScores;
+}
+
+export interface MontageContext {
+  readonly host: ExtensionHost;
+  readonly cacheDir?: string;
+}
+
+export interface ComposeContext extends MontageContext {
+  readonly outDir: string;
+  /** Overwrite existing outputs. */
+  readonly force?: boolean;
+  /** Render montage.mp4 (default true). */
+  readonly preview?: boolean;
+}
+
+export interface MontageOutcome {
+  readonly plan: MontagePlan;
+  readonly timeline: Timeline;
+  /** Names of the files written into outDir. */
+  readonly files: readonly string[];
+  readonly report: string;
+}
+
+/** Output files the job always writes (timeline files are added by the exporters). */
+export const FIXED_OUTPUTS = ['plan.json', 'report.txt'] as const;
+export const PREVIEW_NAME = 'montage.mp4';
+
+/** Analyses both inputs and scores every shot against the music. Progress stages: movie, music, emotion. */
+export async function analyseInputs(request: MontageRequest, context: MontageContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageAnalysis> {
+  validateRequest(request);
+  const music = await analyseMusic(
+    request.musicPath,
+    {
+      ...(request.musicRange ? { rangeSeconds: { start: request.musicRange.startSeconds, end: request.musicRange.endSeconds } } : {}),
+      ...(request.options?.beatsPerBar ? { beatsPerBar: request.options.beatsPerBar } : {}),
+      ...(request.options?.downbeatShift ? { downbeatShift: request.options.downbeatShift } : {}),
+      ...(context.cacheDir ? { cacheDir: context.cacheDir } : {}),
+    },
+    progress,
+    token,
+  );
+  throwIfCancelled(token);
+  const movie = await analyseMovie(request.moviePath, context.cacheDir ? { cacheDir: context.cacheDir } : {}, progress, token);
+  throwIfCancelled(token);
+  progress.report({ stage: 'emotion', fraction: 0 });
+  const emotions = await scoreEmotions(movie, music, await resolveEncoders(context.host), token);
+  progress.report({ stage: 'emotion', fraction: 1 });
+  return { movie, music, emotions };
+}
+
+/** Plans, exports and renders into `context.outDir`. Progress stages: plan, export, render. */
+export async function composeMontage(analysis: MontageAnalysis, request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
+  const preview = context.preview ?? true;
+  const exporters = selectExporters(context.host, request.formats);
+  const folder = await OutputFolder.open(context.outDir, {
+    force: context.force ?? false,
+    expectedNames: [...FIXED_OUTPUTS, ...(preview ? [PREVIEW_NAME] : [])],
+  });
+  try {
+    progress.report({ stage: 'plan', fraction: 0 });
+    const { input, originalShots } = buildPlanInput(analysis, request);
+    const plan = solvePlan(input);
+    const timeline = planToTimeline(plan, mediaReferences(analysis));
+    progress.report({ stage: 'plan', fraction: 1 });
+
+    for (const [i, id] of exporters.entries()) {
+      progress.report({ stage: 'export', fraction: i / exporters.length, message: id });
+      for (const file of await context.host.export(id, timeline, {}, token)) await folder.write(file.name, file.contents);
+    }
+    progress.report({ stage: 'export', fraction: 1 });
+
+    await folder.write('plan.json', `${JSON.stringify(plan, null, 2)}\n`);
+    const report = formatReport(plan, analysis, originalShots);
+    await folder.write('report.txt', report);
+    if (preview) {
+      const video = analysis.movie.media.video;
+      if (!video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie ${request.moviePath} has no video stream.`, { where: { file: request.moviePath } });
+      await renderPreview(
+        {
+          moviePath: request.moviePath,
+          movieRate: video.rate,
+          movieHeight: video.height,
+          segments: plan.placements.map((p) => ({ startFrame: p.sourceRange.start.value, frameCount: p.sourceRange.duration.value })),
+          musicPath: request.musicPath,
+          musicStartSeconds: plan.music.startSeconds,
+          outPath: folder.stagedPath(PREVIEW_NAME),
+        },
+        scaledProgress(progress, 0, 1),
+        token,
+      );
+    }
+    throwIfCancelled(token);
+    const files = await folder.commit();
+    return { plan, timeline, files, report };
+  } catch (error) {
+    await folder.abort();
+    throw error;
+  }
+}
+
+/** analyseInputs then composeMontage. */
+export async function runMontage(request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
+  const analysis = await analyseInputs(request, context, progress, token);
+  return composeMontage(analysis, request, context, progress, token);
+}
+
+function validateRequest(request: MontageRequest): void {
+  for (const [field, r] of [['movieRange', request.movieRange], ['musicRange', request.musicRange]] as const) {
+    if (!r) continue;
+    if (!Number.isFinite(r.startSeconds) || !Number.isFinite(r.endSeconds) || r.startSeconds < 0 || r.endSeconds <= r.startSeconds) {
+      throw new MontageError('AM_ERR_INVALID_ARGUMENT', `${field} must be START:END in seconds with 0 ≤ START < END.`, { where: { field } });
+    }
+  }
+  const scenes = request.options?.maxScenes;
+  if (scenes !== undefined && (!Number.isInteger(scenes) || scenes < 1)) {
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `scenes must be a whole number ≥ 1 (got ${scenes}).`, { where: { field: 'scenes' } });
+  }
+}
+
+function selectExporters(host: ExtensionHost, formats: readonly string[] | undefined): string[] {
+  const available = host.listExporters().map((e) => e.id);
+  if (!formats || formats.length === 0) return available;
+  const unknown = formats.filter((f) => !available.includes(f));
+  if (unknown.length) {
+    throw new MontageError('AM_ERR_EXTENSION_NOT_FOUND', `No exporter "${unknown.join('", "')}"; available: ${available.join(', ')}.`, { where: { field: 'format' } });
+  }
+  return [...formats];
+}
+
+/** Units to fill for a cut granularity: bars, pairs of bars, or beats. */
+export function cutUnits(music: MusicAnalysis, granularity: CutGranularity): { units: Bar[]; barOfUnit: number[][] } {
+  const bars = [...music.bars];
+  if (granularity === 'bar') return { units: bars, barOfUnit: bars.map((_, i) => [i]) };
+  if (granularity === '2bars') {
+    const units: Bar[] = [];
+    const barOfUnit: number[][] = [];
+    for (let i = 0; i + 1 < bars.length; i += 2) {
+      const a = bars[i]!;
+      const b = bars[i + 1]!;
+      units.push({ index: units.length, startSeconds: a.startSeconds, durationSeconds: b.startSeconds + b.durationSeconds - a.startSeconds, beatsPerBar: a.beatsPerBar + b.beatsPerBar, tempoBpm: (a.tempoBpm + b.tempoBpm) / 2 });
+      barOfUnit.push([i, i + 1]);
+    }
+    return { units, barOfUnit };
+  }
+  // Beats inside the bars' span: each beat lasts to the next one; the last lasts to the end of the last bar.
+  const first = bars[0];
+  const last = bars[bars.length - 1];
+  if (!first || !last) return { units: [], barOfUnit: [] };
+  const end = last.startSeconds + last.durationSeconds;
+  const times = music.beats.map((b) => b.timeSeconds).filter((t) => t >= first.startSeconds - 1e-6 && t < end - 1e-6);
+  const units: Bar[] = [];
+  const barOfUnit: number[][] = [];
+  times.forEach((t, i) => {
+    const next = times[i + 1] ?? end;
+    const barIndex = Math.max(0, bars.findIndex((b) => t < b.startSeconds + b.durationSeconds - 1e-6));
+    units.push({ index: i, startSeconds: t, durationSeconds: next - t, beatsPerBar: 1, tempoBpm: bars[barIndex]?.tempoBpm ?? music.tempoBpm });
+    barOfUnit.push([barIndex]);
+  });
+  return { units, barOfUnit };
+}
+
+/** The planner's input: shots inside the movie range, units by granularity, emotion scores remapped to units. */
+export function buildPlanInput(analysis: MontageAnalysis, request: MontageRequest): { input: PlanInput; originalShots: number[] } {
+  const { movie, music, emotions } = analysis;
+  const video = movie.media.video;
+  if (!video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie ${request.moviePath} has no video stream.`, { where: { file: request.moviePath } });
+  const fps = toFps(video.rate);
+  const options: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...stripUndefined(request.options ?? {}) };
+  const { units, barOfUnit } = cutUnits(music, request.options?.granularity ?? 'bar');
+  if (units.length === 0) {
+    throw new MontageError('AM_ERR_MUSIC_TOO_SHORT', `The music ${request.musicPath} holds no whole bar${request.musicRange ? ' in the chosen range' : ''}.`, { where: { file: request.musicPath } });
+  }
+
+  // Keep the shots (clipped) that fall inside the movie range; remember their original indices.
+  const startFrame = request.movieRange ? Math.ceil(request.movieRange.startSeconds * fps) : 0;
+  const endFrame = request.movieRange ? Math.floor(request.movieRange.endSeconds * fps) : video.frameCount;
+  const kept: { shot: Shot; original: number }[] = [];
+  for (const [original, shot] of movie.shots.entries()) {
+    const from = Math.max(shot.range.start.value, startFrame);
+    const to = Math.min(shot.range.start.value + shot.range.duration.value, endFrame);
+    if (to - from <= 0) continue;
+    kept.push({ original, shot: { ...shot, index: kept.length, range: range(from, to - from, video.rate) } });
+  }
+  const scenes: Scene[] = [];
+  const shots: Shot[] = kept.map(({ shot }) => {
+    const previous = scenes[scenes.length - 1];
+    const previousScene = kept[shot.index - 1]?.shot.sceneIndex;
+    if (!previous || previousScene !== shot.sceneIndex) scenes.push({ index: scenes.length, firstShot: shot.index, shotCount: 1 });
+    else scenes[scenes.length - 1] = { ...previous, shotCount: previous.shotCount + 1 };
+    return { ...shot, sceneIndex: scenes.length - 1 };
+  });
+
+  const barCount = emotions.barScores.bars;
+  const values = new Float32Array(shots.length * units.length);
+  kept.forEach(({ original }, i) => {
+    barOfUnit.forEach((barIndices, u) => {
+      let sum = 0;
+      for (const b of barIndices) sum += emotions.barScores.values[original * barCount + b] ?? 0;
+      values[i * units.length + u] = sum / barIndices.length;
+    });
+  });
+  const lastUnit = units[units.length - 1]!;
+  const input: PlanInput = {
+    movie: { path: request.moviePath, rate: video.rate, frameCount: video.frameCount },
+    music: { path: request.musicPath, startSeconds: units[0]!.startSeconds, endSeconds: lastUnit.startSeconds + lastUnit.durationSeconds },
+    shots,
+    scenes,
+    bars: units,
+    shotScores: kept.map(({ original }) => emotions.shotScores[original] ?? 0),
+    barScores: { shots: shots.length, bars: units.length, values },
+    options,
+  };
+  return { input, originalShots: kept.map(({ original }) => original) };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** MediaReferences for the movie and the music, as exporters see them. */
+export function mediaReferences(analysis: MontageAnalysis): { movie: MediaReference; music: MediaReference } {
+  const { movie, music } = analysis;
+  const video = movie.media.video!;
+  const startTimecodeFrames = video.startTimecode ? (timecodeToFrames(video.startTimecode, video.rate) ?? 0) : 0;
+  return {
+    movie: {
+      id: 'media-movie',
+      name: basename(movie.media.path),
+      path: resolve(movie.media.path),
+      hasVideo: true,
+      hasAudio: !!movie.media.audio,
+      rate: video.rate,
+      durationFrames: video.frameCount,
+      startTimecodeFrames,
+      dropFrame: !!video.startTimecode?.includes(';'),
+      width: video.width,
+      height: video.height,
+      ...(movie.media.audio ? { audioChannels: movie.media.audio.channels, sampleRate: movie.media.audio.sampleRate } : {}),
+    },
+    music: {
+      id: 'media-music',
+      name: basename(music.media.path),
+      path: resolve(music.media.path),
+      hasVideo: false,
+      hasAudio: true,
+      rate: video.rate,
+      durationFrames: Math.floor(music.media.durationSeconds * toFps(video.rate)),
+      startTimecodeFrames: 0,
+      dropFrame: false,
+      audioChannels: music.media.audio?.channels ?? 2,
+      sampleRate: music.media.audio?.sampleRate ?? 48000,
+    },
+  };
+}

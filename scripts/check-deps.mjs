@@ -1,0 +1,50 @@
+// Keeps the dependency direction of the house style (no cycles, inner layers never import outer ones):
+//   core → nothing of ours (and no node:*);  planner → core;  protocol → core;  exporters → api, core;
+//   plugin → protocol, core (and its own files);  media → core;  analysis → media, core;  host → api, core, analysis, media;
+//   server → everything but cli/main.  Run: node scripts/check-deps.mjs
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const rules = [
+  ['companion/core', ['companion/core'], { noNode: true }],
+  ['companion/planner', ['companion/planner', 'companion/core'], { noNode: true }],
+  ['companion/protocol', ['companion/protocol', 'companion/core'], { noNode: true }],
+  ['companion/media', ['companion/media', 'companion/core']],
+  ['companion/analysis', ['companion/analysis', 'companion/media', 'companion/core', 'companion/api']],
+  ['companion/host', ['companion/host', 'companion/api', 'companion/core', 'companion/analysis', 'companion/media', 'exporters']],
+  ['exporters', ['exporters', 'companion/api', 'companion/core']],
+  ['plugin', ['plugin', 'companion/protocol', 'companion/core']],
+];
+
+function files(dir) {
+  let out = [];
+  let names;
+  try { names = readdirSync(dir); } catch { return out; }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'dist') continue;
+    if (statSync(path).isDirectory()) out = out.concat(files(path));
+    else if (/\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts.map')) out.push(path);
+  }
+  return out;
+}
+
+const problems = [];
+for (const [area, allowed, { noNode } = {}] of rules) {
+  for (const file of files(join(root, area))) {
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = match[1] ?? match[2];
+      if (noNode && spec.startsWith('node:')) problems.push(`${relative(root, file)} imports ${spec}: ${area} must stay free of Node APIs`);
+      if (!spec.startsWith('.')) continue;
+      const target = relative(root, resolve(dirname(file), spec));
+      if (!allowed.some((a) => target === a || target.startsWith(a + '/'))) problems.push(`${relative(root, file)} imports ${target}: ${area} may import only ${allowed.join(', ')}`);
+    }
+  }
+}
+if (problems.length) {
+  console.error(`dependency direction broken:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('dependency direction: ok');
