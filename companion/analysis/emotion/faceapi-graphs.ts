@@ -8,8 +8,11 @@
  *   [N, S/32, S/32, 25] (5 anchors × x, y, w, h, score), decoded by {@link decodeTinyFaceGrid}.
  * TF "SAME" padding is ONNX auto_pad SAME_UPPER; NHWC ↔ NCHW through Transpose at both ends.
  */
+import { createRequire } from 'node:module';
+import { dirname as pathDirname, join as pathJoin } from 'node:path';
+import type { ModelBuilders } from '../onnx/model-catalogue';
 import { OnnxGraphBuilder, encodeModel } from '../onnx/onnx-writer';
-import { depthwiseToOnnx, hwioToOihw, type WeightTensor } from '../onnx/tfjs-weights';
+import { depthwiseToOnnx, hwioToOihw, readTfjsWeights, type WeightTensor } from '../onnx/tfjs-weights';
 
 export const EXPRESSION_LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
 export type ExpressionLabel = (typeof EXPRESSION_LABELS)[number];
@@ -164,3 +167,18 @@ function iou(a: FaceBox, b: FaceBox): number {
   const union = a.width * a.height + b.width * b.height - inter;
   return union > 0 ? inter / union : 0;
 }
+
+// --- converters for the model catalogue -------------------------------------------------------------
+
+
+/** The folder of @vladmandic/face-api's TF.js weights. */
+export function faceApiModelDir(): string {
+  const require = createRequire(import.meta.url);
+  return pathJoin(pathDirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+}
+
+/** Converter names used by models/models.json. */
+export const FACE_MODEL_BUILDERS: ModelBuilders = {
+  'faceapi-expression': () => buildExpressionModel(readTfjsWeights(pathJoin(faceApiModelDir(), 'face_expression_model-weights_manifest.json'))),
+  'faceapi-tiny-face-detector': () => buildTinyFaceDetectorModel(readTfjsWeights(pathJoin(faceApiModelDir(), 'tiny_face_detector_model-weights_manifest.json'))),
+};
