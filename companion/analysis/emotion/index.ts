@@ -1,0 +1,141 @@
+/**
+ * Emotion scoring for the montage: runs the configured shot and music encoders, fuses each kind into one
+ * vector per shot / per bar / for the whole track, and computes M(shot, music) for the planner — for the
+ * whole track (S_i) and for every bar (arc matching). Encoder failures other than cancellation become
+ * diagnostics as long as one encoder of each kind works; missing optional models are notices.
+ */
+import { CancellationError, MontageError, type Diagnostic } from '../../core/errors';
+import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
+import type { EmotionVector } from '../../core/montage';
+import type { MovieAnalysis, MusicAnalysis, MusicEmotion, MusicEmotionEncoder, ShotEmotionEncoder } from '../../core/pipeline';
+import { emotionSettings, onEmotionNotice } from './config';
+import { emptyVector, fuseVectors, vectorFromProbabilities } from './emotion-space';
+import { barScores, shotScores, type SimilarityWeights } from './similarity';
+
+export { defaultEncoderIds, configureEmotion, emotionSettings, type EncoderSelection, type EmotionSettings } from './config';
+export { emotionSimilarity } from './similarity';
+export { dominantLabel, fuseVectors } from './emotion-space';
+
+/** What scoring returns. */
+export interface EmotionScores {
+  /** The fused vector of each shot, same order as movie.shots. */
+  readonly shots: readonly EmotionVector[];
+  /** The fused music emotion, for the whole track and per bar. */
+  readonly music: MusicEmotion;
+  /** M(shot i, whole music). */
+  readonly shotScores: readonly number[];
+  /** M(shot i, bar k), row-major shots × bars. */
+  readonly barScores: { readonly shots: number; readonly bars: number; readonly values: Float32Array };
+  /** Each encoder's own output, by id (for reports and ablation). */
+  readonly byEncoder: { readonly shot: Readonly<Record<string, readonly EmotionVector[]>>; readonly music: Readonly<Record<string, MusicEmotion>> };
+  /** Notices and non-fatal encoder failures. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface ScoreOptions {
+  /** Fusion weights by encoder id (default: the configured ones). */
+  readonly weights?: Readonly<Record<string, number>>;
+  readonly similarity?: SimilarityWeights;
+}
+
+const isFiniteVector = (v: EmotionVector | undefined): v is EmotionVector =>
+  !!v && Array.isArray(v.values) && v.values.every(Number.isFinite) && Number.isFinite(v.valence) && Number.isFinite(v.arousal) && Number.isFinite(v.confidence);
+
+/** An encoder's vector made safe: wrong label count, NaN or negative values → normalised or empty. */
+function sanitise(v: EmotionVector | undefined, encoderId: string): EmotionVector {
+  if (!isFiniteVector(v)) return emptyVector(encoderId);
+  const fixed = vectorFromProbabilities(encoderId, v.values, v.confidence);
+  const clampUnit = (x: number) => Math.max(-1, Math.min(1, x));
+  return { ...fixed, valence: clampUnit(v.valence), arousal: clampUnit(v.arousal) };
+}
+
+function failure(error: unknown, id: string, kind: string): Diagnostic {
+  if (error instanceof MontageError && error.code !== 'AM_ERR_INTERNAL') return { code: error.code, message: `${kind} encoder "${id}": ${error.message}`, where: { extension: id } };
+  return { code: 'AM_ERR_EXTENSION_FAILED', message: `${kind} encoder "${id}" failed: ${(error as Error)?.message ?? String(error)}`, where: { extension: id } };
+}
+
+/** Scores every shot against the music. Throws when no encoder of a kind works, or CancellationError. */
+export async function scoreEmotions(
+  movie: MovieAnalysis,
+  music: MusicAnalysis,
+  encoders: { shot: readonly ShotEmotionEncoder[]; music: readonly MusicEmotionEncoder[] },
+  token: CancellationToken,
+  options: ScoreOptions = {},
+): Promise<EmotionScores> {
+  throwIfCancelled(token);
+  const settings = emotionSettings();
+  const weights = options.weights ?? settings.weights;
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const subscription = onEmotionNotice((d) => {
+    const key = `${d.code}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      diagnostics.push(d);
+    }
+  });
+  try {
+    const shotCount = movie.shots.length;
+    const barCount = music.bars.length;
+    const [shotResults, musicResults] = await Promise.all([
+      Promise.all(
+        encoders.shot.map(async (encoder) => {
+          try {
+            const vectors = await encoder.encodeShots(movie, token);
+            if (!Array.isArray(vectors) || vectors.length !== shotCount) {
+              throw new MontageError('AM_ERR_EXTENSION_FAILED', `returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${shotCount} shots`);
+            }
+            return { id: encoder.id, vectors: vectors.map((v) => sanitise(v, encoder.id)) };
+          } catch (error) {
+            if (error instanceof CancellationError || token.isCancellationRequested) throw error;
+            diagnostics.push(failure(error, encoder.id, 'Shot'));
+            return undefined;
+          }
+        }),
+      ),
+      Promise.all(
+        encoders.music.map(async (encoder) => {
+          try {
+            const result = await encoder.encodeMusic(music, token);
+            if (!result || !Array.isArray(result.bars) || result.bars.length !== barCount) {
+              throw new MontageError('AM_ERR_EXTENSION_FAILED', `returned ${result && Array.isArray(result.bars) ? result.bars.length : 'no'} bar vectors for ${barCount} bars`);
+            }
+            return { id: encoder.id, emotion: { global: sanitise(result.global, encoder.id), bars: result.bars.map((v) => sanitise(v, encoder.id)) } };
+          } catch (error) {
+            if (error instanceof CancellationError || token.isCancellationRequested) throw error;
+            diagnostics.push(failure(error, encoder.id, 'Music'));
+            return undefined;
+          }
+        }),
+      ),
+    ]);
+    throwIfCancelled(token);
+    const shotOk = shotResults.filter((r) => r !== undefined);
+    const musicOk = musicResults.filter((r) => r !== undefined);
+    if (shotOk.length === 0) {
+      throw new MontageError('AM_ERR_EXTENSION_FAILED', encoders.shot.length ? 'Every shot emotion encoder failed.' : 'No shot emotion encoder is configured.', { diagnostics });
+    }
+    if (musicOk.length === 0) {
+      throw new MontageError('AM_ERR_EXTENSION_FAILED', encoders.music.length ? 'Every music emotion encoder failed.' : 'No music emotion encoder is configured.', { diagnostics });
+    }
+    const shots = movie.shots.map((_, i) => fuseVectors('fusion', shotOk.map((r) => r.vectors[i] ?? emptyVector(r.id)), weights));
+    const musicEmotion: MusicEmotion = {
+      global: fuseVectors('fusion', musicOk.map((r) => r.emotion.global), weights),
+      bars: music.bars.map((_, k) => fuseVectors('fusion', musicOk.map((r) => r.emotion.bars[k] ?? emptyVector(r.id)), weights)),
+    };
+    const similarity = options.similarity ?? settings.similarity;
+    return {
+      shots,
+      music: musicEmotion,
+      shotScores: shotScores(shots, musicEmotion.global, similarity),
+      barScores: barScores(shots, musicEmotion.bars, similarity),
+      byEncoder: {
+        shot: Object.fromEntries(shotOk.map((r) => [r.id, r.vectors])),
+        music: Object.fromEntries(musicOk.map((r) => [r.id, r.emotion])),
+      },
+      diagnostics,
+    };
+  } finally {
+    subscription.dispose();
+  }
+}
