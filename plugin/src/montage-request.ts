@@ -1,0 +1,191 @@
+/**
+ * From what the editor has (a Premiere sequence, or typed paths in the web UI) to a protocol `montage` request.
+ * The sequence's enabled video clips name the movie (the file used longest on the timeline, over the union of
+ * its clips' source ranges); the music is an audio clip of the sequence or a file; its length is the whole
+ * music or the part that falls inside the sequence in/out. Pure: no host calls, no DOM.
+ */
+import type { MediaSource, MontageMessage, MontageOptions, CutGranularity, SceneMode } from '../../companion/protocol/messages';
+import type { HostClip, HostSequence } from './host';
+import { maxTicks, minTicks, parseTicks, subtractTicks, ticksToSeconds } from './ticks';
+
+/** Where the music comes from. */
+export type MusicChoice = { readonly kind: 'clip'; readonly clipKey: string } | { readonly kind: 'file'; readonly path: string };
+/** How long the montage is: the whole music (clip or file) or the sequence in/out. */
+export type LengthChoice = 'music' | 'inout';
+
+/** The options the panel exposes. */
+export interface PanelMontageOptions {
+  readonly scenes: number;
+  readonly mode: SceneMode;
+  readonly granularity: CutGranularity;
+}
+
+export const DEFAULT_PANEL_OPTIONS: PanelMontageOptions = { scenes: 5, mode: 'hard', granularity: 'bar' };
+
+/** A request problem the user can fix, in plain words. */
+export class RequestProblem extends Error {
+  override readonly name = 'RequestProblem';
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A movie file used by the sequence's video clips. */
+export interface MovieCandidate {
+  readonly path: string;
+  /** The union of its clips' source ranges, in media seconds. */
+  readonly range: { readonly startSeconds: number; readonly endSeconds: number };
+  /** How much of the timeline it covers, in ticks. */
+  readonly timelineTicks: string;
+  readonly clipCount: number;
+}
+
+/** A stable key for an audio clip of a sequence (track + start). */
+export function clipKey(clip: HostClip): string {
+  return `${clip.kind}:${clip.track}:${clip.startTicks}`;
+}
+
+/** Enabled video clips with a media file, grouped by file, the most used first. */
+export function movieCandidates(sequence: HostSequence): MovieCandidate[] {
+  const groups = new Map<string, HostClip[]>();
+  for (const clip of sequence.clips) {
+    if (clip.kind !== 'video' || clip.disabled || !clip.mediaPath) continue;
+    const list = groups.get(clip.mediaPath) ?? [];
+    list.push(clip);
+    groups.set(clip.mediaPath, list);
+  }
+  const candidates = [...groups].map(([path, clips]): MovieCandidate => {
+    let sourceIn = clips[0]?.srcInTicks ?? '0';
+    let sourceOut = clips[0]?.srcOutTicks ?? '0';
+    let used = 0n;
+    for (const clip of clips) {
+      sourceIn = minTicks(sourceIn, clip.srcInTicks);
+      sourceOut = maxTicks(sourceOut, clip.srcOutTicks);
+      used += parseTicks(clip.endTicks) - parseTicks(clip.startTicks);
+    }
+    return { path, range: { startSeconds: ticksToSeconds(sourceIn), endSeconds: ticksToSeconds(sourceOut) }, timelineTicks: used.toString(), clipCount: clips.length };
+  });
+  return candidates.sort((a, b) => (parseTicks(b.timelineTicks) > parseTicks(a.timelineTicks) ? 1 : parseTicks(b.timelineTicks) < parseTicks(a.timelineTicks) ? -1 : 0));
+}
+
+/** Audio clips that can be the music: enabled, with a file that is not one of the movie files (their own sound). */
+export function musicClips(sequence: HostSequence): HostClip[] {
+  const moviePaths = new Set(sequence.clips.filter((clip) => clip.kind === 'video').map((clip) => clip.mediaPath));
+  return sequence.clips.filter((clip) => clip.kind === 'audio' && !clip.disabled && clip.mediaPath !== '' && !moviePaths.has(clip.mediaPath));
+}
+
+/** The file name of a path (POSIX or Windows), for labels. */
+export function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+export interface BuiltRequest {
+  readonly request: Omit<MontageMessage, 'requestId'>;
+  /** Things the user should know (e.g. a second movie file that is not used). */
+  readonly warnings: readonly string[];
+}
+
+/** Builds the montage request from a Premiere sequence. Throws {@link RequestProblem} with a fix. */
+export function buildSequenceRequest(sequence: HostSequence, music: MusicChoice, length: LengthChoice, options: PanelMontageOptions, extra: Partial<MontageOptions> = {}): BuiltRequest {
+  const movies = movieCandidates(sequence);
+  const movie = movies[0];
+  if (!movie) {
+    throw new RequestProblem(`The sequence "${sequence.name}" has no enabled video clip with a media file.`, 'Put the movie on a video track of the active sequence (or open the sequence that has it) and try again.');
+  }
+  const warnings: string[] = [];
+  if (movies.length > 1) {
+    warnings.push(`The sequence uses ${movies.length} video files; the montage uses the longest one, ${baseName(movie.path)}.`);
+  }
+  if (movie.range.endSeconds <= movie.range.startSeconds) {
+    throw new RequestProblem(`The clips of ${baseName(movie.path)} have no length.`, 'Check the clips on the video track.');
+  }
+  const inOut = length === 'inout' ? sequenceInOut(sequence) : undefined;
+  let musicSource: MediaSource;
+  if (music.kind === 'clip') {
+    const clip = musicClips(sequence).find((candidate) => clipKey(candidate) === music.clipKey);
+    if (!clip) throw new RequestProblem('The chosen music clip is no longer on the sequence.', 'Press Refresh and choose the music again.');
+    musicSource = { path: clip.mediaPath, range: clipMusicRange(clip, inOut) };
+  } else {
+    const path = music.path.trim();
+    if (!path) throw new RequestProblem('No music file is chosen.', 'Choose a music clip on the sequence, or type or pick the path of a music file.');
+    musicSource = inOut ? { path, range: { startSeconds: 0, endSeconds: ticksToSeconds(subtractTicks(inOut.outTicks, inOut.inTicks)) } } : { path };
+  }
+  return {
+    request: {
+      type: 'montage',
+      movie: { path: movie.path, range: movie.range },
+      music: musicSource,
+      options: { scenes: options.scenes, mode: options.mode, granularity: options.granularity, ...extra },
+      formats: ['fcp7-xml'],
+      preview: false,
+    },
+    warnings,
+  };
+}
+
+/** What the web UI's form holds. Empty strings are "not given". */
+export interface TypedInputs {
+  readonly moviePath: string;
+  readonly movieStartSeconds?: string;
+  readonly movieEndSeconds?: string;
+  readonly musicPath: string;
+  readonly musicStartSeconds?: string;
+  readonly musicEndSeconds?: string;
+}
+
+/** Builds the montage request from typed paths (web UI). Throws {@link RequestProblem} with a fix. */
+export function buildTypedRequest(inputs: TypedInputs, options: PanelMontageOptions, extra: Partial<MontageOptions> = {}): BuiltRequest {
+  const moviePath = inputs.moviePath.trim();
+  const musicPath = inputs.musicPath.trim();
+  if (!moviePath) throw new RequestProblem('No movie file is given.', 'Type the full path of the movie file on this computer, for example /Users/me/Movies/film.mp4.');
+  if (!musicPath) throw new RequestProblem('No music file is given.', 'Type the full path of the music file, for example /Users/me/Music/song.mp3.');
+  const movieRange = typedRange(inputs.movieStartSeconds, inputs.movieEndSeconds, 'movie');
+  const musicRange = typedRange(inputs.musicStartSeconds, inputs.musicEndSeconds, 'music');
+  return {
+    request: {
+      type: 'montage',
+      movie: movieRange ? { path: moviePath, range: movieRange } : { path: moviePath },
+      music: musicRange ? { path: musicPath, range: musicRange } : { path: musicPath },
+      options: { scenes: options.scenes, mode: options.mode, granularity: options.granularity, ...extra },
+      preview: true,
+    },
+    warnings: [],
+  };
+}
+
+function typedRange(start: string | undefined, end: string | undefined, what: string): { startSeconds: number; endSeconds: number } | undefined {
+  const startText = (start ?? '').trim();
+  const endText = (end ?? '').trim();
+  if (!startText && !endText) return undefined;
+  const startSeconds = startText ? Number(startText) : 0;
+  const endSeconds = endText ? Number(endText) : Number.NaN;
+  if (!Number.isFinite(startSeconds) || startSeconds < 0) throw new RequestProblem(`The ${what} start "${startText}" is not a number of seconds.`, 'Type seconds, e.g. 12.5, or leave it empty.');
+  if (!endText) throw new RequestProblem(`The ${what} range has a start but no end.`, 'Type the end in seconds too, or clear both to use the whole file.');
+  if (!Number.isFinite(endSeconds) || endSeconds <= startSeconds) {
+    throw new RequestProblem(`The ${what} end "${endText}" must be a number of seconds after the start.`, 'Type an end later than the start, or clear both to use the whole file.');
+  }
+  return { startSeconds, endSeconds };
+}
+
+function sequenceInOut(sequence: HostSequence): { inTicks: string; outTicks: string } {
+  if (sequence.inTicks === undefined || sequence.outTicks === undefined || parseTicks(sequence.outTicks) <= parseTicks(sequence.inTicks)) {
+    throw new RequestProblem(`The sequence "${sequence.name}" has no In and Out points.`, 'Mark In and Out on the sequence (I and O keys), or choose "Whole music" as the length.');
+  }
+  return { inTicks: sequence.inTicks, outTicks: sequence.outTicks };
+}
+
+/** The music clip's source range, cut to the part of the clip that lies between the sequence in/out when given. */
+function clipMusicRange(clip: HostClip, inOut: { inTicks: string; outTicks: string } | undefined): { startSeconds: number; endSeconds: number } {
+  if (!inOut) return { startSeconds: ticksToSeconds(clip.srcInTicks), endSeconds: ticksToSeconds(clip.srcOutTicks) };
+  const from = maxTicks(clip.startTicks, inOut.inTicks);
+  const to = minTicks(clip.endTicks, inOut.outTicks);
+  if (parseTicks(to) <= parseTicks(from)) {
+    throw new RequestProblem(`The music clip "${clip.name}" lies outside the sequence In and Out.`, 'Move the In/Out marks over the music, or choose "Whole music".');
+  }
+  const sourceStart = parseTicks(clip.srcInTicks) + (parseTicks(from) - parseTicks(clip.startTicks));
+  const sourceEnd = sourceStart + (parseTicks(to) - parseTicks(from));
+  return { startSeconds: ticksToSeconds(sourceStart.toString()), endSeconds: ticksToSeconds(sourceEnd.toString()) };
+}

@@ -1,0 +1,414 @@
+/**
+ * The panel's logic, without any DOM: connection, options, the Auto-montage job with progress, importing the
+ * result into Premiere (xmeml → temp file → importFiles → open the new sequence → bar markers), and the
+ * refine loop (keep/drop from the list or disabled clips in a generated sequence → re-solve from cache → a new
+ * sequence version). The Premiere panel and the web UI share it; `host.kind` decides what applies.
+ * The view subscribes with {@link PanelController.onChange} and renders {@link PanelState}.
+ */
+import type { MontageResultMessage, ProgressMessage } from '../../companion/protocol/messages';
+import type { Rate } from '../../companion/core/rational';
+import { CompanionClient, CompanionError, DEFAULT_COMPANION_URL, companionUrls, type JobHandle, type JobRequest } from './companion-client';
+import type { FetchLike, HostSequence, PremiereHost, SocketFactory } from './host';
+import {
+  DEFAULT_PANEL_OPTIONS,
+  RequestProblem,
+  buildSequenceRequest,
+  buildTypedRequest,
+  clipKey,
+  musicClips,
+  type LengthChoice,
+  type MusicChoice,
+  type PanelMontageOptions,
+  type TypedInputs,
+} from './montage-request';
+import { describeProblem, type Problem } from './problems';
+import { barMarkers, bansFromDisabledClips } from './result-model';
+
+/** Where the panel keeps the URL and token between sessions (localStorage in UXP and browsers). */
+export interface SettingsStore {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+}
+
+export function memorySettings(initial: Record<string, string> = {}): SettingsStore {
+  const values = new Map(Object.entries(initial));
+  return { get: (key) => values.get(key) ?? null, set: (key, value) => void values.set(key, value) };
+}
+
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected';
+export type Decision = 'keep' | 'drop';
+
+/** A generated sequence imported into Premiere. */
+export interface ImportedVersion {
+  readonly version: number;
+  readonly sequenceId: string;
+  readonly path: string;
+  readonly jobId: string;
+  readonly markerCount: number;
+  readonly result: MontageResultMessage;
+}
+
+export interface JobState {
+  readonly kind: 'montage' | 'resolve';
+  readonly jobId?: string;
+  readonly stage: string;
+  readonly fraction: number;
+  readonly message?: string;
+  readonly startedAt: number;
+}
+
+export interface PanelState {
+  readonly connection: { readonly status: ConnectionStatus; readonly url: string; readonly token: string; readonly serverVersion?: string; readonly health?: string };
+  readonly sequence: HostSequence | null;
+  readonly music: MusicChoice;
+  readonly length: LengthChoice;
+  readonly options: PanelMontageOptions;
+  readonly typed: TypedInputs;
+  readonly job: JobState | null;
+  readonly result: MontageResultMessage | null;
+  /** Keep (pin) / drop (ban) per shot index. */
+  readonly decisions: ReadonlyMap<number, Decision>;
+  readonly imported: readonly ImportedVersion[];
+  readonly problem: Problem | null;
+  /** What just happened, one line (e.g. "Imported Auto-montage v2 with 16 bar markers."). */
+  readonly notice: string | null;
+  readonly warnings: readonly string[];
+}
+
+export interface PanelControllerOptions {
+  readonly host: PremiereHost;
+  readonly socketFactory: SocketFactory;
+  readonly fetch: FetchLike;
+  readonly settings?: SettingsStore;
+  /** Overrides for the saved URL/token (the web UI passes its own origin and the ?token= of its address). */
+  readonly url?: string;
+  readonly token?: string;
+  readonly clientName?: string;
+  /** Add bar markers after import (default true). */
+  readonly addMarkers?: boolean;
+}
+
+const URL_KEY = 'automontage.url';
+const TOKEN_KEY = 'automontage.token';
+
+export class PanelController {
+  private stateValue: PanelState;
+  private readonly listeners = new Set<(state: PanelState) => void>();
+  private readonly client: CompanionClient;
+  private readonly settings: SettingsStore;
+  private running: JobHandle | undefined;
+  /** A re-solve asked for while another runs: run once more when it ends. */
+  private resolvePending = false;
+
+  constructor(private readonly options: PanelControllerOptions) {
+    this.settings = options.settings ?? memorySettings();
+    this.client = new CompanionClient(options.socketFactory, { clientName: options.clientName ?? `auto-montage ${options.host.kind}` });
+    this.client.onClose((reason) => {
+      this.update({
+        connection: { ...this.stateValue.connection, status: 'disconnected' },
+        problem: describeProblem(new CompanionError('disconnected', reason), this.stateValue.connection.url),
+      });
+    });
+    this.stateValue = {
+      connection: {
+        status: 'disconnected',
+        url: options.url ?? this.settings.get(URL_KEY) ?? DEFAULT_COMPANION_URL,
+        token: options.token ?? this.settings.get(TOKEN_KEY) ?? '',
+      },
+      sequence: null,
+      music: { kind: 'file', path: '' },
+      length: 'music',
+      options: DEFAULT_PANEL_OPTIONS,
+      typed: { moviePath: '', musicPath: '' },
+      job: null,
+      result: null,
+      decisions: new Map(),
+      imported: [],
+      problem: null,
+      notice: null,
+      warnings: [],
+    };
+  }
+
+  get state(): PanelState {
+    return this.stateValue;
+  }
+
+  get host(): PremiereHost {
+    return this.options.host;
+  }
+
+  /** Calls `listener` after every state change. Returns an unsubscribe function. */
+  onChange(listener: (state: PanelState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Connects (or reconnects) to the companion and remembers URL and token. Never throws: failures become `problem`. */
+  async connect(url = this.stateValue.connection.url, token = this.stateValue.connection.token): Promise<boolean> {
+    this.update({ connection: { status: 'connecting', url, token }, problem: null, notice: null });
+    try {
+      companionUrls(url);
+      const welcome = await this.client.connect(url, token);
+      this.settings.set(URL_KEY, url);
+      this.settings.set(TOKEN_KEY, token);
+      this.update({ connection: { status: 'connected', url, token, serverVersion: welcome.serverVersion } });
+      void this.refreshHealth();
+      return true;
+    } catch (error) {
+      this.update({ connection: { status: 'disconnected', url, token }, problem: describeProblem(error, url) });
+      return false;
+    }
+  }
+
+  disconnect(): void {
+    this.client.close();
+    this.update({ connection: { ...this.stateValue.connection, status: 'disconnected' } });
+  }
+
+  /** Reads GET /health for the status line (version, GPU, queue); silent on failure. */
+  async refreshHealth(): Promise<void> {
+    try {
+      const { http } = companionUrls(this.stateValue.connection.url);
+      const response = await this.options.fetch(`${http}/health`);
+      if (!response.ok) return;
+      const health = (await response.json()) as Record<string, unknown>;
+      const parts: string[] = [];
+      if (typeof health['version'] === 'string') parts.push(`v${health['version']}`);
+      const gpu = health['gpu'];
+      if (typeof gpu === 'string') parts.push(`GPU: ${gpu}`);
+      else if (typeof gpu === 'boolean') parts.push(gpu ? 'GPU' : 'CPU only');
+      else if (gpu && typeof gpu === 'object' && 'provider' in gpu) parts.push(`GPU: ${String((gpu as { provider: unknown }).provider)}`);
+      const queue = health['queue'];
+      if (queue && typeof queue === 'object') {
+        const running = (queue as Record<string, unknown>)['running'];
+        const queued = (queue as Record<string, unknown>)['queued'];
+        if (typeof running === 'number' || typeof queued === 'number') parts.push(`${Number(running ?? 0)} running, ${Number(queued ?? 0)} queued`);
+      }
+      this.update({ connection: { ...this.stateValue.connection, health: parts.join(' · ') } });
+    } catch {
+      // /health is informative only.
+    }
+  }
+
+  /** Premiere: reads the active sequence and picks a music clip when none is chosen yet. */
+  async refreshSequence(): Promise<HostSequence | null> {
+    if (this.options.host.kind !== 'premiere') return null;
+    try {
+      const sequence = await this.options.host.getActiveSequence();
+      let music = this.stateValue.music;
+      const current = music;
+      const stale = current.kind === 'file' ? current.path === '' : !(sequence && musicClips(sequence).some((clip) => clipKey(clip) === current.clipKey));
+      if (sequence && stale) {
+        const first = musicClips(sequence)[0];
+        if (first) music = { kind: 'clip', clipKey: clipKey(first) };
+      }
+      this.update({ sequence, music, ...(sequence ? {} : { problem: { title: 'No sequence is open.', fix: 'Open the sequence with the movie (and the music, or pick a music file), then press Refresh.' } }) });
+      return sequence;
+    } catch (error) {
+      this.update({ problem: describeProblem(error, this.stateValue.connection.url) });
+      return null;
+    }
+  }
+
+  setMusic(music: MusicChoice): void {
+    this.update({ music });
+  }
+
+  setLength(length: LengthChoice): void {
+    this.update({ length });
+  }
+
+  setOptions(options: Partial<PanelMontageOptions>): void {
+    this.update({ options: { ...this.stateValue.options, ...options } });
+  }
+
+  setTyped(typed: Partial<TypedInputs>): void {
+    this.update({ typed: { ...this.stateValue.typed, ...typed } });
+  }
+
+  setConnectionFields(url: string, token: string): void {
+    this.update({ connection: { ...this.stateValue.connection, url, token } });
+  }
+
+  /** Lets the host pick the music file (Premiere: UXP's file dialog). */
+  async pickMusicFile(): Promise<void> {
+    const picked = await this.options.host.pickFile?.(['mp3', 'wav', 'aif', 'aiff', 'm4a', 'ogg', 'flac']);
+    if (picked) this.update({ music: { kind: 'file', path: picked } });
+  }
+
+  /** The Auto-montage button: analyse + plan on the companion; in Premiere, import the result. Never throws. */
+  async autoMontage(): Promise<MontageResultMessage | null> {
+    if (this.running) return null;
+    this.update({ problem: null, notice: null, warnings: [], decisions: new Map() });
+    try {
+      if (!this.client.connected && !(await this.connect())) return null;
+      let built;
+      if (this.options.host.kind === 'premiere') {
+        const sequence = await this.refreshSequence();
+        if (!sequence) return null;
+        built = buildSequenceRequest(sequence, this.stateValue.music, this.stateValue.length, this.stateValue.options);
+      } else {
+        built = buildTypedRequest(this.stateValue.typed, this.stateValue.options);
+      }
+      this.update({ warnings: built.warnings });
+      const result = await this.runJob(built.request, 'montage');
+      if (!result) return null;
+      this.update({ result, notice: `Montage ready in ${(result.elapsedMs / 1000).toFixed(1)} s.` });
+      if (this.options.host.kind === 'premiere') await this.importResult(result);
+      return result;
+    } catch (error) {
+      this.fail(error);
+      return null;
+    }
+  }
+
+  /** Marks a shot keep/drop (or clears it with null) and re-solves at once. */
+  async setDecision(shotIndex: number, decision: Decision | null): Promise<MontageResultMessage | null> {
+    const decisions = new Map(this.stateValue.decisions);
+    if (decision === null) decisions.delete(shotIndex);
+    else decisions.set(shotIndex, decision);
+    this.update({ decisions });
+    return this.resolve();
+  }
+
+  /**
+   * Re-solves the last result with the keep/drop decisions, plus (in Premiere) the shots whose clips the editor
+   * disabled in the active generated sequence. Fast: the companion reuses its cached analysis.
+   */
+  async resolve(options: { readonly preview?: boolean } = {}): Promise<MontageResultMessage | null> {
+    const base = this.stateValue.result;
+    if (!base) return null;
+    if (this.running) {
+      this.resolvePending = true;
+      return null;
+    }
+    this.update({ problem: null, notice: null });
+    try {
+      if (!this.client.connected && !(await this.connect())) return null;
+      if (this.options.host.kind === 'premiere') await this.absorbDisabledClips();
+      const pins: number[] = [];
+      const bans: number[] = [];
+      for (const [shot, decision] of this.stateValue.decisions) (decision === 'keep' ? pins : bans).push(shot);
+      const request: JobRequest = {
+        type: 'resolve',
+        jobId: base.jobId,
+        options: { scenes: this.stateValue.options.scenes, mode: this.stateValue.options.mode, granularity: this.stateValue.options.granularity, pins: pins.sort((a, b) => a - b), bans: bans.sort((a, b) => a - b) },
+        ...(this.options.host.kind === 'premiere' ? { formats: ['fcp7-xml'] } : {}),
+        // Re-solving stays fast without a preview; the web UI asks for one with its Render preview button.
+        preview: options.preview === true,
+      };
+      const started = Date.now();
+      const result = await this.runJob(request, 'resolve');
+      if (!result) return null;
+      this.update({ result, notice: `Re-solved in ${((Date.now() - started) / 1000).toFixed(2)} s.` });
+      if (this.options.host.kind === 'premiere') await this.importResult(result);
+      return result;
+    } catch (error) {
+      this.fail(error);
+      return null;
+    } finally {
+      if (this.resolvePending && !this.running) {
+        this.resolvePending = false;
+        void this.resolve();
+      }
+    }
+  }
+
+  /** Cancels the running job (its `done` rejects as cancelled). */
+  cancel(): void {
+    this.running?.cancel();
+  }
+
+  /**
+   * Imports a result into Premiere as a new sequence: fetch the xmeml, write it to a temp file, importFiles,
+   * open the sequence that appeared, add bar markers.
+   */
+  async importResult(result: MontageResultMessage): Promise<ImportedVersion | null> {
+    const host = this.options.host;
+    try {
+      const file = result.montage.files.find((candidate) => candidate.format === 'fcp7-xml') ?? result.montage.files.find((candidate) => /\.xml$/i.test(candidate.name));
+      if (!file) throw new RequestProblem('The companion sent no Premiere XML (xmeml) file.', 'Update the companion; its fcp7-xml exporter must be enabled.');
+      const response = await this.options.fetch(file.url, { headers: { Authorization: `Bearer ${this.stateValue.connection.token}` } });
+      if (!response.ok) throw new RequestProblem(`Downloading ${file.name} from the companion failed (HTTP ${response.status}).`, 'Check that the companion is still running, then press Re-solve.');
+      const xml = await response.text();
+      const version = this.stateValue.imported.length + 1;
+      const path = await host.writeTempFile(`auto-montage-v${version}.xml`, xml);
+      const { newSequenceIds } = await host.importTimeline(path);
+      const sequenceId = newSequenceIds[0];
+      if (!sequenceId) {
+        throw new RequestProblem('Premiere imported the XML but no new sequence appeared.', `Look in the Project panel for a bin named after ${file.name}; or import ${path} with File > Import.`);
+      }
+      await host.openSequence(sequenceId);
+      const markers = this.options.addMarkers === false ? [] : barMarkers(result);
+      if (markers.length > 0) await host.addMarkers(sequenceId, markers);
+      const imported: ImportedVersion = { version, sequenceId, path, jobId: result.jobId, markerCount: markers.length, result };
+      const unit = result.montage.plan.options.granularity === 'beat' ? 'beat' : 'bar';
+      this.update({
+        imported: [...this.stateValue.imported, imported],
+        notice: `${this.stateValue.notice ? `${this.stateValue.notice} ` : ''}Imported as a new sequence (version ${version}) with ${markers.length} ${unit} markers.`,
+      });
+      return imported;
+    } catch (error) {
+      this.fail(error);
+      return null;
+    }
+  }
+
+  /** Closes the connection. */
+  dispose(): void {
+    this.client.close();
+    this.listeners.clear();
+  }
+
+  /** Adds bans for clips the editor disabled in the generated sequence that is active now. */
+  private async absorbDisabledClips(): Promise<void> {
+    const sequence = await this.options.host.getActiveSequence();
+    const version = sequence ? this.stateValue.imported.find((candidate) => candidate.sequenceId === sequence.id) : undefined;
+    if (!sequence || !version) return;
+    const rate: Rate = version.result.analysis.movie.frameRate;
+    const bans = bansFromDisabledClips(sequence, version.result.montage.chosen, rate);
+    if (bans.length === 0) return;
+    const decisions = new Map(this.stateValue.decisions);
+    for (const shot of bans) decisions.set(shot, 'drop');
+    this.update({ decisions });
+  }
+
+  private async runJob(request: JobRequest, kind: 'montage' | 'resolve'): Promise<MontageResultMessage | null> {
+    const startedAt = Date.now();
+    this.update({ job: { kind, stage: 'queued', fraction: 0, startedAt } });
+    const handle = this.client.startJob(request, (progress: ProgressMessage) => {
+      this.update({ job: { kind, jobId: progress.jobId, stage: progress.stage, fraction: progress.fraction, ...(progress.message ? { message: progress.message } : {}), startedAt } });
+    });
+    this.running = handle;
+    try {
+      const accepted = await handle.accepted;
+      this.update({ job: { kind, jobId: accepted.jobId, stage: accepted.queuePosition > 0 ? `queued (${accepted.queuePosition} ahead)` : 'starting', fraction: 0, startedAt } });
+      return await handle.done;
+    } catch (error) {
+      if (error instanceof CompanionError && error.kind === 'cancelled') {
+        this.update({ notice: 'Cancelled.' });
+        return null;
+      }
+      throw error;
+    } finally {
+      this.running = undefined;
+      this.update({ job: null });
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.update({ problem: describeProblem(error, this.stateValue.connection.url) });
+  }
+
+  private update(patch: Partial<PanelState>): void {
+    this.stateValue = { ...this.stateValue, ...patch };
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(this.stateValue);
+      } catch {
+        // A view bug must not break the logic.
+      }
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * An in-memory Premiere for tests, typed against our {@link PremiereHost} interface only (not the whole
+ * premierepro module, whose mocks drift from the real API). It holds sequences, an active one, and records
+ * every temp file, import, open and marker call. Imports create a new sequence with a fresh id, like
+ * `importFiles` of an xmeml does. DOM-free and node-free, so it runs in Node tests and in the browser harness;
+ * file writes go through an injected writer (Node tests write real files the test then parses).
+ */
+import type { HostMarker, HostSequence, ImportResult, PremiereHost } from '../host';
+
+export interface FakeCall {
+  readonly method: 'getActiveSequence' | 'writeTempFile' | 'importTimeline' | 'openSequence' | 'addMarkers' | 'pickFile';
+  readonly args: readonly unknown[];
+}
+
+export interface FakePremiereHostOptions {
+  /** Sequences in the project; the first is active unless `activeId` says otherwise. */
+  readonly sequences?: readonly HostSequence[];
+  readonly activeId?: string;
+  /** Writes a temp file and returns its path (default: keeps the text in memory under "memory://name"). */
+  readonly writeFile?: (name: string, text: string) => Promise<string>;
+  /** What pickFile returns (default null, as if cancelled). */
+  readonly pickedFile?: string | null;
+  /** Builds the sequence an import creates (default: an empty sequence named after the file). */
+  readonly sequenceFromImport?: (path: string, text: string | undefined, id: string) => HostSequence;
+}
+
+export class FakePremiereHost implements PremiereHost {
+  readonly kind = 'premiere' as const;
+  readonly sequences = new Map<string, HostSequence>();
+  activeId: string | null;
+  readonly calls: FakeCall[] = [];
+  /** Every temp file written: name, path, text. */
+  readonly files: { name: string; path: string; text: string }[] = [];
+  /** Every import: the path and the sequence ids it created. */
+  readonly imports: { path: string; newSequenceIds: string[] }[] = [];
+  /** Markers per sequence id, in the order they were added. */
+  readonly markers = new Map<string, HostMarker[]>();
+  /** Set to make the next call of a method reject (then cleared). */
+  failNext: { method: FakeCall['method']; error: Error } | null = null;
+  private nextId = 1;
+
+  constructor(private readonly options: FakePremiereHostOptions = {}) {
+    for (const sequence of options.sequences ?? []) this.sequences.set(sequence.id, sequence);
+    this.activeId = options.activeId ?? options.sequences?.[0]?.id ?? null;
+  }
+
+  async getActiveSequence(): Promise<HostSequence | null> {
+    this.record('getActiveSequence', []);
+    return this.activeId ? (this.sequences.get(this.activeId) ?? null) : null;
+  }
+
+  async writeTempFile(name: string, text: string): Promise<string> {
+    this.record('writeTempFile', [name, text.length]);
+    const path = this.options.writeFile ? await this.options.writeFile(name, text) : `memory://${name}`;
+    this.files.push({ name, path, text });
+    return path;
+  }
+
+  async importTimeline(path: string): Promise<ImportResult> {
+    this.record('importTimeline', [path]);
+    const id = `fake-sequence-${this.nextId++}`;
+    const text = [...this.files].reverse().find((file) => file.path === path)?.text;
+    const sequence = this.options.sequenceFromImport?.(path, text, id) ?? {
+      id,
+      name: path.split(/[\\/]/).pop() ?? path,
+      fps: 25,
+      ticksPerFrame: 254016000000 / 25,
+      width: 1920,
+      height: 1080,
+      durationTicks: '0',
+      clips: [],
+    };
+    this.sequences.set(id, sequence);
+    this.imports.push({ path, newSequenceIds: [id] });
+    return { newSequenceIds: [id] };
+  }
+
+  async openSequence(id: string): Promise<boolean> {
+    this.record('openSequence', [id]);
+    if (!this.sequences.has(id)) return false;
+    this.activeId = id;
+    return true;
+  }
+
+  async addMarkers(sequenceId: string, markers: readonly HostMarker[]): Promise<boolean> {
+    this.record('addMarkers', [sequenceId, markers.length]);
+    if (!this.sequences.has(sequenceId)) return false;
+    this.markers.set(sequenceId, [...(this.markers.get(sequenceId) ?? []), ...markers]);
+    return true;
+  }
+
+  async pickFile(types: readonly string[]): Promise<string | null> {
+    this.record('pickFile', [types]);
+    return this.options.pickedFile ?? null;
+  }
+
+  /** Replaces a sequence (e.g. to disable clips of a generated one, as an editor would). */
+  updateSequence(sequence: HostSequence): void {
+    this.sequences.set(sequence.id, sequence);
+  }
+
+  private record(method: FakeCall['method'], args: readonly unknown[]): void {
+    this.calls.push({ method, args });
+    if (this.failNext?.method === method) {
+      const error = this.failNext.error;
+      this.failNext = null;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * The panel's UI, shared by the Premiere panel and the web UI (the host's kind picks the source section).
+ * Plain DOM within what UXP renders: div/span/label/input/select/button/canvas, flexbox, no CSS grid, no
+ * framework. Static controls are built once; the dynamic parts (status, progress, problem, result) are
+ * re-rendered on every state change. Never uses alert(): problems are shown inline with their fix.
+ */
+import type { MontageResultMessage } from '../../../companion/protocol/messages';
+import type { PanelController, PanelState } from '../panel-controller';
+import { baseName, clipKey, movieCandidates, musicClips } from '../montage-request';
+import { START_COMPANION_FIX } from '../problems';
+import { emotionSeries, resultSummary } from '../result-model';
+import { ticksToSeconds } from '../ticks';
+import { PLOT_COLOURS, drawEmotionPlot } from './emotion-plot';
+
+type Child = Node | string | null | undefined | false;
+interface Props {
+  readonly class?: string;
+  readonly text?: string;
+  readonly test?: string;
+  readonly attrs?: Readonly<Record<string, string>>;
+  readonly on?: Readonly<Record<string, (event: Event) => void>>;
+}
+
+/** Creates an element; `test` becomes data-test (the browser tests find controls by it). */
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, children: readonly Child[] = []): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (props.class) element.className = props.class;
+  if (props.text !== undefined) element.textContent = props.text;
+  if (props.test) element.setAttribute('data-test', props.test);
+  for (const [name, value] of Object.entries(props.attrs ?? {})) element.setAttribute(name, value);
+  for (const [name, listener] of Object.entries(props.on ?? {})) element.addEventListener(name, listener);
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    element.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return element;
+}
+
+function clear(element: Element): void {
+  while (element.firstChild) element.removeChild(element.firstChild);
+}
+
+function option(value: string, label: string, selected: boolean): HTMLOptionElement {
+  const element = h('option', { text: label, attrs: { value } });
+  element.selected = selected;
+  return element;
+}
+
+function formatSeconds(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')}`;
+}
+
+/** Mounts the UI into `root` and keeps it in step with the controller. Returns an unmount function. */
+export function mountPanel(root: HTMLElement, controller: PanelController): () => void {
+  const isPremiere = controller.host.kind === 'premiere';
+  const state = () => controller.state;
+  clear(root);
+  root.classList.add('am-root');
+
+  // --- Companion -------------------------------------------------------------------------------------
+  const statusDot = h('span', { class: 'am-dot', test: 'status-dot' });
+  const statusText = h('span', { class: 'am-status-text', test: 'status' });
+  const urlInput = h('input', { class: 'am-input', test: 'url', attrs: { type: 'text', placeholder: 'http://127.0.0.1:7391', spellcheck: 'false' } });
+  const tokenInput = h('input', { class: 'am-input', test: 'token', attrs: { type: 'password', placeholder: 'token printed by auto-montage serve' } });
+  urlInput.value = state().connection.url;
+  tokenInput.value = state().connection.token;
+  const syncConnectionFields = () => controller.setConnectionFields(urlInput.value, tokenInput.value);
+  urlInput.addEventListener('change', syncConnectionFields);
+  tokenInput.addEventListener('change', syncConnectionFields);
+  const connectButton = h('button', { class: 'am-button', text: 'Connect', test: 'connect', on: { click: () => void controller.connect(urlInput.value, tokenInput.value) } });
+  const healthText = h('div', { class: 'am-hint', test: 'health' });
+  const startHelp = h('div', { class: 'am-hint am-help', test: 'start-help', text: START_COMPANION_FIX });
+  const companionSection = h('div', { class: 'am-section' }, [
+    h('div', { class: 'am-row' }, [statusDot, statusText]),
+    h('label', { class: 'am-label', text: 'Companion URL' }),
+    urlInput,
+    h('label', { class: 'am-label', text: 'Token' }),
+    h('div', { class: 'am-row' }, [tokenInput, connectButton]),
+    healthText,
+    startHelp,
+  ]);
+
+  // --- Source ----------------------------------------------------------------------------------------
+  const sourceSection = h('div', { class: 'am-section' });
+  const sequenceName = h('div', { class: 'am-value', test: 'sequence' });
+  const movieName = h('div', { class: 'am-hint', test: 'movie' });
+  const musicSelect = h('select', { class: 'am-select', test: 'music-select' });
+  const musicPath = h('input', { class: 'am-input', test: 'music-path', attrs: { type: 'text', placeholder: 'music file path', spellcheck: 'false' } });
+  const lengthMusic = h('input', { test: 'length-music', attrs: { type: 'radio', name: 'am-length', value: 'music' } });
+  const lengthInOut = h('input', { test: 'length-inout', attrs: { type: 'radio', name: 'am-length', value: 'inout' } });
+  lengthMusic.checked = state().length === 'music';
+  lengthInOut.checked = state().length === 'inout';
+  lengthMusic.addEventListener('change', () => lengthMusic.checked && controller.setLength('music'));
+  lengthInOut.addEventListener('change', () => lengthInOut.checked && controller.setLength('inout'));
+  const typedFields = {
+    moviePath: h('input', { class: 'am-input', test: 'movie-path', attrs: { type: 'text', placeholder: '/path/to/movie.mp4', spellcheck: 'false' } }),
+    movieStartSeconds: h('input', { class: 'am-input am-short', test: 'movie-start', attrs: { type: 'text', placeholder: 'start s' } }),
+    movieEndSeconds: h('input', { class: 'am-input am-short', test: 'movie-end', attrs: { type: 'text', placeholder: 'end s' } }),
+    musicPath: h('input', { class: 'am-input', test: 'web-music-path', attrs: { type: 'text', placeholder: '/path/to/music.mp3', spellcheck: 'false' } }),
+    musicStartSeconds: h('input', { class: 'am-input am-short', test: 'music-start', attrs: { type: 'text', placeholder: 'start s' } }),
+    musicEndSeconds: h('input', { class: 'am-input am-short', test: 'music-end', attrs: { type: 'text', placeholder: 'end s' } }),
+  };
+  for (const [key, input] of Object.entries(typedFields)) {
+    input.addEventListener('input', () => controller.setTyped({ [key]: input.value }));
+  }
+  if (isPremiere) {
+    musicSelect.addEventListener('change', () => {
+      const value = musicSelect.value;
+      if (value === '__file') controller.setMusic({ kind: 'file', path: musicPath.value });
+      else controller.setMusic({ kind: 'clip', clipKey: value });
+    });
+    musicPath.addEventListener('input', () => controller.setMusic({ kind: 'file', path: musicPath.value }));
+    const pickButton = h('button', { class: 'am-button am-quiet', text: 'Choose…', test: 'pick-music', on: { click: () => void controller.pickMusicFile() } });
+    sourceSection.append(
+      h('div', { class: 'am-row am-spread' }, [
+        h('div', {}, [h('label', { class: 'am-label', text: 'Active sequence' }), sequenceName]),
+        h('button', { class: 'am-button am-quiet', text: 'Refresh', test: 'refresh', on: { click: () => void controller.refreshSequence() } }),
+      ]),
+      movieName,
+      h('label', { class: 'am-label', text: 'Music' }),
+      musicSelect,
+      h('div', { class: 'am-row', test: 'music-file-row' }, [musicPath, pickButton]),
+      h('label', { class: 'am-label', text: 'Length' }),
+      h('div', { class: 'am-row' }, [h('label', { class: 'am-choice' }, [lengthMusic, ' Whole music']), h('label', { class: 'am-choice' }, [lengthInOut, ' Sequence In/Out'])]),
+    );
+  } else {
+    sourceSection.append(
+      h('label', { class: 'am-label', text: 'Movie file (path on the companion’s computer)' }),
+      typedFields.moviePath,
+      h('div', { class: 'am-row' }, [h('span', { class: 'am-hint', text: 'Range (optional)' }), typedFields.movieStartSeconds, typedFields.movieEndSeconds]),
+      h('label', { class: 'am-label', text: 'Music file' }),
+      typedFields.musicPath,
+      h('div', { class: 'am-row' }, [h('span', { class: 'am-hint', text: 'Range (optional)' }), typedFields.musicStartSeconds, typedFields.musicEndSeconds]),
+    );
+  }
+
+  // --- Options ---------------------------------------------------------------------------------------
+  const scenesInput = h('input', { class: 'am-input am-short', test: 'scenes', attrs: { type: 'number', min: '1', max: '1000', step: '1' } });
+  scenesInput.value = String(state().options.scenes);
+  scenesInput.addEventListener('change', () => {
+    const scenes = Math.max(1, Math.min(1000, Math.round(Number(scenesInput.value) || 1)));
+    scenesInput.value = String(scenes);
+    controller.setOptions({ scenes });
+  });
+  const modeSelect = h('select', { class: 'am-select', test: 'mode' }, [option('hard', 'Hard (at most N scenes)', true), option('soft', 'Soft (scene budget)', false)]);
+  modeSelect.addEventListener('change', () => controller.setOptions({ mode: modeSelect.value === 'soft' ? 'soft' : 'hard' }));
+  const granularitySelect = h('select', { class: 'am-select', test: 'granularity' }, [option('bar', 'Cut every bar', true), option('2bars', 'Cut every 2 bars', false), option('beat', 'Cut every beat', false)]);
+  granularitySelect.addEventListener('change', () => {
+    const value = granularitySelect.value;
+    controller.setOptions({ granularity: value === 'beat' ? 'beat' : value === '2bars' ? '2bars' : 'bar' });
+  });
+  const optionsSection = h('div', { class: 'am-section' }, [
+    h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Scenes' }), scenesInput, modeSelect]),
+    h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Cuts' }), granularitySelect]),
+  ]);
+
+  // --- Run -------------------------------------------------------------------------------------------
+  const runButton = h('button', { class: 'am-button am-cta', text: 'Auto-montage', test: 'run', on: { click: () => void controller.autoMontage() } });
+  const cancelButton = h('button', { class: 'am-button am-quiet', text: 'Cancel', test: 'cancel', on: { click: () => controller.cancel() } });
+  const progressFill = h('div', { class: 'am-progress-fill', test: 'progress-fill' });
+  const progressBar = h('div', { class: 'am-progress', test: 'progress' }, [progressFill]);
+  const progressText = h('div', { class: 'am-hint', test: 'progress-text' });
+  const problemBox = h('div', { class: 'am-problem', test: 'problem' });
+  const noticeLine = h('div', { class: 'am-notice', test: 'notice' });
+  const warningsBox = h('div', { class: 'am-hint am-warning', test: 'warnings' });
+  const runSection = h('div', { class: 'am-section' }, [h('div', { class: 'am-row' }, [runButton, cancelButton]), progressBar, progressText, problemBox, noticeLine, warningsBox]);
+
+  // --- Result ----------------------------------------------------------------------------------------
+  const resultSection = h('div', { class: 'am-section am-result', test: 'result' });
+
+  root.append(
+    h('div', { class: 'am-header' }, [h('span', { class: 'am-title', text: 'Auto-montage' }), h('span', { class: 'am-hint', text: isPremiere ? 'Premiere Pro' : 'Web' })]),
+    companionSection,
+    sourceSection,
+    optionsSection,
+    runSection,
+    resultSection,
+  );
+
+  let renderedResult: MontageResultMessage | null = null;
+  let renderedDecisions: PanelState['decisions'] | null = null;
+  let renderedSequence: PanelState['sequence'] | undefined;
+  let renderedBusy: boolean | undefined;
+
+  const render = (current: PanelState) => {
+    const connected = current.connection.status === 'connected';
+    statusDot.className = `am-dot am-${current.connection.status}`;
+    statusText.textContent =
+      current.connection.status === 'connected'
+        ? `Connected to ${current.connection.url}${current.connection.serverVersion ? ` (companion ${current.connection.serverVersion})` : ''}`
+        : current.connection.status === 'connecting'
+          ? `Connecting to ${current.connection.url}…`
+          : 'Not connected';
+    healthText.textContent = connected ? (current.connection.health ?? '') : '';
+    startHelp.style.display = connected ? 'none' : 'block';
+
+    if (isPremiere && current.sequence !== renderedSequence) {
+      renderedSequence = current.sequence;
+      renderSource(current);
+    }
+    if (isPremiere) {
+      musicPath.style.display = current.music.kind === 'file' ? 'block' : 'none';
+      if (current.music.kind === 'file' && musicPath.value !== current.music.path) musicPath.value = current.music.path;
+      musicSelect.value = current.music.kind === 'file' ? '__file' : current.music.clipKey;
+    }
+
+    const busy = current.job !== null;
+    runButton.disabled = busy;
+    cancelButton.style.display = busy ? 'inline-block' : 'none';
+    progressBar.style.display = busy ? 'block' : 'none';
+    progressFill.style.width = `${Math.round((current.job?.fraction ?? 0) * 100)}%`;
+    progressText.textContent = current.job ? `${current.job.kind === 'resolve' ? 'Re-solving' : 'Working'}: ${current.job.stage}${current.job.message ? ` — ${current.job.message}` : ''} (${Math.round(current.job.fraction * 100)}%)` : '';
+
+    clear(problemBox);
+    problemBox.style.display = current.problem ? 'block' : 'none';
+    if (current.problem) {
+      problemBox.append(h('div', { class: 'am-problem-title', text: current.problem.title, test: 'problem-title' }));
+      if (current.problem.detail) problemBox.append(h('div', { class: 'am-problem-detail', text: current.problem.detail }));
+      problemBox.append(h('div', { class: 'am-problem-fix', text: current.problem.fix, test: 'problem-fix' }));
+      if (current.problem.code) problemBox.append(h('div', { class: 'am-hint', text: current.problem.code }));
+    }
+    noticeLine.textContent = current.notice ?? '';
+    warningsBox.textContent = current.warnings.join(' ');
+
+    if (current.result !== renderedResult || current.decisions !== renderedDecisions || busy !== renderedBusy) {
+      renderedResult = current.result;
+      renderedDecisions = current.decisions;
+      renderedBusy = busy;
+      renderResult(current);
+    }
+  };
+
+  const renderSource = (current: PanelState) => {
+    const sequence = current.sequence;
+    sequenceName.textContent = sequence ? `${sequence.name} (${sequence.fps.toFixed(3).replace(/\.?0+$/, '')} fps, ${formatSeconds(ticksToSeconds(sequence.durationTicks))})` : 'No sequence — open one and press Refresh';
+    const movie = sequence ? movieCandidates(sequence)[0] : undefined;
+    movieName.textContent = movie ? `Movie: ${baseName(movie.path)} ${formatSeconds(movie.range.startSeconds)}–${formatSeconds(movie.range.endSeconds)}` : '';
+    clear(musicSelect);
+    for (const clip of sequence ? musicClips(sequence) : []) {
+      musicSelect.append(option(clipKey(clip), `A${clip.track + 1}: ${clip.name || baseName(clip.mediaPath)} (${formatSeconds(ticksToSeconds(clip.srcInTicks))}–${formatSeconds(ticksToSeconds(clip.srcOutTicks))})`, false));
+    }
+    musicSelect.append(option('__file', 'A music file…', false));
+  };
+
+  const renderResult = (current: PanelState) => {
+    clear(resultSection);
+    const result = current.result;
+    resultSection.style.display = result ? 'block' : 'none';
+    if (!result) return;
+    const busy = current.job !== null;
+    const points = emotionSeries(result);
+    const canvas = h('canvas', { class: 'am-plot', test: 'plot' });
+    canvas.width = 300;
+    canvas.height = 110;
+    resultSection.append(
+      h('div', { class: 'am-summary', text: resultSummary(result), test: 'summary' }),
+      h('div', { class: 'am-legend' }, [
+        legend(PLOT_COLOURS.music, 'music'),
+        legend(PLOT_COLOURS.shot, 'chosen shots'),
+        h('span', { class: 'am-hint', text: ' valence (top) · arousal (bottom) · match strip' }),
+      ]),
+      canvas,
+    );
+    drawEmotionPlot(canvas, points);
+
+    if (!isPremiere) {
+      const links = h('div', { class: 'am-row am-wrap', test: 'downloads' });
+      for (const file of result.montage.files) {
+        if (file.format === 'preview') continue;
+        links.append(h('a', { class: 'am-link', text: `${file.name}`, attrs: { href: file.url, download: file.name, 'data-format': file.format } }));
+      }
+      resultSection.append(h('label', { class: 'am-label', text: 'Download' }), links);
+      if (result.montage.previewUrl) {
+        const video = h('video', { class: 'am-video', test: 'preview', attrs: { controls: '', preload: 'metadata', src: result.montage.previewUrl } });
+        resultSection.append(video);
+      } else {
+        resultSection.append(h('button', { class: 'am-button am-quiet', text: 'Render preview', test: 'render-preview', on: { click: () => void controller.resolve({ preview: true }) } }));
+      }
+    } else {
+      resultSection.append(
+        h('div', { class: 'am-row' }, [
+          h('button', { class: 'am-button', text: 'Re-solve', test: 'resolve', on: { click: () => void controller.resolve() } }),
+          h('span', { class: 'am-hint', text: 'Disabled clips in the generated sequence count as Drop.' }),
+        ]),
+      );
+    }
+
+    const list = h('div', { class: 'am-shots', test: 'shots' });
+    for (const shot of result.montage.chosen) {
+      const decision = current.decisions.get(shot.shotIndex);
+      const keep = h('button', {
+        class: `am-toggle${decision === 'keep' || shot.pinned ? ' am-on' : ''}`,
+        text: 'Keep',
+        test: `keep-${shot.shotIndex}`,
+        on: { click: () => void controller.setDecision(shot.shotIndex, decision === 'keep' ? null : 'keep') },
+      });
+      const drop = h('button', { class: 'am-toggle am-drop', text: 'Drop', test: `drop-${shot.shotIndex}`, on: { click: () => void controller.setDecision(shot.shotIndex, 'drop') } });
+      keep.disabled = busy;
+      drop.disabled = busy;
+      list.append(
+        h('div', { class: 'am-shot', attrs: { 'data-shot': String(shot.shotIndex) } }, [
+          h('span', { class: 'am-shot-id', text: `#${shot.shotIndex + 1}` }),
+          h('span', {
+            class: 'am-shot-text',
+            text: `scene ${shot.sceneIndex + 1} · ${formatSeconds(shot.sourceStartSeconds)}–${formatSeconds(shot.sourceEndSeconds)} · ${shot.barCount} ${result.montage.plan.options.granularity === 'beat' ? 'beat' : 'bar'}${shot.barCount === 1 ? '' : 's'}${shot.emotion ? ` · ${shot.emotion.label}` : ''}`,
+          }),
+          keep,
+          drop,
+        ]),
+      );
+    }
+    const dropped = [...current.decisions].filter(([, decision]) => decision === 'drop').map(([shot]) => shot);
+    resultSection.append(h('label', { class: 'am-label', text: `Chosen shots (${result.montage.chosen.length})` }), list);
+    if (dropped.length > 0) {
+      const row = h('div', { class: 'am-row am-wrap', test: 'dropped' }, [h('span', { class: 'am-hint', text: 'Dropped:' })]);
+      for (const shot of dropped.sort((a, b) => a - b)) {
+        row.append(h('button', { class: 'am-toggle am-drop am-on', text: `#${shot + 1} ×`, test: `undrop-${shot}`, on: { click: () => void controller.setDecision(shot, null) } }));
+      }
+      resultSection.append(row);
+    }
+  };
+
+  const unsubscribe = controller.onChange(render);
+  render(controller.state);
+  return () => {
+    unsubscribe();
+    clear(root);
+  };
+}
+
+function legend(colour: string, label: string): HTMLElement {
+  const swatch = h('span', { class: 'am-swatch' });
+  swatch.style.backgroundColor = colour;
+  return h('span', { class: 'am-legend-item' }, [swatch, ` ${label}`]);
+}
