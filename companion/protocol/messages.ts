@@ -206,7 +206,7 @@ export interface AcceptedMessage {
   readonly requestId: string;
   readonly jobId: string;
   readonly kind: JobKind;
-  /** Jobs ahead of this one in the queue (0 = starts now). */
+  /** 0: the job starts now; n ≥ 1: it waits, n-th in line. */
   readonly queuePosition: number;
 }
 

@@ -1,0 +1,225 @@
+/**
+ * The companion server: protocol v1 over WebSocket at /ws, plus HTTP (health, artifacts, web UI), bound to
+ * 127.0.0.1 only. `startServer` wires the parts; the CLI's `auto-montage serve` calls it and prints
+ * `formatServerBanner`. No domain logic lives here: jobs go to a RunJob (the montage pipeline by default).
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { MontageError } from '../core/errors';
+import { CLOSE_CODES, DEFAULT_PORT, PROTOCOL_SUBPROTOCOL, WEBSOCKET_PATH, type ProtocolLimits } from '../protocol/messages';
+import { defaultConfigDir, defaultDataDir, defaultUiDir, loadOrCreateToken, packageVersion } from './config';
+import { createHttpApp } from './http-app';
+import { JobManager, type QueueStats } from './job-manager';
+import { JobStore } from './job-store';
+import type { GpuStatus, RunJob } from './run-job';
+import { Session } from './session';
+
+export type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, MontageOutput, OutputFile, RunJob } from './run-job';
+export { defaultConfigDir, defaultDataDir, defaultUiDir, loadOrCreateToken } from './config';
+
+/** The one address the companion listens on. */
+export const HOST = '127.0.0.1';
+
+/** Safe defaults; user options are spread over them. */
+export const DEFAULT_LIMITS: ProtocolLimits = {
+  maxFrameBytes: 256 * 1024,
+  maxMessagesPerSecond: 50,
+  maxQueuedJobs: 32,
+};
+
+export interface ServerOptions {
+  /** TCP port on 127.0.0.1 (default 7391; 0 picks a free one, for tests). */
+  readonly port?: number;
+  /** Job folders and the analysis cache (default: $XDG_DATA_HOME/auto-montage). */
+  readonly dataDir?: string;
+  /** Where the token lives (default: $XDG_CONFIG_HOME/auto-montage). */
+  readonly configDir?: string;
+  /** Analyse/montage jobs that run at once (default 2). */
+  readonly concurrency?: number;
+  readonly limits?: Partial<ProtocolLimits>;
+  /** Does the work (default: the montage pipeline, see ./pipeline-runner.ts). */
+  readonly runJob?: RunJob;
+  /** Timeline formats offered in `welcome` (default: the pipeline's exporters; with runJob: none listed). */
+  readonly formats?: readonly string[];
+  readonly gpu?: () => GpuStatus;
+  /** The web UI bundle (default: <package>/dist/web). */
+  readonly uiDir?: string;
+  /** WebSocket Origins accepted besides none, http://127.0.0.1:<port>, http://localhost:<port> and uxp:// ones. */
+  readonly allowedOrigins?: readonly string[];
+  readonly helloTimeoutMs?: number;
+  readonly cancelGraceMs?: number;
+}
+
+export interface RunningServer {
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  /** ws://127.0.0.1:<port>/ws */
+  readonly wsUrl: string;
+  /** The web UI with the token in the fragment (never sent to the server in a request line). */
+  readonly uiUrl: string;
+  readonly port: number;
+  readonly token: string;
+  readonly dataDir: string;
+  readonly configDir: string;
+  stats(): QueueStats;
+  /** Cancels every job (killing their child processes), closes every connection, stops listening. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const requestedPort = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The port must be a whole number from 0 to 65535 (got ${requestedPort}).`, { where: { field: 'port' } });
+  }
+  const configDir = options.configDir ?? defaultConfigDir();
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const token = await loadOrCreateToken(configDir);
+  const store = new JobStore(dataDir);
+  await store.init();
+
+  let runJob = options.runJob;
+  let formats = options.formats ?? [];
+  let gpu = options.gpu ?? (() => ({ inUse: false, provider: 'cpu' }));
+  let disposeRunner = async () => {};
+  if (!runJob) {
+    // Loaded here, not at the top, so tests with a fake runJob never load the pipeline.
+    const { createPipelineRunner } = await import('./pipeline-runner');
+    const runner = await createPipelineRunner();
+    runJob = runner.runJob;
+    formats = options.formats ?? runner.formats();
+    gpu = options.gpu ?? runner.gpu;
+    disposeRunner = runner.dispose;
+  }
+
+  const limits: ProtocolLimits = { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) };
+  const manager = new JobManager({
+    store,
+    runJob,
+    concurrency: options.concurrency ?? 2,
+    maxQueuedJobs: limits.maxQueuedJobs,
+    ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
+  });
+
+  let port = requestedPort;
+  const allowedHosts = () => [`${HOST}:${port}`, `localhost:${port}`];
+  const sessions = new Set<Session>();
+  const app = createHttpApp({
+    token,
+    manager,
+    store,
+    version: packageVersion(),
+    uiDir: options.uiDir ?? defaultUiDir(),
+    allowedHosts,
+    gpu,
+    connections: () => sessions.size,
+    startedAt: Date.now(),
+  });
+  const server = createServer(app);
+  // Express bodies are not used; keep request heads and idle sockets small and short-lived.
+  server.maxHeadersCount = 64;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 0; // the preview video may stream for a long time
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // Frames a little over the protocol limit get a typed error from the session; far beyond it ws closes (1009).
+    maxPayload: limits.maxFrameBytes * 4,
+    // The session checks UTF-8 itself so a bad frame gets a typed error instead of a close.
+    skipUTF8Validation: true,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(PROTOCOL_SUBPROTOCOL) ? PROTOCOL_SUBPROTOCOL : false),
+  });
+
+  const originAllowed = (origin: string | undefined) => {
+    if (origin === undefined) return true; // not a browser: the token is the guard
+    const value = origin.toLowerCase();
+    if (value === `http://${HOST}:${port}` || value === `http://localhost:${port}`) return true;
+    // The Premiere UXP panel is not a web page; its origin (when it sends one) uses the uxp: scheme, which no
+    // web page can claim.
+    if (value.startsWith('uxp:')) return true;
+    return (options.allowedOrigins ?? []).some((allowed) => allowed.toLowerCase() === value);
+  };
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?')[0];
+    const origin = request.headers.origin;
+    const host = String(request.headers.host ?? '').toLowerCase();
+    if (path !== WEBSOCKET_PATH) return rejectUpgrade(socket, 404, 'AM_ERR_FILE_NOT_FOUND', `The WebSocket endpoint is ${WEBSOCKET_PATH}.`);
+    if (!allowedHosts().includes(host)) return rejectUpgrade(socket, 403, 'AM_ERR_FORBIDDEN_ORIGIN', `The Host ${JSON.stringify(host)} is not the companion.`);
+    if (!originAllowed(origin)) return rejectUpgrade(socket, 403, 'AM_ERR_FORBIDDEN_ORIGIN', `WebSocket connections from ${JSON.stringify(origin)} are refused.`);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const session = new Session(ws, {
+        token,
+        limits,
+        manager,
+        serverVersion: packageVersion(),
+        formats: () => formats,
+        urls: { fileUrl: (jobId, name) => `http://${HOST}:${port}/jobs/${jobId}/files/${encodeURIComponent(name)}?token=${token}` },
+        ...(options.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.helloTimeoutMs }),
+        onClose: (closed) => sessions.delete(closed),
+      });
+      sessions.add(session);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new MontageError('AM_ERR_INVALID_ARGUMENT', `Port ${requestedPort} on ${HOST} is in use (is a companion already running?). Choose another with --port.`, { where: { field: 'port' }, cause: error })
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(requestedPort, HOST, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address ? address.port : requestedPort;
+  const url = `http://${HOST}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    wsUrl: `ws://${HOST}:${port}${WEBSOCKET_PATH}`,
+    uiUrl: `${url}/#token=${token}`,
+    port,
+    token,
+    dataDir,
+    configDir,
+    stats: () => manager.stats(),
+    close: () =>
+      (closing ??= (async () => {
+        await manager.close();
+        for (const session of sessions) session.close(CLOSE_CODES.shutdown, 'shutdown');
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await disposeRunner();
+      })()),
+  };
+}
+
+/** What `auto-montage serve` prints. */
+export function formatServerBanner(server: RunningServer): string {
+  return [
+    `Auto-Montage companion listening on ${server.url}`,
+    `  web UI:    ${server.uiUrl}`,
+    `  WebSocket: ${server.wsUrl}`,
+    `  token:     ${server.token}`,
+    `  data:      ${server.dataDir}`,
+  ].join('\n');
+}
+
+function rejectUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ code, message });
+  const reason = status === 403 ? 'Forbidden' : 'Not Found';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,205 @@
+/**
+ * Job folders on disk, so results and analyses survive a restart:
+ *   <dataDir>/jobs/<jobId>/job.json        what was asked (Job.1)
+ *   <dataDir>/jobs/<jobId>/result.json     what came out (JobResult.1), without URLs (they depend on port/token)
+ *   <dataDir>/jobs/<jobId>/analysis.json   the analysis a resolve reuses (analyse and montage jobs)
+ *   <dataDir>/jobs/<jobId>/files/…         the output files, served over HTTP
+ *   <dataDir>/cache/                        the pipeline's analysis cache
+ * A running job works in <dataDir>/jobs/.work-<jobId>/; only a finished job's folder is renamed into place,
+ * so a job folder is always complete. Cancelled and failed jobs leave nothing; leftovers of a crash are
+ * removed at start.
+ */
+import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { MontageError } from '../core/errors';
+import type { AnalysisSummary, JobKind } from '../protocol/messages';
+import type { JobRequest, MontageOutput } from './run-job';
+
+/** Job ids: lowercase letters, digits and dashes, so they are safe as folder names and in URLs. */
+export const JOB_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Output file names: no separators, no leading dot, no "..". */
+export const FILE_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._ -]{0,199}$/;
+
+const WORK_PREFIX = '.work-';
+
+export interface StoredJob {
+  readonly schema: 'Job.1';
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly request: JobRequest;
+  readonly createdAt: string;
+  readonly finishedAt: string;
+  /** The job whose analysis.json holds this job's analysis (itself unless it is a resolve). */
+  readonly analysisJobId: string;
+}
+
+export interface StoredFile {
+  readonly name: string;
+  readonly format: string;
+  readonly sizeBytes: number;
+}
+
+export interface StoredResult {
+  readonly schema: 'JobResult.1';
+  readonly kind: JobKind;
+  readonly sourceJobId?: string;
+  readonly elapsedMs: number;
+  readonly analysis: AnalysisSummary;
+  readonly montage?: Omit<MontageOutput, 'files'> & { readonly files: readonly StoredFile[] };
+}
+
+export class JobStore {
+  readonly jobsDir: string;
+  readonly cacheDir: string;
+
+  constructor(readonly dataDir: string) {
+    this.jobsDir = join(dataDir, 'jobs');
+    this.cacheDir = join(dataDir, 'cache');
+  }
+
+  /** Creates the folders and removes work folders a crash left behind. */
+  async init(): Promise<void> {
+    await mkdir(this.jobsDir, { recursive: true });
+    await mkdir(this.cacheDir, { recursive: true });
+    for (const name of await readdir(this.jobsDir)) {
+      if (name.startsWith(WORK_PREFIX)) await rm(join(this.jobsDir, name), { recursive: true, force: true });
+    }
+  }
+
+  workDir(jobId: string): string {
+    return join(this.jobsDir, `${WORK_PREFIX}${checkId(jobId)}`);
+  }
+
+  /** Where a running job writes its output files. */
+  workFilesDir(jobId: string): string {
+    return join(this.workDir(jobId), 'files');
+  }
+
+  jobDir(jobId: string): string {
+    return join(this.jobsDir, checkId(jobId));
+  }
+
+  async createWork(jobId: string): Promise<string> {
+    const dir = this.workDir(jobId);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(join(dir, 'files'), { recursive: true });
+    return join(dir, 'files');
+  }
+
+  /**
+   * Checks the output files a run listed (each must be a plain file directly inside files/), records their
+   * sizes, writes the job's records, and renames the work folder into place in one step.
+   */
+  async publish(job: StoredJob, result: Omit<StoredResult, 'montage'> & { montage?: MontageOutput }, analysisData: unknown): Promise<StoredResult> {
+    const work = this.workDir(job.jobId);
+    let montage: StoredResult['montage'];
+    if (result.montage) {
+      const files: StoredFile[] = [];
+      for (const file of result.montage.files) {
+        if (!FILE_NAME_PATTERN.test(file.name) || file.name.includes('..')) {
+          throw new MontageError('AM_ERR_OUTPUT_WRITE', `The job listed an output file with a forbidden name: ${JSON.stringify(file.name)}.`, { where: { file: file.name } });
+        }
+        const info = await lstat(join(work, 'files', file.name)).catch(() => undefined);
+        if (!info?.isFile()) {
+          throw new MontageError('AM_ERR_OUTPUT_WRITE', `The job listed ${file.name} but did not write it as a plain file.`, { where: { file: file.name } });
+        }
+        files.push({ name: file.name, format: file.format, sizeBytes: info.size });
+      }
+      if (result.montage.preview !== null && !files.some((file) => file.name === result.montage?.preview)) {
+        throw new MontageError('AM_ERR_OUTPUT_WRITE', `The preview ${result.montage.preview} is not among the job's files.`);
+      }
+      montage = { ...result.montage, files };
+    }
+    const { montage: _listed, ...rest } = result;
+    const stored: StoredResult = { ...rest, schema: 'JobResult.1', ...(montage ? { montage } : {}) };
+    if (analysisData !== undefined) await writeFile(join(work, 'analysis.json'), stringifyData(analysisData), 'utf8');
+    await writeFile(join(work, 'result.json'), JSON.stringify(stored), 'utf8');
+    await writeFile(join(work, 'job.json'), JSON.stringify(job, null, 2), 'utf8');
+    await rename(work, this.jobDir(job.jobId));
+    return stored;
+  }
+
+  /** Removes a job's work folder (cancelled or failed). */
+  async discard(jobId: string): Promise<void> {
+    await rm(this.workDir(jobId), { recursive: true, force: true });
+  }
+
+  /** A finished job's records, or undefined when there is no such (complete) job. */
+  async load(jobId: string): Promise<{ job: StoredJob; result: StoredResult } | undefined> {
+    if (!JOB_ID_PATTERN.test(jobId)) return undefined;
+    try {
+      const dir = this.jobDir(jobId);
+      const job = JSON.parse(await readFile(join(dir, 'job.json'), 'utf8')) as StoredJob;
+      const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as StoredResult;
+      if (job.schema !== 'Job.1' || result.schema !== 'JobResult.1' || job.jobId !== jobId) return undefined;
+      return { job, result };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async loadAnalysis(jobId: string): Promise<unknown> {
+    const file = join(this.jobDir(jobId), 'analysis.json');
+    try {
+      return parseData(await readFile(file, 'utf8'));
+    } catch (cause) {
+      throw new MontageError('AM_ERR_CACHE_CORRUPT', `The analysis of job ${jobId} is missing or unreadable; run the montage again.`, { where: { file }, cause });
+    }
+  }
+
+  /**
+   * The real path of an output file of a finished job, for serving. Refuses (AM_ERR_PATH_FORBIDDEN) names
+   * that are not plain file names, files the job's result does not list, symbolic links, and anything whose
+   * real path leaves the job's files folder.
+   */
+  async artifactPath(jobId: string, name: string, listed: readonly StoredFile[]): Promise<{ path: string; sizeBytes: number }> {
+    const forbidden = (why: string) => new MontageError('AM_ERR_PATH_FORBIDDEN', `Refused to serve ${JSON.stringify(name)} of job ${jobId}: ${why}.`, { where: { file: name } });
+    if (!JOB_ID_PATTERN.test(jobId)) throw forbidden('not a job id');
+    if (!FILE_NAME_PATTERN.test(name) || name.includes('..')) throw forbidden('not a plain file name');
+    if (!listed.some((file) => file.name === name)) throw forbidden('not an output of this job');
+    const filesDir = join(this.jobDir(jobId), 'files');
+    const candidate = join(filesDir, name);
+    const info = await lstat(candidate).catch(() => undefined);
+    if (!info) throw new MontageError('AM_ERR_FILE_NOT_FOUND', `Job ${jobId} has no file ${name} any more.`, { where: { file: name } });
+    if (!info.isFile()) throw forbidden('not a plain file (a link or a folder)');
+    const [realFile, realRoot] = await Promise.all([realpath(candidate), realpath(filesDir)]);
+    if (!realFile.startsWith(realRoot + sep)) throw forbidden('it lies outside the job folder');
+    const real = await stat(realFile);
+    return { path: realFile, sizeBytes: real.size };
+  }
+
+  /** Ids of the finished jobs on disk. */
+  async list(): Promise<string[]> {
+    return (await readdir(this.jobsDir)).filter((name) => JOB_ID_PATTERN.test(name));
+  }
+}
+
+function checkId(jobId: string): string {
+  if (!JOB_ID_PATTERN.test(jobId)) throw new MontageError('AM_ERR_JOB_NOT_FOUND', `${JSON.stringify(jobId)} is not a job id.`, { where: { field: 'jobId' } });
+  return jobId;
+}
+
+type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array | Int16Array | Uint16Array;
+const TYPED: Record<string, new (values: number[]) => TypedArray> = { Float32Array, Float64Array, Int32Array, Uint32Array, Uint8Array, Int16Array, Uint16Array };
+
+/** JSON with typed arrays tagged as {"$typed": "Float32Array", "values": […]} (exact for every element type). */
+export function stringifyData(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (ArrayBuffer.isView(item) && !(item instanceof DataView)) {
+      const name = item.constructor.name;
+      if (name in TYPED) return { $typed: name, values: Array.from(item as TypedArray) };
+    }
+    return item;
+  });
+}
+
+export function parseData(text: string): unknown {
+  return JSON.parse(text, (_key, item: unknown) => {
+    if (item && typeof item === 'object' && '$typed' in item && 'values' in item) {
+      const { $typed, values } = item as { $typed: string; values: number[] };
+      const constructor = TYPED[$typed];
+      if (constructor && Array.isArray(values)) return new constructor(values);
+    }
+    return item;
+  });
+}

@@ -1,0 +1,239 @@
+/**
+ * The real RunJob: the montage pipeline (companion/pipeline/run-montage.ts) behind the server's seam, and
+ * the mapping from its domain results to protocol v1 summaries. This is the only server file that knows the
+ * pipeline; switching the server to another implementation is one option of startServer.
+ *
+ * Shot indices on the wire are the planner's: the shots that fall inside the movie range, numbered from 0
+ * (buildPlanInput's `originalShots` maps them back). They are stable for a job and its re-solves, because
+ * the movie range is fixed per job, so pins and bans sent in a resolve mean the shots the client was shown.
+ */
+import { extname } from 'node:path';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { EmotionVector, MontagePlan } from '../core/montage';
+import { EMOTION_LABELS } from '../core/montage';
+import { toFps, toSeconds } from '../core/rational';
+import type { CancellationToken, Progress, ProgressReport } from '../core/lifecycle';
+import { createExtensionHost, type ExtensionHost } from '../host/index';
+import { cudaAvailable } from '../analysis/onnx/session-pool';
+import { emotionSettings } from '../analysis/emotion/index';
+import { analyseInputs, buildPlanInput, composeMontage, cutUnits, PREVIEW_NAME, type MontageAnalysis, type MontageRequest } from '../pipeline/run-montage';
+import type { AnalysisSummary, BarSummary, ChosenShot, CutGranularity, EmotionSummary, PlanSummary, ShotSummary } from '../protocol/messages';
+import type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, OutputFile, RunJob } from './run-job';
+
+export interface PipelineRunner {
+  readonly runJob: RunJob;
+  /** Exporter ids the extension host offers. */
+  formats(): string[];
+  gpu(): GpuStatus;
+  dispose(): Promise<void>;
+}
+
+export interface PipelineRunnerOptions {
+  /** User extensions (default: $XDG_CONFIG_HOME/auto-montage/extensions, as the CLI). */
+  readonly userExtensionsDir?: string;
+  /** An extension host to use instead of creating one (tests). */
+  readonly host?: ExtensionHost;
+}
+
+export async function createPipelineRunner(options: PipelineRunnerOptions = {}): Promise<PipelineRunner> {
+  const host =
+    options.host ??
+    (await createExtensionHost({
+      userExtensionsDir: options.userExtensionsDir ?? join(process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config'), 'auto-montage', 'extensions'),
+    }));
+  const exporterByExtension = () => new Map(host.listExporters().map((exporter) => [normaliseExtension(exporter.fileExtension), exporter.id]));
+
+  const runJob: RunJob = async (request: JobRequest, context: JobRunContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<JobRunOutput> => {
+    const montageRequest = toMontageRequest(request);
+    const analysis =
+      request.kind === 'resolve' && context.analysisData !== undefined
+        ? (context.analysisData as MontageAnalysis)
+        : await analyseInputs(montageRequest, { host, cacheDir: context.cacheDir }, progress, token);
+    const granularity = request.options.granularity ?? 'bar';
+    const summary = summariseAnalysis(analysis, montageRequest);
+    if (request.kind === 'analyse') return { analysis: summary, analysisData: analysis };
+
+    const outcome = await composeMontage(analysis, montageRequest, { host, cacheDir: context.cacheDir, outDir: context.outDir, force: true, preview: request.preview }, progress, token);
+    const byExtension = exporterByExtension();
+    const files: OutputFile[] = outcome.files.map((name) => ({ name, format: formatOf(name, byExtension) }));
+    const { originalShots } = buildPlanInput(analysis, montageRequest);
+    return {
+      analysis: summary,
+      ...(request.kind === 'resolve' ? {} : { analysisData: analysis }),
+      montage: {
+        plan: summarisePlan(outcome.plan, granularity, analysis),
+        chosen: chosenShots(outcome.plan, analysis, originalShots),
+        musicEmotion: unitEmotions(analysis, granularity),
+        files,
+        preview: files.some((file) => file.name === PREVIEW_NAME) ? PREVIEW_NAME : null,
+        report: outcome.report,
+      },
+    };
+  };
+
+  return {
+    runJob,
+    formats: () => host.listExporters().map((exporter) => exporter.id),
+    gpu: () => {
+      const device = emotionSettings().device;
+      const available = cudaAvailable();
+      const inUse = available && (device === 'cuda' || device === 'auto');
+      return { inUse, provider: inUse ? 'cuda' : 'cpu', ...(available ? { device: 'cuda' } : {}) };
+    },
+    dispose: async () => {
+      if (!options.host) await host.disposeAsync();
+    },
+  };
+}
+
+/** The pipeline's request from the protocol's. */
+export function toMontageRequest(request: JobRequest): MontageRequest {
+  const { options } = request;
+  return {
+    moviePath: request.movie.path,
+    ...(request.movie.range ? { movieRange: request.movie.range } : {}),
+    musicPath: request.music.path,
+    ...(request.music.range ? { musicRange: request.music.range } : {}),
+    options: definedOnly({
+      maxScenes: options.scenes,
+      mode: options.mode,
+      trim: options.trim,
+      arc: options.arc,
+      pins: options.pins ? [...options.pins] : undefined,
+      bans: options.bans ? [...options.bans] : undefined,
+      granularity: options.granularity,
+      beatsPerBar: options.beatsPerBar,
+      downbeatShift: options.downbeatShift,
+    }),
+    ...(request.formats ? { formats: [...request.formats] } : {}),
+  };
+}
+
+export function emotionSummary(vector: EmotionVector | undefined): EmotionSummary | undefined {
+  if (!vector || vector.values.length !== EMOTION_LABELS.length) return undefined;
+  let best = 0;
+  vector.values.forEach((value, i) => {
+    if (value > (vector.values[best] ?? -Infinity)) best = i;
+  });
+  return { values: vector.values.map(round), valence: round(vector.valence), arousal: round(vector.arousal), label: EMOTION_LABELS[best] ?? 'neutral' };
+}
+
+/** Shots in the planner's numbering (inside the movie range), bars of the music analysis. */
+export function summariseAnalysis(analysis: MontageAnalysis, request: MontageRequest): AnalysisSummary {
+  const { movie, music, emotions } = analysis;
+  const video = movie.media.video!;
+  const fps = toFps(video.rate);
+  const { input, originalShots } = buildPlanInput(analysis, { ...request, options: { ...request.options, granularity: 'bar' } });
+  const shots: ShotSummary[] = input.shots.map((shot, i) => {
+    const original = originalShots[i] ?? i;
+    const emotion = emotionSummary(emotions.shots[original]);
+    return {
+      index: shot.index,
+      sceneIndex: shot.sceneIndex,
+      startSeconds: round(shot.range.start.value / fps),
+      endSeconds: round((shot.range.start.value + shot.range.duration.value) / fps),
+      ...(emotion ? { emotion } : {}),
+      score: round(emotions.shotScores[original] ?? 0),
+    };
+  });
+  const bars: BarSummary[] = music.bars.map((bar, i) => {
+    const emotion = emotionSummary(emotions.music.bars[i]);
+    return { index: i, startSeconds: round(bar.startSeconds), durationSeconds: round(bar.durationSeconds), ...(emotion ? { emotion } : {}) };
+  });
+  return {
+    movie: {
+      path: movie.media.path,
+      durationSeconds: round(movie.media.durationSeconds),
+      frameRate: { num: video.rate.num, den: video.rate.den },
+      width: video.width,
+      height: video.height,
+    },
+    music: { path: music.media.path, durationSeconds: round(music.media.durationSeconds), tempoBpm: round(music.tempoBpm), beatsPerBar: music.beatsPerBar },
+    shots,
+    sceneCount: input.scenes.length,
+    bars,
+    labels: [...EMOTION_LABELS],
+  };
+}
+
+/** The music's emotion per cut unit (bar, pair of bars, or beat): the mean of the bars each unit spans. */
+export function unitEmotions(analysis: MontageAnalysis, granularity: CutGranularity): BarSummary[] {
+  const { units, barOfUnit } = cutUnits(analysis.music, granularity);
+  return units.map((unit, i) => {
+    const vectors = (barOfUnit[i] ?? []).map((bar) => analysis.emotions.music.bars[bar]).filter((v): v is EmotionVector => !!v);
+    const emotion = emotionSummary(meanVector(vectors));
+    return { index: i, startSeconds: round(unit.startSeconds), durationSeconds: round(unit.durationSeconds), ...(emotion ? { emotion } : {}) };
+  });
+}
+
+function meanVector(vectors: readonly EmotionVector[]): EmotionVector | undefined {
+  const first = vectors[0];
+  if (!first || vectors.length === 1) return first;
+  const values = first.values.map((_, k) => vectors.reduce((sum, v) => sum + (v.values[k] ?? 0), 0) / vectors.length);
+  const mean = (pick: (v: EmotionVector) => number) => vectors.reduce((sum, v) => sum + pick(v), 0) / vectors.length;
+  return { encoderId: first.encoderId, values, valence: mean((v) => v.valence), arousal: mean((v) => v.arousal), confidence: mean((v) => v.confidence) };
+}
+
+export function chosenShots(plan: MontagePlan, analysis: MontageAnalysis, originalShots: readonly number[]): ChosenShot[] {
+  const pins = new Set(plan.options.pins);
+  return plan.placements.map((placement) => {
+    const emotion = emotionSummary(analysis.emotions.shots[originalShots[placement.shotIndex] ?? -1]);
+    const sourceStart = toSeconds(placement.sourceRange.start);
+    const recordStart = toSeconds(placement.recordRange.start);
+    return {
+      shotIndex: placement.shotIndex,
+      sceneIndex: placement.sceneIndex,
+      firstBar: placement.firstBar,
+      barCount: placement.barCount,
+      sourceStartSeconds: round(sourceStart),
+      sourceEndSeconds: round(sourceStart + toSeconds(placement.sourceRange.duration)),
+      recordStartSeconds: round(recordStart),
+      recordEndSeconds: round(recordStart + toSeconds(placement.recordRange.duration)),
+      score: round(placement.score),
+      ...(emotion ? { emotion } : {}),
+      pinned: pins.has(placement.shotIndex),
+    };
+  });
+}
+
+export function summarisePlan(plan: MontagePlan, granularity: CutGranularity, analysis: MontageAnalysis): PlanSummary {
+  return {
+    totalScore: round(plan.totalScore),
+    durationSeconds: round(plan.music.endSeconds - plan.music.startSeconds),
+    barCount: plan.bars.length,
+    shotCount: plan.placements.length,
+    sceneCount: new Set(plan.placements.map((placement) => placement.sceneIndex)).size,
+    options: {
+      scenes: plan.options.maxScenes,
+      mode: plan.options.mode,
+      granularity,
+      trim: plan.options.trim,
+      arc: plan.options.arc,
+      pins: [...plan.options.pins],
+      bans: [...plan.options.bans],
+    },
+    diagnostics: [...analysis.emotions.diagnostics, ...plan.diagnostics],
+    music: { startSeconds: round(plan.music.startSeconds), endSeconds: round(plan.music.endSeconds) },
+  };
+}
+
+function formatOf(name: string, exporterByExtension: ReadonlyMap<string, string>): string {
+  if (name === PREVIEW_NAME) return 'preview';
+  if (name === 'plan.json') return 'plan';
+  if (name === 'report.txt') return 'report';
+  return exporterByExtension.get(normaliseExtension(extname(name))) ?? 'file';
+}
+
+function normaliseExtension(extension: string): string {
+  return extension.replace(/^\./, '').toLowerCase();
+}
+
+/** Six decimals: enough for seconds and scores, and keeps frames small. */
+function round(value: number): number {
+  return Number.isFinite(value) ? Math.round(value * 1e6) / 1e6 : 0;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,72 @@
+/**
+ * The seam between the server and the montage work. The server queues, cancels, stores and serves; a
+ * `RunJob` does the work. The real one (./pipeline-runner.ts) drives companion/pipeline; tests inject fakes.
+ */
+import type { CancellationToken, Progress, ProgressReport } from '../core/lifecycle';
+import type { AnalysisSummary, BarSummary, ChosenShot, JobKind, MediaSource, MontageOptions, PlanSummary } from '../protocol/messages';
+
+/** A validated request, the same shape for every kind of job. */
+export interface JobRequest {
+  readonly kind: JobKind;
+  readonly movie: MediaSource;
+  readonly music: MediaSource;
+  readonly options: MontageOptions;
+  /** Exporter ids; undefined = every exporter. */
+  readonly formats?: readonly string[];
+  readonly preview: boolean;
+  /** resolve: the job whose analysis is reused. */
+  readonly sourceJobId?: string;
+}
+
+export interface JobRunContext {
+  readonly jobId: string;
+  /** The folder to write output files into (a private work folder; published atomically on success). */
+  readonly outDir: string;
+  /** The shared analysis cache folder. */
+  readonly cacheDir: string;
+  /** resolve: the source job's analysis, as a previous run returned it in `analysisData`. */
+  readonly analysisData?: unknown;
+}
+
+/** A file written into outDir and how to label it. */
+export interface OutputFile {
+  readonly name: string;
+  /** Exporter id, "plan", "report" or "preview". */
+  readonly format: string;
+}
+
+export interface MontageOutput {
+  readonly plan: PlanSummary;
+  readonly chosen: readonly ChosenShot[];
+  readonly musicEmotion: readonly BarSummary[];
+  readonly files: readonly OutputFile[];
+  /** The name of the preview video among `files`, or null. */
+  readonly preview: string | null;
+  readonly report: string;
+}
+
+export interface JobRunOutput {
+  readonly analysis: AnalysisSummary;
+  /**
+   * What resolve needs to re-solve without decoding again. Kept in memory and on disk (analysis.json);
+   * it must survive JSON (typed arrays are tagged and restored by the store).
+   */
+  readonly analysisData?: unknown;
+  /** Present for montage and resolve jobs. */
+  readonly montage?: MontageOutput;
+}
+
+/**
+ * Does one job. Must honour `token` (reject with CancellationError soon after it fires, with every child
+ * process killed), report progress per stage, and write only inside `context.outDir`.
+ */
+export type RunJob = (request: JobRequest, context: JobRunContext, progress: Progress<ProgressReport>, token: CancellationToken) => Promise<JobRunOutput>;
+
+/** Optional facts for /health. */
+export interface GpuStatus {
+  /** Whether inference runs on a GPU. */
+  readonly inUse: boolean;
+  /** The ONNX execution provider, e.g. "cpu" or "cuda". */
+  readonly provider: string;
+  readonly device?: string;
+}
