@@ -1,0 +1,178 @@
+/**
+ * The face shot encoder: on each shot's keyframe, the face-api TinyFaceDetector finds faces; faces that
+ * pass the gate (side ≥ minFacePixels in the decoded frame, detector score ≥ minScore) go through the
+ * face-api expression CNN; the 7 expression probabilities map to PAD by a circumplex reading of each
+ * expression, and so to the six labels. Shots without a usable face get an empty vector (confidence 0),
+ * which fusion ignores. Both models are our own ONNX conversions, built on demand.
+ */
+import { MontageError } from '../../core/errors';
+import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
+import type { EmotionVector } from '../../core/montage';
+import type { MovieAnalysis, RgbFrame, ShotEmotionEncoder } from '../../core/pipeline';
+import { extractFrames } from '../../media/frames';
+import { ensureModel } from '../onnx/model-catalogue';
+import { ort, sharedSessionPool, type PooledSession } from '../onnx/session-pool';
+import { emotionNotice, emotionSettings, type FaceSettings } from './config';
+import { clamp, emptyVector, padToProbabilities, type Pad } from './emotion-space';
+import {
+  EXPRESSION_INPUT_SIZE,
+  EXPRESSION_LABELS,
+  EXPRESSION_MEAN_RGB,
+  FACE_MODEL_BUILDERS,
+  TINY_FACE_MEAN_RGB,
+  decodeTinyFaceGrid,
+  type ExpressionLabel,
+  type FaceBox,
+} from './faceapi-graphs';
+import { letterboxInto } from './image-ops';
+
+/** Circumplex reading of each expression (valence, arousal after models.md; dominance from PAD ratings). */
+export const EXPRESSION_PAD: Readonly<Record<ExpressionLabel, Pad>> = {
+  neutral: { valence: 0, arousal: 0, dominance: 0 },
+  happy: { valence: 0.8, arousal: 0.5, dominance: 0.4 },
+  sad: { valence: -0.7, arousal: -0.4, dominance: -0.4 },
+  angry: { valence: -0.6, arousal: 0.7, dominance: 0.5 },
+  fearful: { valence: -0.6, arousal: 0.8, dominance: -0.6 },
+  disgusted: { valence: -0.7, arousal: 0.3, dominance: 0.2 },
+  surprised: { valence: 0.2, arousal: 0.8, dominance: 0 },
+};
+
+const EXPRESSION_LABEL_PROBS = EXPRESSION_LABELS.map((label) => padToProbabilities(EXPRESSION_PAD[label]));
+
+/** An emotion vector from expression probabilities (in {@link EXPRESSION_LABELS} order). */
+export function vectorFromExpressions(encoderId: string, expression: ArrayLike<number>, confidence: number): EmotionVector {
+  const values = [0, 0, 0, 0, 0, 0];
+  let valence = 0;
+  let arousal = 0;
+  let total = 0;
+  EXPRESSION_LABELS.forEach((label, e) => {
+    const p = Math.max(0, expression[e] ?? 0);
+    total += p;
+    valence += p * EXPRESSION_PAD[label].valence;
+    arousal += p * EXPRESSION_PAD[label].arousal;
+    EXPRESSION_LABEL_PROBS[e]?.forEach((q, k) => (values[k] = (values[k] ?? 0) + p * q));
+  });
+  if (total <= 0) return emptyVector(encoderId);
+  return { encoderId, values: values.map((v) => v / total), valence: clamp(valence / total), arousal: clamp(arousal / total), confidence: clamp(confidence, 0, 1) };
+}
+
+/** A detected face in frame pixels, with its expression probabilities once classified. */
+export interface DetectedFace {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly score: number;
+  expression?: Float32Array;
+}
+
+interface FaceModels {
+  readonly detector: PooledSession;
+  readonly expression: PooledSession;
+}
+
+let modelsPromise: Promise<FaceModels> | undefined;
+
+/** Loads (converting when needed) the two face models into the shared session pool. */
+export function loadFaceModels(): Promise<FaceModels> {
+  modelsPromise ??= (async () => {
+    const device = emotionSettings().device;
+    const detectorPath = ensureModel('faceapi-tiny-face-detector', FACE_MODEL_BUILDERS).path;
+    const expressionPath = ensureModel('faceapi-expression', FACE_MODEL_BUILDERS).path;
+    const pool = sharedSessionPool();
+    return { detector: await pool.acquire(detectorPath, { device }), expression: await pool.acquire(expressionPath, { device }) };
+  })();
+  modelsPromise.catch(() => (modelsPromise = undefined));
+  return modelsPromise;
+}
+
+/** Detects faces in frames (batched), returning boxes in each frame's pixels that pass the gate. */
+export async function detectFaces(models: FaceModels, frames: readonly RgbFrame[], settings: FaceSettings): Promise<DetectedFace[][]> {
+  const size = Math.max(32, Math.round(settings.detectorSize / 32) * 32);
+  const cells = size / 32;
+  const batch = 8;
+  const results: DetectedFace[][] = [];
+  for (let start = 0; start < frames.length; start += batch) {
+    const group = frames.slice(start, start + batch);
+    const input = new Float32Array(group.length * size * size * 3);
+    group.forEach((f, i) => letterboxInto(f.data, f.width, f.height, { x: 0, y: 0, width: f.width, height: f.height }, size, TINY_FACE_MEAN_RGB, false, input, i * size * size * 3));
+    const output = await models.detector.run({ input: new ort.Tensor('float32', input, [group.length, size, size, 3]) });
+    const grid = output['grid']?.data as Float32Array | undefined;
+    if (!grid) throw new MontageError('AM_ERR_MODEL_INVALID', 'The face detector returned no "grid" output.');
+    const per = cells * cells * 25;
+    group.forEach((f, i) => {
+      const side = Math.max(f.width, f.height);
+      const boxes = decodeTinyFaceGrid(grid.subarray(i * per, (i + 1) * per), cells, Math.min(settings.minScore, 0.3));
+      results.push(
+        boxes
+          .map((b: FaceBox) => ({ x: b.x * side, y: b.y * side, width: b.width * side, height: b.height * side, score: b.score }))
+          .filter((b) => b.score >= settings.minScore && Math.min(b.width, b.height) >= settings.minFacePixels),
+      );
+    });
+  }
+  return results;
+}
+
+/** Classifies the expression of each face (batched), in place. */
+export async function classifyExpressions(models: FaceModels, frames: readonly RgbFrame[], faces: readonly DetectedFace[][]): Promise<void> {
+  const size = EXPRESSION_INPUT_SIZE;
+  const jobs: { frame: RgbFrame; face: DetectedFace }[] = [];
+  frames.forEach((frame, i) => faces[i]?.forEach((face) => jobs.push({ frame, face })));
+  const batch = 16;
+  for (let start = 0; start < jobs.length; start += batch) {
+    const group = jobs.slice(start, start + batch);
+    const input = new Float32Array(group.length * size * size * 3);
+    group.forEach(({ frame, face }, i) => letterboxInto(frame.data, frame.width, frame.height, face, size, EXPRESSION_MEAN_RGB, true, input, i * size * size * 3));
+    const output = await models.expression.run({ input: new ort.Tensor('float32', input, [group.length, size, size, 3]) });
+    const probs = output['probs']?.data as Float32Array | undefined;
+    if (!probs) throw new MontageError('AM_ERR_MODEL_INVALID', 'The expression model returned no "probs" output.');
+    group.forEach(({ face }, i) => (face.expression = probs.slice(i * 7, i * 7 + 7)));
+  }
+}
+
+/** The shot vector from its classified faces: expressions averaged by face area × score. */
+export function vectorFromFaces(encoderId: string, faces: readonly DetectedFace[]): EmotionVector {
+  const mix = new Float64Array(7);
+  let total = 0;
+  let best = 0;
+  for (const face of faces) {
+    if (!face.expression) continue;
+    const w = face.width * face.height * face.score;
+    total += w;
+    face.expression.forEach((p, e) => (mix[e] = (mix[e] ?? 0) + w * p));
+    // Bigger, surer faces are more trustworthy: full trust from about 96 px.
+    best = Math.max(best, face.score * Math.min(1, Math.min(face.width, face.height) / 96));
+  }
+  if (total <= 0) return emptyVector(encoderId);
+  return vectorFromExpressions(encoderId, Array.from(mix, (v) => v / total), 0.3 + 0.6 * best);
+}
+
+export class FaceEncoder implements ShotEmotionEncoder {
+  readonly kind = 'shot' as const;
+  constructor(readonly id = 'faces') {}
+
+  async encodeShots(movie: MovieAnalysis, token: CancellationToken): Promise<EmotionVector[]> {
+    throwIfCancelled(token);
+    const settings = emotionSettings().faces;
+    if (!movie.media.video || movie.shots.length === 0) return movie.shots.map(() => emptyVector(this.id));
+    let models: FaceModels;
+    try {
+      models = await loadFaceModels();
+    } catch (error) {
+      const code = error instanceof MontageError ? error.code : 'AM_ERR_MODEL_MISSING';
+      emotionNotice({ code, message: `Face expressions are off: ${(error as Error).message}` });
+      return movie.shots.map(() => emptyVector(this.id));
+    }
+    const keyframes = movie.shots.map((shot, i) => movie.features[i]?.keyframe ?? shot.range.start.value + Math.floor(shot.range.duration.value / 2));
+    const vectors: EmotionVector[] = [];
+    const chunk = 32;
+    for (let start = 0; start < keyframes.length; start += chunk) {
+      throwIfCancelled(token);
+      const frames = await extractFrames(movie.media.path, keyframes.slice(start, start + chunk), { maxWidth: settings.frameWidth }, token, { video: movie.media.video });
+      const faces = await detectFaces(models, frames, settings);
+      await classifyExpressions(models, frames, faces);
+      faces.forEach((f) => vectors.push(vectorFromFaces(this.id, f)));
+    }
+    return vectors;
+  }
+}
