@@ -1,7 +1,6 @@
 /**
  * The web UI's entry (served by the companion from dist/web/): the same panel UI and controller as in
- * Premiere, with the browser host. The companion's address is this page's origin; a `?token=` in the address
- * (as `auto-montage serve` may print it) is taken once and then removed from the address bar.
+ * Premiere, with the browser host. The companion's address is this page's origin.
  */
 import type { SocketLike } from './host';
 import { PanelController } from './panel-controller';
@@ -9,12 +8,17 @@ import { mountPanel } from './ui/panel-view';
 import { BrowserHost } from './web/browser-host';
 import { localStorageSettings } from './web/browser-settings';
 
-const params = new URLSearchParams(window.location.search);
-const tokenFromAddress = params.get('token');
+// `auto-montage serve` prints the web UI address with the token in the fragment (#token=…), which browsers never
+// send to a server; a ?token= query works too. Either is taken once and removed from the address bar.
+const query = new URLSearchParams(window.location.search);
+const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+const tokenFromAddress = fragment.get('token') ?? query.get('token');
 if (tokenFromAddress !== null) {
-  params.delete('token');
-  const query = params.toString();
-  window.history.replaceState(null, '', `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`);
+  query.delete('token');
+  fragment.delete('token');
+  const search = query.toString();
+  const hash = fragment.toString();
+  window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}${hash ? `#${hash}` : ''}`);
 }
 const sameOrigin = /^https?:$/.test(window.location.protocol) ? window.location.origin : undefined;
 const settings = localStorageSettings();

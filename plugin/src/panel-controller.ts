@@ -175,10 +175,12 @@ export class PanelController {
       const health = (await response.json()) as Record<string, unknown>;
       const parts: string[] = [];
       if (typeof health['version'] === 'string') parts.push(`v${health['version']}`);
+      // GpuStatus {inUse, provider, device?} (companion/server/run-job.ts).
       const gpu = health['gpu'];
-      if (typeof gpu === 'string') parts.push(`GPU: ${gpu}`);
-      else if (typeof gpu === 'boolean') parts.push(gpu ? 'GPU' : 'CPU only');
-      else if (gpu && typeof gpu === 'object' && 'provider' in gpu) parts.push(`GPU: ${String((gpu as { provider: unknown }).provider)}`);
+      if (gpu && typeof gpu === 'object') {
+        const { inUse, provider, device } = gpu as { inUse?: unknown; provider?: unknown; device?: unknown };
+        parts.push(inUse === true ? `GPU: ${String(device ?? provider ?? 'yes')}` : `CPU${typeof provider === 'string' && provider !== 'cpu' ? ` (${provider})` : ''}`);
+      }
       const queue = health['queue'];
       if (queue && typeof queue === 'object') {
         const running = (queue as Record<string, unknown>)['running'];
