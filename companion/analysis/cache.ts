@@ -1,0 +1,108 @@
+/**
+ * A content-fingerprint cache any analysis stage can use. An entry is one JSON file named after the stage
+ * and the input's fingerprint, holding the value and a SHA-256 of its text, written to a temporary name
+ * and renamed into place (never half-written). A file that does not parse, names another key or fails its
+ * checksum is corrupt: it is removed and reported as a miss, so the caller rebuilds it.
+ *
+ * The fingerprint is the size, the modification time and a hash of 16 sampled 64 KiB blocks (first, last
+ * and evenly between), so a 50 GB movie is fingerprinted in milliseconds and any edit that changes size,
+ * time or sampled content misses the cache.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MontageError } from '../core/errors';
+
+const BLOCK_BYTES = 64 * 1024;
+const BLOCKS = 16;
+const ENTRY_SCHEMA = 'CacheEntry.1';
+
+/** Size + mtime + hash of sampled blocks, as a hex string (40 characters). */
+export async function fingerprint(path: string): Promise<string> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw new MontageError('AM_ERR_FILE_NOT_FOUND', `Cannot fingerprint ${path}: it does not exist or cannot be read.`, { where: { file: path }, cause: error });
+  }
+  const hash = createHash('sha256');
+  hash.update(`${info.size}:${Math.round(info.mtimeMs)}`);
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(BLOCK_BYTES);
+    const positions = new Set<number>();
+    for (let i = 0; i < BLOCKS; i++) positions.add(Math.max(0, Math.floor(((info.size - BLOCK_BYTES) * i) / (BLOCKS - 1))));
+    for (const position of [...positions].sort((a, b) => a - b)) {
+      const { bytesRead } = await handle.read(buffer, 0, BLOCK_BYTES, position);
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest('hex').slice(0, 40);
+}
+
+/** What a read found: a hit, a miss, or a corrupt entry that was removed (treat as a miss). */
+export type CacheLookup<T> = { readonly status: 'hit'; readonly value: T } | { readonly status: 'miss' } | { readonly status: 'corrupt'; readonly reason: string };
+
+interface CacheEntry {
+  readonly schema: typeof ENTRY_SCHEMA;
+  readonly key: string;
+  readonly sha256: string;
+  readonly payload: string;
+}
+
+/** The file an entry lives in. Keys are made of [a-zA-Z0-9._-] (others are replaced). */
+export function cachePath(dir: string, key: string): string {
+  return join(dir, `${key.replace(/[^a-zA-Z0-9._-]/g, '_')}.json`);
+}
+
+/**
+ * Reads an entry. `validate` may reject a parsed value of the wrong shape (then the entry counts as
+ * corrupt). A corrupt entry is deleted.
+ */
+export async function readCache<T>(dir: string, key: string, validate?: (value: unknown) => value is T): Promise<CacheLookup<T>> {
+  const file = cachePath(dir, key);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return { status: 'miss' };
+  }
+  const corrupt = async (reason: string): Promise<CacheLookup<T>> => {
+    await rm(file, { force: true });
+    return { status: 'corrupt', reason };
+  };
+  let entry: CacheEntry;
+  try {
+    entry = JSON.parse(text) as CacheEntry;
+  } catch {
+    return corrupt('not JSON');
+  }
+  if (!entry || entry.schema !== ENTRY_SCHEMA || entry.key !== key || typeof entry.payload !== 'string') return corrupt('not a cache entry for this key');
+  if (createHash('sha256').update(entry.payload).digest('hex') !== entry.sha256) return corrupt('checksum mismatch');
+  let value: unknown;
+  try {
+    value = JSON.parse(entry.payload);
+  } catch {
+    return corrupt('payload is not JSON');
+  }
+  if (validate && !validate(value)) return corrupt('payload has the wrong shape');
+  return { status: 'hit', value: value as T };
+}
+
+/** Writes an entry atomically (temporary file in the same folder, then rename). */
+export async function writeCache(dir: string, key: string, value: unknown): Promise<void> {
+  const file = cachePath(dir, key);
+  const payload = JSON.stringify(value);
+  const entry: CacheEntry = { schema: ENTRY_SCHEMA, key, sha256: createHash('sha256').update(payload).digest('hex'), payload };
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(temporary, JSON.stringify(entry));
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {});
+    throw new MontageError('AM_ERR_OUTPUT_WRITE', `Cannot write the cache entry ${file}: ${error instanceof Error ? error.message : String(error)}`, { where: { file }, cause: error });
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Movie analysis: probe, one parallel decode into per-frame descriptors, shots (cuts, dissolves, fades),
+ * per-shot visual features, scenes; cached by the movie's content fingerprint so a second run (with other
+ * music) skips decoding. Progress stages: 'decode', 'shots', 'features', 'scenes' (each 0 → 1).
+ */
+import { MontageError } from '../../core/errors';
+import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../../core/lifecycle';
+import type { MediaInfo, Scene, Shot, VideoStreamInfo } from '../../core/montage';
+import type { MovieAnalysis, MovieAnalysisOptions } from '../../core/pipeline';
+import { probeMovie } from '../../media/probe';
+import { fingerprint, readCache, writeCache } from '../cache';
+import { describeMovie, type DescribeOptions } from './describe-movie';
+import { SimilarityWindowSceneGrouper } from './scene-grouper';
+import { detectTransitions, transitionsToShots, type ShotDetectionOptions, type Transition } from './shot-detector';
+import { computeShotFeatures } from './shot-features';
+
+/** Bump when detection or features change, so old cache entries are not reused. */
+export const MOVIE_ANALYSIS_VERSION = 1;
+
+/** A transition as stored with the analysis (frames, inclusive span). */
+export interface TransitionSpan {
+  readonly kind: Transition['kind'];
+  readonly start: number;
+  readonly end: number;
+  readonly boundary: number;
+}
+
+/** What analyseMovie returns: the pipeline's MovieAnalysis plus the transitions and how it was made. */
+export interface MovieAnalysisResult extends MovieAnalysis {
+  readonly transitions: readonly TransitionSpan[];
+  readonly decode: {
+    /** Frames the probe announced and frames actually decoded (a truncated file decodes fewer). */
+    readonly expectedFrames: number;
+    readonly decodedFrames: number;
+    /** Frames no decode produced (variable frame rate gaps, damage), filled by repeating the previous one. */
+    readonly filledFrames: number;
+    readonly processes: number;
+    /** True when this result came from the cache. */
+    readonly cached: boolean;
+  };
+}
+
+/** Options beyond the pipeline's: detection tuning and decoder knobs (tests and benchmarks). */
+export interface MovieAnalysisExtraOptions extends MovieAnalysisOptions {
+  readonly detection?: ShotDetectionOptions;
+  readonly minSegmentSeconds?: DescribeOptions['minSegmentSeconds'];
+  readonly inputOptions?: DescribeOptions['inputOptions'];
+}
+
+/**
+ * Analyses a movie. Throws AM_ERR_FILE_NOT_FOUND, AM_ERR_MEDIA_UNREADABLE, AM_ERR_NO_VIDEO_STREAM,
+ * AM_ERR_FFMPEG_FAILED, AM_ERR_PROCESS_TIMEOUT or CancellationError (ffmpeg processes are killed).
+ */
+export async function analyseMovie(
+  path: string,
+  options: MovieAnalysisExtraOptions,
+  progress: Progress<ProgressReport>,
+  token: CancellationToken,
+): Promise<MovieAnalysisResult> {
+  throwIfCancelled(token);
+  const media = await probeMovie(path, token);
+  const cacheKey = options.cacheDir ? `movie-v${MOVIE_ANALYSIS_VERSION}-${await fingerprint(path)}${options.detection ? `-${hashOptions(options.detection)}` : ''}` : undefined;
+  if (options.cacheDir && cacheKey) {
+    const lookup = await readCache<MovieAnalysisResult>(options.cacheDir, cacheKey, isMovieAnalysis);
+    if (lookup.status === 'hit') {
+      for (const stage of ['decode', 'shots', 'features', 'scenes']) progress.report({ stage, fraction: 1, message: 'from cache' });
+      return { ...lookup.value, media: { ...lookup.value.media, path }, decode: { ...lookup.value.decode, cached: true } };
+    }
+    if (lookup.status === 'corrupt') progress.report({ stage: 'decode', fraction: 0, message: `cache entry was corrupt (${lookup.reason}); rebuilding` });
+  }
+
+  progress.report({ stage: 'decode', fraction: 0 });
+  const described = await describeMovie(
+    path,
+    media.video,
+    {
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      ...(options.minSegmentSeconds !== undefined ? { minSegmentSeconds: options.minSegmentSeconds } : {}),
+      ...(options.inputOptions ? { inputOptions: options.inputOptions } : {}),
+    },
+    progress,
+    token,
+  );
+  throwIfCancelled(token);
+  const frameCount = described.frameCount;
+  const video: VideoStreamInfo = { ...media.video, frameCount };
+
+  progress.report({ stage: 'shots', fraction: 0 });
+  const transitions = detectTransitions(described.descriptors, frameCount, video.rate, options.detection);
+  const detectedShots = transitionsToShots(transitions, frameCount, video.rate);
+  progress.report({ stage: 'shots', fraction: 1, message: `${detectedShots.length} shots` });
+  throwIfCancelled(token);
+
+  progress.report({ stage: 'features', fraction: 0 });
+  const features = computeShotFeatures(described.descriptors, detectedShots);
+  progress.report({ stage: 'features', fraction: 1 });
+
+  progress.report({ stage: 'scenes', fraction: 0 });
+  const grouped = new SimilarityWindowSceneGrouper().group(detectedShots, features, video);
+  progress.report({ stage: 'scenes', fraction: 1, message: `${grouped.scenes.length} scenes` });
+
+  const result: MovieAnalysisResult = {
+    schema: 'MovieAnalysis.1',
+    media: { ...media, video } as MediaInfo,
+    shots: grouped.shots,
+    scenes: grouped.scenes,
+    features,
+    transitions: transitions.map(({ kind, start, end, boundary }) => ({ kind, start, end, boundary })),
+    decode: {
+      expectedFrames: media.video.frameCount,
+      decodedFrames: frameCount,
+      filledFrames: described.decode.filledFrames,
+      processes: described.decode.processes,
+      cached: false,
+    },
+  };
+  assertCoverage(result.shots, result.scenes, frameCount, path);
+  if (options.cacheDir && cacheKey) await writeCache(options.cacheDir, cacheKey, result);
+  return result;
+}
+
+function hashOptions(value: unknown): string {
+  let hash = 0;
+  for (const char of JSON.stringify(value)) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash.toString(16);
+}
+
+/** Shape check for cache entries (a wrong shape counts as corrupt and is rebuilt). */
+function isMovieAnalysis(value: unknown): value is MovieAnalysisResult {
+  const v = value as Partial<MovieAnalysisResult> | null;
+  if (!v || v.schema !== 'MovieAnalysis.1' || !Array.isArray(v.shots) || !Array.isArray(v.scenes) || !Array.isArray(v.features)) return false;
+  if (v.shots.length !== v.features.length || !v.media?.video || !v.decode) return false;
+  try {
+    assertCoverage(v.shots, v.scenes, v.media.video.frameCount, v.media.path ?? '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The invariants every result keeps: shots tile [0, frameCount), scenes tile the shots. */
+function assertCoverage(shots: readonly Shot[], scenes: readonly Scene[], frameCount: number, path: string): void {
+  let next = 0;
+  shots.forEach((shot, index) => {
+    if (shot.index !== index || shot.range.start.value !== next || shot.range.duration.value <= 0) {
+      throw new MontageError('AM_ERR_INTERNAL', `Shot ${index} of ${path} does not continue the previous one.`, { where: { file: path } });
+    }
+    next += shot.range.duration.value;
+  });
+  if (next !== frameCount) throw new MontageError('AM_ERR_INTERNAL', `The shots of ${path} cover ${next} of ${frameCount} frames.`, { where: { file: path } });
+  let shot = 0;
+  scenes.forEach((scene, index) => {
+    if (scene.index !== index || scene.firstShot !== shot || scene.shotCount <= 0) {
+      throw new MontageError('AM_ERR_INTERNAL', `Scene ${index} of ${path} does not continue the previous one.`, { where: { file: path } });
+    }
+    shot += scene.shotCount;
+  });
+  if (shot !== shots.length) throw new MontageError('AM_ERR_INTERNAL', `The scenes of ${path} cover ${shot} of ${shots.length} shots.`, { where: { file: path } });
+}
+

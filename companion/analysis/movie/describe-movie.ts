@@ -1,0 +1,78 @@
+/**
+ * One decode of the movie into {@link FrameDescriptors}: parallel segment decoders each fill their own
+ * store in decode order, then the stores are stitched into movie order (frame-exact, see video-decode.ts).
+ */
+import type { CancellationToken, Progress, ProgressReport } from '../../core/lifecycle';
+import type { VideoStreamInfo } from '../../core/montage';
+import { decodeVideoFrames, type VideoDecodeOptions, type VideoDecodeResult } from '../../media/video-decode';
+import { ANALYSIS_HEIGHT, ANALYSIS_WIDTH, FrameDescriptors } from './frame-descriptors';
+
+export interface DescribeOptions {
+  /** Parallel decoders (default: cores). */
+  readonly threads?: number;
+  /** Passed to the decoder (tests use a short value to force several segments on short clips). */
+  readonly minSegmentSeconds?: number;
+  readonly inputOptions?: VideoDecodeOptions['inputOptions'];
+}
+
+export interface DescribedMovie {
+  readonly descriptors: FrameDescriptors;
+  readonly frameCount: number;
+  readonly decode: Omit<VideoDecodeResult, 'segmentOf' | 'ordinalOf'>;
+}
+
+/** Decodes every frame once and returns its descriptors in movie order. Progress: stage 'decode'. */
+export async function describeMovie(
+  path: string,
+  video: VideoStreamInfo,
+  options: DescribeOptions,
+  progress: Progress<ProgressReport>,
+  token?: CancellationToken,
+): Promise<DescribedMovie> {
+  const stores = new Map<number, FrameDescriptors>();
+  const result = await decodeVideoFrames(
+    path,
+    video,
+    {
+      width: ANALYSIS_WIDTH,
+      height: ANALYSIS_HEIGHT,
+      ...(options.threads !== undefined ? { segments: options.threads } : {}),
+      ...(options.minSegmentSeconds !== undefined ? { minSegmentSeconds: options.minSegmentSeconds } : {}),
+      ...(options.inputOptions ? { inputOptions: options.inputOptions } : {}),
+      onProgress: (decoded, expected) => progress.report({ stage: 'decode', fraction: Math.min(1, decoded / expected) }),
+    },
+    (segmentId) => {
+      const store = new FrameDescriptors(Math.ceil(video.frameCount / Math.max(1, options.threads ?? 1)) + 64);
+      stores.set(segmentId, store);
+      return (frame) => store.push(frame);
+    },
+    token,
+  );
+  const { segmentOf, ordinalOf, ...decode } = result;
+  let descriptors: FrameDescriptors;
+  if (stores.size === 1 && isIdentity(segmentOf, ordinalOf)) {
+    descriptors = stores.values().next().value!;
+    descriptors.count = result.frameCount;
+  } else {
+    descriptors = new FrameDescriptors(result.frameCount);
+    for (let index = 0; index < result.frameCount; index++) {
+      const segment = segmentOf[index]!;
+      const ordinal = ordinalOf[index]!;
+      descriptors.copyFrom(stores.get(segment)!, ordinal, index);
+      if (index === 0) continue;
+      const sameStream = segmentOf[index - 1] === segment;
+      // The stored pair measures compare with the frame decoded just before in the same stream; when
+      // that is not this frame's predecessor (a repeat filling a hole, a segment's first frame), redo them.
+      if (sameStream && ordinalOf[index - 1] === ordinal) descriptors.clearPair(index);
+      else if (!sameStream || ordinal === 0 || ordinalOf[index - 1] !== ordinal - 1) descriptors.pairFromThumbs(index);
+    }
+  }
+  stores.clear();
+  progress.report({ stage: 'decode', fraction: 1 });
+  return { descriptors, frameCount: result.frameCount, decode };
+}
+
+function isIdentity(segmentOf: Int32Array, ordinalOf: Int32Array): boolean {
+  for (let index = 0; index < segmentOf.length; index++) if (segmentOf[index] !== 0 || ordinalOf[index] !== index) return false;
+  return true;
+}
