@@ -135,7 +135,36 @@ export interface PlanOptions {
   readonly pins: readonly number[];
   /** Shot indices that must not be used. */
   readonly bans: readonly number[];
+  /**
+   * Placements of an earlier plan to keep exactly as they were (same shot, same bars, same source window),
+   * e.g. from `lockRange(plan, …)` in the planner. Locked shots are used even when not pinned.
+   */
+  readonly locked?: readonly LockedPlacement[];
+  /**
+   * What the planner may loosen when no exact fill exists: `none` (default: throw AM_ERR_NO_EXACT_FILL),
+   * `trim` (allow trimming), `scenes` (raise maxScenes to the fewest that work), `music` (end the montage at
+   * the last bar that can be filled exactly), or `auto` (the first of trim, scenes, music that works).
+   */
+  readonly relax?: PlanRelaxation;
+  /** Where a shot's kept window sits when the shot is longer than its bars (default `best`, which is `centre` without profiles). */
+  readonly trimAlign?: TrimAlign;
+  /** Soft mode: the integer scale of the scene weights 1/|scene| (weight = max(1, floor(scale / |scene|))); default 12. */
+  readonly softScale?: number;
 }
+
+/** A placement kept from an earlier plan: bars firstBar .. firstBar + barCount − 1 play this shot. */
+export interface LockedPlacement {
+  readonly shotIndex: number;
+  readonly firstBar: number;
+  readonly barCount: number;
+  /** The first movie frame of the kept window; when absent the window is aligned by `trimAlign`. */
+  readonly sourceStart?: number;
+}
+
+/** See {@link PlanOptions.relax}. */
+export type PlanRelaxation = 'none' | 'trim' | 'scenes' | 'music' | 'auto';
+/** See {@link PlanOptions.trimAlign}. */
+export type TrimAlign = 'start' | 'centre' | 'best';
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = { maxScenes: 5, mode: 'hard', trim: true, arc: true, pins: [], bans: [] };
 
@@ -151,6 +180,11 @@ export interface PlanInput {
   readonly shotScores: readonly number[];
   /** Optional M(shot i, bar k), row-major n × bars, for arc matching. */
   readonly barScores?: { readonly shots: number; readonly bars: number; readonly values: Float32Array | readonly number[] };
+  /**
+   * Optional per-shot score profiles for placing a trimmed window where the shot is strongest: entry i holds
+   * scores sampled at equal steps across shot i (any count ≥ 1); absent or empty entries mean "centre".
+   */
+  readonly shotProfiles?: readonly (readonly number[] | undefined)[];
   readonly options: PlanOptions;
 }
 
