@@ -5,6 +5,8 @@
  */
 import type { ExtensionModule } from '../api/auto-montage';
 import fcp7XmlManifest from '../../exporters/fcp7-xml/package.json' with { type: 'json' };
+import fcpxmlManifest from '../../exporters/fcpxml/package.json' with { type: 'json' };
+import edlManifest from '../../exporters/edl/package.json' with { type: 'json' };
 import otioManifest from '../../exporters/otio/package.json' with { type: 'json' };
 // Emotion encoders (issue 7): import the manifest here …
 // import emotionEncodersManifest from '../analysis/emotion/builtin-extension/package.json' with { type: 'json' };
@@ -19,6 +21,8 @@ export interface BuiltinExtension {
 /** In this order the host registers them (an id belongs to the first extension that declares it). */
 export const BUILTIN_EXTENSIONS: readonly BuiltinExtension[] = [
   { manifest: fcp7XmlManifest, load: () => import('../../exporters/fcp7-xml/index') },
+  { manifest: fcpxmlManifest, load: () => import('../../exporters/fcpxml/index') },
+  { manifest: edlManifest, load: () => import('../../exporters/edl/index') },
   { manifest: otioManifest, load: () => import('../../exporters/otio/index') },
   // … and add its one line here:
   // { manifest: emotionEncodersManifest, load: () => import('../analysis/emotion/builtin-extension/index') },

@@ -1,0 +1,210 @@
+/**
+ * Format: CMX3600 edit decision list (EDL), cuts only, as Resolve, Avid and Premiere read it.
+ * Reference: CMX 3600 manual (event = number, reel, channel, transition, source in/out, record in/out) as
+ * written by OTIO's cmx_3600 adapter and Resolve; ../shared/docs/interchange.md §3.
+ * Files: `<base>.edl` (the movie on V with `* LOC:` bar locators) and `<base>-music.edl` (the music as AA
+ * events), because Resolve conforms EDLs by source timecode only and a movie and a music file that both start
+ * at 00:00:00:00 would be ambiguous in one list. `layout=combined` writes one EDL with V and AA events (Premiere).
+ * `resolveMarkers` adds `<base>-markers.edl`, Resolve's marker EDL.
+ * Lossy: ASCII only (accents are stripped, other characters become "_"); reels are 8 characters; record and
+ * source lengths must match, so media at another rate than the sequence is refused; marker colours map to the
+ * CMX locator set; clip names are not kept (only the file name in `* FROM CLIP NAME:`); more than 999 events
+ * per list cannot be written.
+ */
+import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, MarkerColor, MediaReference, Timeline } from '../../companion/api/auto-montage';
+import { MontageError } from '../../companion/core/errors';
+import { framesToTimecode } from '../../companion/core/timecode';
+import { layoutTimeline, type PlacedClip, type SequenceMarker, type TimelineLayout } from '../shared/timeline-layout';
+
+export interface EdlOptions {
+  readonly layout: 'separate' | 'combined';
+  readonly reels: 'name' | 'ax';
+  readonly resolveMarkers: boolean;
+}
+
+export const DEFAULT_EDL_OPTIONS: EdlOptions = { layout: 'separate', reels: 'name', resolveMarkers: false };
+
+/** Keeps text printable ASCII, as CMX readers expect: accents stripped, typographic quotes/dashes simplified, the rest "_". */
+export function toAscii(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[“”„‟″]/g, '"')
+    .replace(/[‘’‚‛′]/g, "'")
+    .replace(/[‐‑‒–—―]/g, '-')
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '_')
+    .trim();
+}
+
+/** Avid-style reel: the file name without extension, A–Z 0–9 _, at most 8 characters. */
+function reelFromName(name: string): string {
+  const stem = name.replace(/\.[^.]*$/, '');
+  const reel = toAscii(stem).toUpperCase().replace(/[^A-Z0-9_]/g, '').slice(0, 8);
+  return reel || 'AX';
+}
+
+/** Distinct reels per media (a suffix digit resolves collisions); "AX" for every file in the Premiere style. */
+function reelTable(media: readonly MediaReference[], style: 'name' | 'ax'): Map<string, string> {
+  const reels = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const m of media) {
+    if (style === 'ax') {
+      reels.set(m.id, 'AX');
+      continue;
+    }
+    let reel = reelFromName(m.name);
+    for (let n = 2; taken.has(reel); n += 1) reel = `${reel.slice(0, 8 - String(n).length)}${n}`;
+    taken.add(reel);
+    reels.set(m.id, reel);
+  }
+  return reels;
+}
+
+const LOCATOR_COLORS: Record<MarkerColor, string> = {
+  red: 'RED',
+  green: 'GREEN',
+  blue: 'BLUE',
+  cyan: 'CYAN',
+  magenta: 'MAGENTA',
+  yellow: 'YELLOW',
+  white: 'WHITE',
+  // Not in the safe CMX/OTIO locator set: nearest colours.
+  orange: 'YELLOW',
+  purple: 'MAGENTA',
+};
+
+const RESOLVE_COLORS: Record<MarkerColor, string> = {
+  red: 'ResolveColorRed',
+  green: 'ResolveColorGreen',
+  blue: 'ResolveColorBlue',
+  cyan: 'ResolveColorCyan',
+  magenta: 'ResolveColorPink',
+  yellow: 'ResolveColorYellow',
+  white: 'ResolveColorCream',
+  orange: 'ResolveColorSand',
+  purple: 'ResolveColorPurple',
+};
+
+/** One fixed-column event line: `%03d␣␣reel(8)␣channel(5)␣C␣×8 srcIn srcOut recIn recOut` (OTIO and Resolve write it so). */
+export function eventLine(number: number, reel: string, channel: string, timecodes: readonly [string, string, string, string]): string {
+  return `${String(number).padStart(3, '0')}  ${reel.padEnd(8)} ${channel.padEnd(5)} C        ${timecodes.join(' ')}`;
+}
+
+interface EdlEvent {
+  readonly placed: PlacedClip;
+  readonly channel: 'V' | 'AA';
+}
+
+class EdlWriter {
+  private readonly lines: string[] = [];
+  private count = 0;
+
+  constructor(title: string, dropFrame: boolean) {
+    this.lines.push(`TITLE: ${toAscii(title).slice(0, 70) || 'MONTAGE'}`, `FCM: ${dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME'}`, '');
+  }
+
+  event(reel: string, channel: string, timecodes: readonly [string, string, string, string], comments: readonly string[]): void {
+    this.count += 1;
+    if (this.count > 999) {
+      throw new MontageError('AM_ERR_TIMELINE_INVALID', 'a CMX3600 EDL holds at most 999 events; this montage needs more', { where: { field: 'tracks' } });
+    }
+    this.lines.push(eventLine(this.count, reel, channel, timecodes), ...comments);
+  }
+
+  text(): string {
+    return this.lines.join('\n') + '\n';
+  }
+}
+
+function checkRates(layout: TimelineLayout): void {
+  for (const track of [...layout.video, ...layout.audio]) {
+    for (const placed of track.clips) {
+      const { rate } = placed.media;
+      if (rate.num * layout.timeline.rate.den !== layout.timeline.rate.num * rate.den) {
+        throw new MontageError('AM_ERR_TIMELINE_INVALID', `EDL source and record lengths must match, but media "${placed.media.name}" runs at ${rate.num}/${rate.den}, not the sequence rate`, {
+          where: { field: `media.${placed.media.id}.rate` },
+        });
+      }
+    }
+  }
+  if (layout.video.length > 1) throw new MontageError('AM_ERR_TIMELINE_INVALID', 'a CMX3600 EDL has one video track; this timeline has more', { where: { field: 'tracks' } });
+}
+
+/** Builds the EDL files. Pure. */
+export function writeEdl(timeline: Timeline, baseName: string, options: EdlOptions = DEFAULT_EDL_OPTIONS): ExportedFile[] {
+  const layout = layoutTimeline(timeline);
+  checkRates(layout);
+  const rate = timeline.rate;
+  const reels = reelTable(layout.usedMedia, options.reels);
+  const record = (frame: number) => framesToTimecode(timeline.startFrames + frame, rate, { dropFrame: timeline.dropFrame });
+  // Source timecode is absolute: the media's embedded start + the offset, in the media's own DF/NDF counting.
+  const source = (media: MediaReference, frame: number) => framesToTimecode(media.startTimecodeFrames + frame, media.rate, { dropFrame: media.dropFrame });
+  const timecodes = (placed: PlacedClip): [string, string, string, string] => [
+    source(placed.media, placed.sourceIn),
+    source(placed.media, placed.sourceOut),
+    record(placed.recordIn),
+    record(placed.recordOut),
+  ];
+  const video: EdlEvent[] = (layout.video[0]?.clips ?? []).map((placed) => ({ placed, channel: 'V' }));
+  const music: EdlEvent[] = layout.audio.flatMap((track) => track.clips.map((placed) => ({ placed, channel: 'AA' as const })));
+
+  // Each locator sits under the video event that spans its record time (screening_example.edl; OTIO #169).
+  const locatorsFor = (placed: PlacedClip, isLast: boolean): string[] =>
+    layout.markers
+      .filter((m: SequenceMarker) => m.frame >= placed.recordIn && (m.frame < placed.recordOut || (isLast && m.frame >= placed.recordOut)))
+      .map((m) => `* LOC: ${record(m.frame)} ${(LOCATOR_COLORS[m.color ?? 'red']).padEnd(7)} ${toAscii(m.name)}`);
+  const write = (writer: EdlWriter, events: readonly EdlEvent[]) => {
+    const lastVideo = events.filter((e) => e.channel === 'V').at(-1);
+    for (const event of events) {
+      const comments = [`* FROM CLIP NAME: ${toAscii(event.placed.media.name)}`];
+      if (event.channel === 'V') comments.push(...locatorsFor(event.placed, event === lastVideo));
+      writer.event(reels.get(event.placed.media.id)!, event.channel, timecodes(event.placed), comments);
+    }
+  };
+
+  const files: ExportedFile[] = [];
+  if (options.layout === 'combined') {
+    // Sorted by record in, V before A at equal times (as Premiere writes it).
+    const events = [...video, ...music].sort((a, b) => a.placed.recordIn - b.placed.recordIn || (a.channel === 'V' ? -1 : 1) - (b.channel === 'V' ? -1 : 1));
+    const writer = new EdlWriter(timeline.name, timeline.dropFrame);
+    write(writer, events);
+    files.push({ name: `${baseName}.edl`, contents: writer.text() });
+  } else {
+    const videoWriter = new EdlWriter(timeline.name, timeline.dropFrame);
+    write(videoWriter, video);
+    files.push({ name: `${baseName}.edl`, contents: videoWriter.text() });
+    if (music.length > 0) {
+      const musicWriter = new EdlWriter(`${timeline.name} (music)`, timeline.dropFrame);
+      write(musicWriter, music);
+      files.push({ name: `${baseName}-music.edl`, contents: musicWriter.text() });
+    }
+  }
+  if (options.resolveMarkers && layout.markers.length > 0) {
+    const writer = new EdlWriter(`${timeline.name} (markers)`, timeline.dropFrame);
+    for (const marker of layout.markers) {
+      const tcIn = record(marker.frame);
+      const tcOut = record(marker.frame + 1);
+      // Resolve's own marker EDL: a one-frame event, then "<note> |C:<colour> |M:<name> |D:<frames>".
+      writer.event('001', 'V', [tcIn, tcOut, tcIn, tcOut], [`${toAscii(marker.comment)} |C:${RESOLVE_COLORS[marker.color ?? 'blue']} |M:${toAscii(marker.name)} |D:1`]);
+    }
+    files.push({ name: `${baseName}-markers.edl`, contents: writer.text() });
+  }
+  return files;
+}
+
+/** The exporter as the host sees it. */
+export const edlExporter: Exporter = {
+  export(timeline: Timeline, options: ExportOptions): ExportedFile[] {
+    const values = options.values;
+    return writeEdl(timeline, options.baseName, {
+      layout: values.layout === 'combined' ? 'combined' : 'separate',
+      reels: values.reels === 'ax' ? 'ax' : 'name',
+      resolveMarkers: values.resolveMarkers === true,
+    });
+  },
+};
+
+export function activate(context: ExtensionContext, api: AutoMontageApi): void {
+  context.subscriptions.push(api.exporters.registerExporter('edl', edlExporter));
+}
