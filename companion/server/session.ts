@@ -74,10 +74,14 @@ export class Session {
         this.refuse('AM_ERR_PROTOCOL_RATE_LIMITED', 'Far more frames than the rate limit; closing.', CLOSE_CODES.abuse);
         return;
       }
-      this.sendError({ code: 'AM_ERR_PROTOCOL_RATE_LIMITED', message: `More than ${this.options.limits.maxMessagesPerSecond} frames per second; this frame was dropped.` });
+      const buffer = toBuffer(data);
+      this.sendError(
+        { code: 'AM_ERR_PROTOCOL_RATE_LIMITED', message: `More than ${this.options.limits.maxMessagesPerSecond} frames per second; this frame was dropped.` },
+        isBinary || buffer.length > this.options.limits.maxFrameBytes ? undefined : readRequestId(buffer),
+      );
       return;
     }
-    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const buffer = toBuffer(data);
     if (buffer.length > this.options.limits.maxFrameBytes) {
       this.sendError({
         code: 'AM_ERR_PROTOCOL_FRAME_TOO_LARGE',
@@ -240,6 +244,20 @@ export class Session {
   /** Closes the connection (server shutdown). */
   close(code: number = CLOSE_CODES.shutdown, reason = 'shutdown'): void {
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
+  }
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** The requestId of a frame that is dropped unread (rate limit), so the client can still match the reply. */
+function readRequestId(buffer: Buffer): string | undefined {
+  try {
+    const value = JSON.parse(buffer.toString('utf8')) as { requestId?: unknown };
+    return typeof value?.requestId === 'string' && value.requestId.length >= 1 && value.requestId.length <= 64 ? value.requestId : undefined;
+  } catch {
+    return undefined;
   }
 }
 
