@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RequestProblem, buildSequenceRequest, buildTypedRequest, clipKey, movieCandidates, musicClips } from '../../plugin/src/montage-request';
+import { clip, editSequence, ticks } from './support/fixtures';
+
+const options = { scenes: 4, mode: 'soft' as const, granularity: '2bars' as const };
+
+test('the movie is the video file used longest, over the union of its clips’ source ranges', () => {
+  const [movie, other] = movieCandidates(editSequence());
+  assert.equal(movie?.path, '/media/movie.mp4');
+  assert.deepEqual(movie?.range, { startSeconds: 5, endSeconds: 70 });
+  assert.equal(movie?.clipCount, 2);
+  assert.equal(movie?.timelineTicks, ticks(50));
+  assert.equal(other?.path, '/media/logo.png');
+});
+
+test('the music candidates are audio clips other than the movie’s own sound', () => {
+  const clips = musicClips(editSequence());
+  assert.deepEqual(clips.map((c) => c.mediaPath), ['/media/song.wav']);
+});
+
+test('a music clip with "whole music" sends the clip’s source range and the panel’s options', () => {
+  const sequence = editSequence();
+  const song = musicClips(sequence)[0]!;
+  const { request, warnings } = buildSequenceRequest(sequence, { kind: 'clip', clipKey: clipKey(song) }, 'music', options);
+  assert.deepEqual(request.movie, { path: '/media/movie.mp4', range: { startSeconds: 5, endSeconds: 70 } });
+  assert.deepEqual(request.music, { path: '/media/song.wav', range: { startSeconds: 12, endSeconds: 52 } });
+  assert.deepEqual(request.options, { scenes: 4, mode: 'soft', granularity: '2bars' });
+  assert.deepEqual(request.formats, ['fcp7-xml']);
+  assert.equal(warnings.length, 1, 'the unused second video file is mentioned');
+  assert.match(warnings[0] ?? '', /2 video files/);
+});
+
+test('"sequence In/Out" keeps only the part of the music clip between the marks, in source time', () => {
+  // The song sits at 10–50 s on the timeline from source 12 s; In/Out 20–30 s → source 22–32 s.
+  const sequence = editSequence({ inTicks: ticks(20), outTicks: ticks(30) });
+  const song = musicClips(sequence)[0]!;
+  const { request } = buildSequenceRequest(sequence, { kind: 'clip', clipKey: clipKey(song) }, 'inout', options);
+  assert.deepEqual(request.music.range, { startSeconds: 22, endSeconds: 32 });
+});
+
+test('a music file with "sequence In/Out" lasts as long as the marks', () => {
+  const sequence = editSequence({ inTicks: ticks(20), outTicks: ticks(35.5) });
+  const { request } = buildSequenceRequest(sequence, { kind: 'file', path: ' /music/track.mp3 ' }, 'inout', options);
+  assert.deepEqual(request.music, { path: '/music/track.mp3', range: { startSeconds: 0, endSeconds: 15.5 } });
+});
+
+test('missing pieces are refused with a fix the editor can act on', () => {
+  const noMarks = editSequence();
+  const song = musicClips(noMarks)[0]!;
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      assert.ok(error instanceof RequestProblem);
+      return error;
+    }
+    assert.fail('expected a RequestProblem');
+  };
+  const inOut = refusal(() => buildSequenceRequest(noMarks, { kind: 'clip', clipKey: clipKey(song) }, 'inout', options));
+  assert.match(inOut.message, /no In and Out points/);
+  assert.match(inOut.fix, /Whole music/);
+  const noFile = refusal(() => buildSequenceRequest(noMarks, { kind: 'file', path: '' }, 'music', options));
+  assert.match(noFile.fix, /music/);
+  const noVideo = refusal(() => buildSequenceRequest(editSequence({ clips: [clip({ kind: 'audio', mediaPath: '/a.wav' })] }), { kind: 'file', path: '/a.wav' }, 'music', options));
+  assert.match(noVideo.message, /no enabled video clip/);
+  const outside = refusal(() => buildSequenceRequest(editSequence({ inTicks: ticks(51), outTicks: ticks(55) }), { kind: 'clip', clipKey: clipKey(song) }, 'inout', options));
+  assert.match(outside.message, /outside the sequence In and Out/);
+  const gone = refusal(() => buildSequenceRequest(noMarks, { kind: 'clip', clipKey: 'audio:9:0' }, 'music', options));
+  assert.match(gone.fix, /Refresh/);
+});
+
+test('typed paths (web UI) become a request with optional ranges and a preview', () => {
+  const { request } = buildTypedRequest({ moviePath: '/m.mp4', musicPath: '/s.ogg', musicStartSeconds: '30', musicEndSeconds: '50' }, options);
+  assert.deepEqual(request.movie, { path: '/m.mp4' });
+  assert.deepEqual(request.music, { path: '/s.ogg', range: { startSeconds: 30, endSeconds: 50 } });
+  assert.equal(request.preview, true);
+  assert.equal(request.formats, undefined, 'every format, for the download links');
+  assert.throws(() => buildTypedRequest({ moviePath: '/m.mp4', musicPath: '/s.ogg', musicStartSeconds: '30' }, options), /start but no end/);
+  assert.throws(() => buildTypedRequest({ moviePath: '/m.mp4', musicPath: '/s.ogg', musicStartSeconds: '30', musicEndSeconds: '20' }, options), /after the start/);
+  assert.throws(() => buildTypedRequest({ moviePath: ' ', musicPath: '/s.ogg' }, options), /No movie file/);
+});

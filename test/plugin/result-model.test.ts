@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RATES } from '../../companion/core/rational';
+import { barMarkers, bansFromDisabledClips, emotionSeries, montageBars, resultSummary } from '../../plugin/src/result-model';
+import { clip, editSequence, montageResult, ticks } from './support/fixtures';
+
+test('the montage covers its bars once each, in order, with the shot placed on each', () => {
+  const bars = montageBars(montageResult());
+  assert.deepEqual(bars.map((b) => [b.bar, b.shot.shotIndex]), [[2, 3], [3, 3], [4, 7], [5, 7], [6, 7], [7, 9]]);
+});
+
+test('bar markers sit at every bar start from the montage start, on exact 25 fps frames', () => {
+  const markers = barMarkers(montageResult());
+  assert.equal(markers.length, 6);
+  // Bars are 2 s = 50 frames = 50 × 10160640000 ticks apart, starting at 0.
+  assert.deepEqual(markers.map((m) => m.startTicks), [0, 2, 4, 6, 8, 10].map((s) => ticks(s)));
+  assert.equal(markers[0]?.name, 'Bar 1');
+  assert.equal(markers[2]?.comment, 'Shot 8, scene 3');
+});
+
+test('bar markers snap to the sequence frame at 23.976 and are called beats at beat granularity', () => {
+  const markers = barMarkers(montageResult({ granularity: 'beat' }), RATES['23.976']);
+  // 2 s at 24000/1001 fps = 47.952 frames → frame 48 = 48 × 10594584000 ticks.
+  assert.equal(markers[1]?.startTicks, String(48n * 10594584000n));
+  assert.equal(markers[1]?.name, 'Beat 2');
+});
+
+test('the emotion series pairs the music under each bar with the shot placed on it', () => {
+  const points = emotionSeries(montageResult());
+  assert.equal(points.length, 6);
+  assert.deepEqual(points.map((p) => p.timeSeconds), [0, 2, 4, 6, 8, 10]);
+  // Bars 2–4 are excited music, 5–7 sad; shot 7 (sad) starts on bar 4, one bar early.
+  assert.deepEqual(points.map((p) => p.musicLabel), ['excited', 'excited', 'excited', 'sad', 'sad', 'sad']);
+  assert.deepEqual(points.map((p) => p.shotLabel), ['excited', 'excited', 'sad', 'sad', 'sad', 'sad']);
+  assert.ok(Math.abs((points[0]?.similarity ?? 0) - 1) < 1e-9, 'same vector: similarity 1');
+  assert.ok((points[2]?.similarity ?? 1) < 0.2, 'excited music under a sad shot scores low');
+  assert.equal(points[0]?.musicValence, 0.6);
+  assert.equal(points[2]?.shotArousal, -0.4);
+});
+
+test('a disabled clip in a generated sequence becomes a ban of the shot it shows', () => {
+  // The imported sequence starts at 01:00:00:00 (an offset of 3600 s on every clip); shot 7 sits at 4 s.
+  const offset = 3600;
+  const generated = editSequence({
+    id: 'gen',
+    clips: [
+      clip({ kind: 'video', mediaPath: '/media/movie.mp4', startTicks: ticks(offset), endTicks: ticks(offset + 4) }),
+      clip({ kind: 'video', mediaPath: '/media/movie.mp4', startTicks: ticks(offset + 4), endTicks: ticks(offset + 10), disabled: true }),
+      clip({ kind: 'video', mediaPath: '/media/movie.mp4', startTicks: ticks(offset + 10), endTicks: ticks(offset + 12) }),
+      clip({ kind: 'audio', mediaPath: '/media/song.wav', startTicks: ticks(offset), endTicks: ticks(offset + 12), disabled: true }),
+    ],
+  });
+  assert.deepEqual(bansFromDisabledClips(generated, montageResult().montage.chosen, { num: 25, den: 1 }), [7]);
+});
+
+test('the summary says shots, scenes, bars, length and score in one line', () => {
+  assert.equal(resultSummary(montageResult()), '3 shots from 2 scenes over 6 bars (0:12.0), score 2.20');
+});
