@@ -9,7 +9,7 @@ import fcpxmlManifest from '../../exporters/fcpxml/package.json' with { type: 'j
 import edlManifest from '../../exporters/edl/package.json' with { type: 'json' };
 import otioManifest from '../../exporters/otio/package.json' with { type: 'json' };
 // Emotion encoders (issue 7): import the manifest here …
-// import emotionEncodersManifest from '../analysis/emotion/builtin-extension/package.json' with { type: 'json' };
+import emotionEncodersManifest from '../analysis/emotion/builtin-extension/package.json' with { type: 'json' };
 
 export interface BuiltinExtension {
   /** The extension's package.json, validated by the host like any user manifest. */
@@ -25,5 +25,5 @@ export const BUILTIN_EXTENSIONS: readonly BuiltinExtension[] = [
   { manifest: edlManifest, load: () => import('../../exporters/edl/index') },
   { manifest: otioManifest, load: () => import('../../exporters/otio/index') },
   // … and add its one line here:
-  // { manifest: emotionEncodersManifest, load: () => import('../analysis/emotion/builtin-extension/index') },
+  { manifest: emotionEncodersManifest, load: () => import('../analysis/emotion/builtin-extension/index') },
 ];

@@ -19,14 +19,19 @@ export interface MusicCues {
   readonly onsets?: boolean;
 }
 
-/** Reference points: a cue at its reference reads 0; `scale` is the step that reads about ±0.76 (tanh 1). */
+/**
+ * Reference points: a cue at its reference reads 0; `scale` is the step that reads about ±0.76 (tanh 1).
+ * Tempo follows the literature (≈ 120 BPM is moderate). Loudness, centroid and onset density are on the
+ * music analysis' own scales (RMS dBFS of the mono mix, centroid of an 11 kHz spectrum, detected onsets per
+ * second), so their references are the medians over the 15 tracks in ../shared/media, taken without labels.
+ */
 export const MUSIC_REFERENCES = {
-  tempoBpm: { reference: 110, scale: 30 },
-  loudnessDb: { reference: -20, scale: 6 },
-  /** log2 octaves around 1500 Hz. */
-  centroidHz: { reference: 1500, scale: 1 },
-  /** log2 around 3 onsets per second. */
-  onsetsPerSecond: { reference: 3, scale: 1 },
+  tempoBpm: { reference: 120, scale: 30 },
+  loudnessDb: { reference: -16, scale: 5 },
+  /** log2 octaves around 440 Hz. */
+  centroidHz: { reference: 440, scale: 1 },
+  /** log2 around 5.2 onsets per second. */
+  onsetsPerSecond: { reference: 5.2, scale: 0.5 },
 } as const;
 
 /** Each cue on [-1, 1]. */

@@ -1,0 +1,111 @@
+/**
+ * Soundtrack cues from the movie's own audio, per shot:
+ *  - sound energy (Hanjalic & Xu 2005): the shot's RMS level against the movie's median → arousal; no model;
+ *  - with YAMNet (optional): screaming → fearful, crying/whimpering/wailing → sad, laughter/cheering →
+ *    excited, explosions/gunshots/sirens → tense, and the six music-mood classes of the film's score.
+ * A movie without audio gets empty vectors. Without YAMNet only energy is used (arousal only, low
+ * confidence) and a notice says so.
+ */
+import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
+import type { EmotionVector } from '../../core/montage';
+import type { MovieAnalysis, ShotEmotionEncoder } from '../../core/pipeline';
+import { toSeconds } from '../../core/rational';
+import { decodeAudio } from '../../media/audio';
+import { emotionNotice, emotionSettings } from './config';
+import { clamp, emptyVector, vectorFromPad, type Pad } from './emotion-space';
+import { TYPICAL_MOOD_SCORES } from './music-yamnet';
+import { loadYamnet, runYamnet, windowStarts, YAMNET_CLASS_COUNT, YAMNET_CLASSES, YAMNET_MOODS, YAMNET_SAMPLE_RATE, YAMNET_WINDOW, type YamnetScores } from './yamnet';
+
+/** Sound events, the level at which each reads fully, and its PAD reading. */
+export const SOUND_EVENTS: readonly { readonly name: string; readonly classes: readonly number[]; readonly fullAt: number; readonly pad: Pad }[] = [
+  { name: 'screaming', classes: [YAMNET_CLASSES.screaming, YAMNET_CLASSES.gasp], fullAt: 0.3, pad: { valence: -0.6, arousal: 0.8, dominance: -0.5 } },
+  { name: 'crying', classes: [YAMNET_CLASSES.crying, YAMNET_CLASSES.whimper, YAMNET_CLASSES.wail], fullAt: 0.3, pad: { valence: -0.6, arousal: -0.3, dominance: -0.4 } },
+  { name: 'laughter', classes: [YAMNET_CLASSES.laughter, YAMNET_CLASSES.giggle, YAMNET_CLASSES.bellyLaugh, YAMNET_CLASSES.cheering, YAMNET_CLASSES.applause], fullAt: 0.3, pad: { valence: 0.7, arousal: 0.5, dominance: 0.3 } },
+  { name: 'violence', classes: [YAMNET_CLASSES.explosion, YAMNET_CLASSES.gunshot, YAMNET_CLASSES.siren], fullAt: 0.3, pad: { valence: -0.5, arousal: 0.8, dominance: 0.3 } },
+];
+
+/** Energy arousal: dB above/below the movie's median level, ±8 dB ≈ ±0.76. */
+export function energyArousal(shotDb: number, medianDb: number): number {
+  return clamp(Math.tanh((shotDb - medianDb) / 8));
+}
+
+/** A shot's reading from its mean YAMNet scores and its energy arousal. */
+export function soundtrackVector(encoderId: string, mean: Float32Array | undefined, arousalFromEnergy: number): EmotionVector {
+  let wSum = 0;
+  const acc = { valence: 0, arousal: 0, dominance: 0 };
+  if (mean) {
+    for (const event of SOUND_EVENTS) {
+      const level = event.classes.reduce((a, c) => Math.max(a, mean[c] ?? 0), 0);
+      const w = clamp(level / event.fullAt, 0, 1);
+      wSum += w;
+      acc.valence += w * event.pad.valence;
+      acc.arousal += w * event.pad.arousal;
+      acc.dominance += w * event.pad.dominance;
+    }
+    // The score's mood, only when it is music and a mood stands out (log ratio to typical ≥ 1).
+    const musicLevel = mean[YAMNET_CLASSES.music] ?? 0;
+    YAMNET_MOODS.forEach((m, i) => {
+      const ratio = Math.log(Math.max(1e-7, mean[m.index] ?? 0) / (TYPICAL_MOOD_SCORES[i] ?? 1e-3));
+      const w = clamp((ratio - 1) / 2, 0, 1) * clamp(musicLevel, 0, 1) * 0.5;
+      wSum += w;
+      acc.valence += w * m.pad.valence;
+      acc.arousal += w * m.pad.arousal;
+      acc.dominance += w * m.pad.dominance;
+    });
+  }
+  const energyWeight = 0.5;
+  const total = wSum + energyWeight;
+  const pad: Pad = {
+    valence: wSum > 0 ? acc.valence / total : 0,
+    arousal: (acc.arousal + energyWeight * arousalFromEnergy) / total,
+    dominance: wSum > 0 ? acc.dominance / total : 0,
+  };
+  return vectorFromPad(encoderId, pad, clamp(0.15 + 0.6 * Math.min(1, wSum), 0, 0.8));
+}
+
+export class SoundtrackEncoder implements ShotEmotionEncoder {
+  readonly kind = 'shot' as const;
+  constructor(
+    readonly id = 'soundtrack',
+    private readonly modelPath?: string,
+  ) {}
+
+  async encodeShots(movie: MovieAnalysis, token: CancellationToken): Promise<EmotionVector[]> {
+    throwIfCancelled(token);
+    if (!movie.media.audio || movie.shots.length === 0) return movie.shots.map(() => emptyVector(this.id));
+    const settings = emotionSettings();
+    const { session, reason } = await loadYamnet(this.modelPath ?? settings.yamnetPath, settings.device);
+    if (!session && reason) emotionNotice({ code: reason.code, message: `Soundtrack cues: ${reason.message}`, ...(reason.where ? { where: reason.where } : {}) });
+    const audio = await decodeAudio(movie.media.path, { sampleRate: YAMNET_SAMPLE_RATE, token });
+    const samples = audio.samples;
+    const spans = movie.shots.map((shot) => {
+      const start = Math.max(0, Math.floor(toSeconds(shot.range.start) * YAMNET_SAMPLE_RATE));
+      const end = Math.min(samples.length, Math.max(start + 1, Math.floor((toSeconds(shot.range.start) + toSeconds(shot.range.duration)) * YAMNET_SAMPLE_RATE)));
+      return { start, end };
+    });
+    const levels = spans.map(({ start, end }) => {
+      let sum = 0;
+      for (let i = start; i < end; i++) sum += (samples[i] ?? 0) ** 2;
+      return 10 * Math.log10(Math.max(1e-12, sum / Math.max(1, end - start)));
+    });
+    const sorted = [...levels].sort((a, b) => a - b);
+    const medianDb = sorted[sorted.length >> 1] ?? -60;
+    let scores: YamnetScores | undefined;
+    if (session) scores = await runYamnet(session, samples, windowStarts(samples.length, YAMNET_WINDOW), token);
+    return spans.map(({ start, end }, i) => {
+      let mean: Float32Array | undefined;
+      if (scores && scores.windows > 0) {
+        // Windows whose centre lies in the shot; a short shot takes the window nearest its middle.
+        const picked: number[] = [];
+        for (let w = 0; w < scores.windows; w++) {
+          const centre = (scores.startSeconds[w] ?? 0) * YAMNET_SAMPLE_RATE + YAMNET_WINDOW / 2;
+          if (centre >= start && centre < end) picked.push(w);
+        }
+        if (picked.length === 0) picked.push(Math.min(scores.windows - 1, Math.max(0, Math.round((start + end) / 2 / YAMNET_WINDOW - 0.5))));
+        mean = new Float32Array(YAMNET_CLASS_COUNT);
+        for (const w of picked) for (let c = 0; c < YAMNET_CLASS_COUNT; c++) mean[c] = (mean[c] ?? 0) + (scores.scores[w * YAMNET_CLASS_COUNT + c] ?? 0) / picked.length;
+      }
+      return soundtrackVector(this.id, mean, energyArousal(levels[i] ?? medianDb, medianDb));
+    });
+  }
+}
