@@ -23,6 +23,7 @@ export function onsetTimes(features: SpectralFeatures): number[] {
   const frameRate = features.frameRate;
   const half = Math.max(1, Math.round(0.1 * frameRate));
   const minGap = Math.max(1, Math.round(0.05 * frameRate));
+  const wide = Math.max(1, Math.round(frameRate));
   // A global floor keeps noise in silence from counting.
   let mean = 0;
   for (let t = 0; t < n; t++) mean += onset[t]! / Math.max(1, n);
@@ -38,6 +39,10 @@ export function onsetTimes(features: SpectralFeatures): number[] {
     const to = Math.min(n, t + half + 1);
     const localMean = (prefix[to]! - prefix[from]!) / (to - from);
     if (value < floor || value < 1.5 * localMean + 0.1 * mean) continue;
+    // Much weaker than the strongest onset within ±1 s: a decay tail or noise, not a new event.
+    let localMax = 0;
+    for (let u = Math.max(0, t - wide); u < Math.min(n, t + wide + 1); u++) localMax = Math.max(localMax, onset[u]!);
+    if (value < 0.1 * localMax) continue;
     if (t - lastPeak < minGap) continue;
     times.push(t / frameRate);
     lastPeak = t;
@@ -68,13 +73,14 @@ function correlation(a: readonly number[], b: readonly number[], rotation: numbe
 
 /** +1 clearly major … −1 clearly minor, 0 for a flat or ambiguous chroma. */
 export function modeOf(chroma: readonly number[]): number {
+  // A flat chroma (silence, noise) has no key; rounding would otherwise pick a side.
+  if (Math.max(...chroma) - Math.min(...chroma) < 1e-3 * Math.max(1e-12, Math.max(...chroma))) return 0;
   let major = -1;
   let minor = -1;
   for (let key = 0; key < 12; key++) {
     major = Math.max(major, correlation(chroma, MAJOR_PROFILE, key));
     minor = Math.max(minor, correlation(chroma, MINOR_PROFILE, key));
   }
-  if (major <= -1 && minor <= -1) return 0;
   // Correlation differences are small (relative keys share notes); scale so a clear case reaches ±1.
   return Math.max(-1, Math.min(1, (major - minor) * 4));
 }

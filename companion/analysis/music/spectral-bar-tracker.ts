@@ -12,6 +12,8 @@ import { beatAccents, estimateMeter } from './meter';
 import { computeSpectralFeatures, type SpectralFeatures } from './spectral-features';
 import { estimateTempo, onsetEnvelope } from './tempo';
 
+/** Mean spectral flux per frame below which the sound is treated as having no onsets (music is about 1–4). */
+const MIN_MEAN_FLUX = 0.1;
 /** Tempo of the fallback grid when no pulse is found. */
 const FALLBACK_BPM = 120;
 /**
@@ -24,7 +26,10 @@ const ONSET_LAG_SECONDS = 0;
 export interface SpectralBarTracking extends BarTracking {
   readonly diagnostics: {
     readonly tempoPeakRatio: number;
+    readonly localPeakRatio: number;
+    readonly meanFlux: number;
     readonly beatContrast: number;
+    readonly hitRate: number;
     readonly meterConfidence: number;
     readonly repetition: { readonly three: number; readonly four: number };
     readonly fallback: boolean;
@@ -73,15 +78,19 @@ export class SpectralBarTracker implements BarTracker {
     const tempo = estimateTempo(envelope, frameRate, { priorBpm: this.priorBpm }, token);
     throwIfCancelled(token);
 
+    const meanFlux = features.frameCount > 0 ? features.onset.reduce((sum, value) => sum + value, 0) / features.frameCount : 0;
     let labelled: LabelledBeats | undefined;
     let beatContrast = 0;
+    let hitRate = 0;
     let meterConfidence = 0;
     let repetition = { three: 0, four: 0 };
-    if (tempo.bpm > 0) {
+    // Below this mean flux nothing changes in the sound (silence, a steady tone): any "pulse" would be rounding noise.
+    if (tempo.bpm > 0 && meanFlux >= MIN_MEAN_FLUX) {
       const frames = trackBeats(envelope, tempo.localPeriodFrames, {}, token);
       const times = frames.map((frame) => Math.max(0, frame / frameRate + ONSET_LAG_SECONDS));
       if (times.length >= 2) {
         beatContrast = contrastAtBeats(envelope, frames, frameRate);
+        hitRate = onsetHitRate(envelope, frames, frameRate);
         const accents = beatAccents(times, features, envelope);
         const meter = estimateMeter(accents, options.beatsPerBar !== undefined ? { beatsPerBar: options.beatsPerBar } : {});
         meterConfidence = meter.confidence;
@@ -96,9 +105,13 @@ export class SpectralBarTracker implements BarTracker {
       // No pulse (silence, noise, free time) or too little of it: a steady grid keeps the montage possible; confidence 0.
       layout = layoutBars(gridBeats(0, durationSeconds, FALLBACK_BPM, beatsPerBar), durationSeconds, options.downbeatShift ?? 0);
     }
-    const tempoClarity = clamp01((tempo.peakRatio - 3) / 7);
-    const beatClarity = clamp01((beatContrast - 1.5) / 2.5);
-    const confidence = fallback ? 0 : clamp01(Math.sqrt(tempoClarity * beatClarity) * (0.6 + 0.4 * meterConfidence));
+    // Confidence: a steady pulse (local tempo salience well above the average; 5–7 for noise or speech,
+    // 12–25 for the annotated songs, 30+ for click tracks), beats that land on onsets, something audible,
+    // and (less) a clear downbeat.
+    const periodicity = clamp01((tempo.localPeakRatio - 7) / 7);
+    const hits = clamp01((hitRate - 0.5) / 0.4);
+    const level = clamp01((meanFlux - MIN_MEAN_FLUX) / 0.3);
+    const confidence = fallback ? 0 : clamp01(periodicity * hits * level * (0.7 + 0.3 * meterConfidence));
     const beats = layout!.beats;
     const bars = layout!.bars;
     const tempoBpm = beats.length >= 2 ? medianTempo(beats.map((b) => b.timeSeconds)) : FALLBACK_BPM;
@@ -108,7 +121,7 @@ export class SpectralBarTracker implements BarTracker {
       tempoBpm,
       beatsPerBar,
       confidence,
-      diagnostics: { tempoPeakRatio: tempo.peakRatio, beatContrast, meterConfidence, repetition, fallback, tempoCandidates: tempo.candidates },
+      diagnostics: { tempoPeakRatio: tempo.peakRatio, localPeakRatio: tempo.localPeakRatio, meanFlux, beatContrast, hitRate, meterConfidence, repetition, fallback, tempoCandidates: tempo.candidates },
     };
   }
 }
@@ -134,6 +147,24 @@ function contrastAtBeats(envelope: Float32Array, frames: readonly number[], fram
   }
   atBeats /= frames.length;
   return overall > 1e-9 ? atBeats / overall : 0;
+}
+
+/**
+ * Share of beats with a clear onset within ±50 ms: at least 30% of the level that the strongest quarter of
+ * beats reach. Beats placed by the tracker through gaps (free-tempo music) miss.
+ */
+function onsetHitRate(envelope: Float32Array, frames: readonly number[], frameRate: number): number {
+  if (frames.length === 0) return 0;
+  const half = Math.round(0.05 * frameRate);
+  const peaks = frames.map((frame) => {
+    let best = 0;
+    for (let t = Math.max(0, Math.round(frame) - half); t <= Math.min(envelope.length - 1, Math.round(frame) + half); t++) best = Math.max(best, envelope[t]!);
+    return best;
+  });
+  const sorted = [...peaks].sort((a, b) => a - b);
+  const level = sorted[Math.floor(sorted.length * 0.75)]!;
+  if (!(level > 0)) return 0;
+  return peaks.filter((peak) => peak >= 0.3 * level).length / peaks.length;
 }
 
 function medianTempo(times: readonly number[]): number {

@@ -31,6 +31,11 @@ export interface TempoEstimate {
   readonly bpm: number;
   /** Global salience at `bpm` relative to the mean salience over all tempi (1 = nothing stands out). */
   readonly peakRatio: number;
+  /**
+   * Mean over windows of the local salience on the tempo path relative to that window's mean salience
+   * over all tempi (about 1 for noise; large for a steady pulse, even a drifting one).
+   */
+  readonly localPeakRatio: number;
   /** Local beat period, in onset frames, for every onset frame. */
   readonly localPeriodFrames: Float32Array;
   /** Candidate tempi (BPM) and their global salience, for diagnostics. */
@@ -164,7 +169,7 @@ export function estimateTempo(envelope: Float32Array, frameRate: number, options
   const peak = salience[best]!;
   const localPeriodFrames = new Float32Array(n);
   if (!(peak > 1e-12) || windowCount === 0) {
-    return { bpm: 0, peakRatio: 1, localPeriodFrames, candidates: [] };
+    return { bpm: 0, peakRatio: 1, localPeakRatio: 1, localPeriodFrames, candidates: [] };
   }
   // Parabolic refinement of the peak between neighbouring bins (log-tempo axis).
   let bestBpm = tempi[best]!;
@@ -219,6 +224,13 @@ export function estimateTempo(envelope: Float32Array, frameRate: number, options
     path[w] = state;
     if (w > 0) state = back[w * span + state]!;
   }
+  let localPeakRatio = 0;
+  for (let w = 0; w < windowCount; w++) {
+    let mean = 0;
+    for (let b = 0; b < binCount; b++) mean += (fourier[w * binCount + b]! * correlation[w * binCount + b]!) / binCount;
+    const onPath = fourier[w * binCount + lowBin + path[w]!]! * correlation[w * binCount + lowBin + path[w]!]!;
+    localPeakRatio += mean > 1e-12 ? onPath / mean / windowCount : 1 / windowCount;
+  }
   // Window centres → per-frame period, linearly interpolated; the global refinement nudges all bins alike.
   const refine = bestBpm / tempi[best]!;
   const centres = starts.map((start) => start + windowFrames / 2);
@@ -241,5 +253,5 @@ export function estimateTempo(envelope: Float32Array, frameRate: number, options
     if (salience[b]! >= salience[b - 1]! && salience[b]! >= salience[b + 1]! && salience[b]! > 0.1 * peak) candidates.push({ bpm: tempi[b]!, salience: salience[b]! / peak });
   }
   candidates.sort((a, b) => b.salience - a.salience);
-  return { bpm: bestBpm, peakRatio: meanSalience > 0 ? peak / meanSalience : 1, localPeriodFrames, candidates: candidates.slice(0, 6) };
+  return { bpm: bestBpm, peakRatio: meanSalience > 0 ? peak / meanSalience : 1, localPeakRatio, localPeriodFrames, candidates: candidates.slice(0, 6) };
 }

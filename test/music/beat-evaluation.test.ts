@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { countMatches, evaluateBeats, fMeasure, parseBeatAnnotations, trimEvents } from '../../companion/analysis/music/beat-evaluation';
+
+const grid = (start: number, period: number, count: number) => Array.from({ length: count }, (_, i) => start + i * period);
+
+test('a perfect estimate scores 1 on every measure', () => {
+  const reference = grid(0.5, 0.5, 60);
+  const scores = evaluateBeats(reference, reference);
+  assert.equal(scores.fMeasure, 1);
+  assert.equal(scores.cmlT, 1);
+  assert.equal(scores.amlT, 1);
+});
+
+test('beats within ±70 ms count as hits and beats outside do not', () => {
+  assert.equal(countMatches([10, 11, 12], [10.069, 11.071, 11.95], 0.07), 2);
+  const f = fMeasure([10, 11, 12, 13], [10.02, 11.5, 12.01]);
+  assert.ok(Math.abs(f.precision - 2 / 3) < 1e-12);
+  assert.ok(Math.abs(f.recall - 2 / 4) < 1e-12);
+  assert.ok(Math.abs(f.fMeasure - (2 * (2 / 3) * 0.5) / (2 / 3 + 0.5)) < 1e-12);
+});
+
+test('events in the first 5 seconds are ignored', () => {
+  assert.deepEqual(trimEvents([1, 4.99, 5, 6]), [5, 6]);
+  const reference = grid(0, 0.5, 40);
+  const estimated = [...grid(0.25, 0.5, 10), ...grid(5, 0.5, 30)];
+  assert.equal(evaluateBeats(reference, estimated).fMeasure, 1);
+});
+
+test('double tempo and off-beat estimates fail CMLt but pass AMLt', () => {
+  const reference = grid(0, 0.5, 80);
+  const double = grid(0, 0.25, 160);
+  const offBeat = grid(0.25, 0.5, 80);
+  const doubleScores = evaluateBeats(reference, double);
+  assert.ok(doubleScores.cmlT < 0.1);
+  assert.ok(doubleScores.amlT > 0.95);
+  const offScores = evaluateBeats(reference, offBeat);
+  assert.equal(offScores.fMeasure, 0);
+  assert.ok(offScores.cmlT < 0.1);
+  assert.ok(offScores.amlT > 0.95);
+});
+
+test('a phase error halfway through halves the continuous accuracy', () => {
+  const reference = grid(0, 0.5, 100);
+  const estimated = [...grid(5, 0.5, 40), ...grid(25.25, 0.5, 49)];
+  const scores = evaluateBeats(reference, estimated);
+  assert.ok(scores.cmlC > 0.35 && scores.cmlC < 0.5, `cmlC ${scores.cmlC}`);
+  assert.ok(scores.amlC >= scores.cmlC);
+});
+
+test('annotation files parse with and without the beat-in-bar column', () => {
+  assert.deepEqual(parseBeatAnnotations('0.5\t1\n1.0\t2\n\n'), { times: [0.5, 1], beatInBar: [1, 2] });
+  assert.deepEqual(parseBeatAnnotations('2.0\n4.0\n').times, [2, 4]);
+});
