@@ -70,6 +70,8 @@ export interface PremiereHost {
   openSequence(id: string): Promise<boolean>;
   /** Adds sequence markers in one undoable transaction. */
   addMarkers(sequenceId: string, markers: readonly HostMarker[]): Promise<boolean>;
+  /** The sequence's markers (an xmeml import may already carry bar markers; the panel does not add them twice). Optional. */
+  getMarkers?(sequenceId: string): Promise<HostMarker[]>;
   /** Lets the user choose a file (e.g. the music); resolves null when cancelled. Optional. */
   pickFile?(types: readonly string[]): Promise<string | null>;
 }

@@ -23,6 +23,9 @@ import {
 } from './montage-request';
 import { describeProblem, type Problem } from './problems';
 import { barMarkers, bansFromDisabledClips } from './result-model';
+import { parseTicks, ticksPerFrame } from './ticks';
+
+const absTicks = (value: bigint) => (value < 0n ? -value : value);
 
 /** Where the panel keeps the URL and token between sessions (localStorage in UXP and browsers). */
 export interface SettingsStore {
@@ -342,13 +345,20 @@ export class PanelController {
         throw new RequestProblem('Premiere imported the XML but no new sequence appeared.', `Look in the Project panel for a bin named after ${file.name}; or import ${path} with File > Import.`);
       }
       await host.openSequence(sequenceId);
-      const markers = this.options.addMarkers === false ? [] : barMarkers(result);
-      if (markers.length > 0) await host.addMarkers(sequenceId, markers);
-      const imported: ImportedVersion = { version, sequenceId, path, jobId: result.jobId, markerCount: markers.length, result };
+      const wanted = this.options.addMarkers === false ? [] : barMarkers(result);
+      // Premiere keeps xmeml sequence markers on import: add only the bars not marked yet (within half a frame).
+      const existing = wanted.length > 0 && host.getMarkers ? await host.getMarkers(sequenceId) : [];
+      const halfFrame = ticksPerFrame(result.analysis.movie.frameRate) / 2n;
+      const missing = wanted.filter((marker) => !existing.some((other) => absTicks(parseTicks(other.startTicks) - parseTicks(marker.startTicks)) <= halfFrame));
+      if (missing.length > 0 && !(await host.addMarkers(sequenceId, missing))) {
+        throw new RequestProblem('Premiere did not add the bar markers.', 'The montage is imported; add markers by hand or press Re-solve to import it again.');
+      }
+      const imported: ImportedVersion = { version, sequenceId, path, jobId: result.jobId, markerCount: wanted.length, result };
       const unit = result.montage.plan.options.granularity === 'beat' ? 'beat' : 'bar';
+      const carried = wanted.length - missing.length;
       this.update({
         imported: [...this.stateValue.imported, imported],
-        notice: `${this.stateValue.notice ? `${this.stateValue.notice} ` : ''}Imported as a new sequence (version ${version}) with ${markers.length} ${unit} markers.`,
+        notice: `${this.stateValue.notice ? `${this.stateValue.notice} ` : ''}Imported as a new sequence (version ${version}) with ${wanted.length} ${unit} markers${carried > 0 ? ` (${carried} came with the XML)` : ''}.`,
       });
       return imported;
     } catch (error) {

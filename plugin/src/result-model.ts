@@ -68,10 +68,11 @@ export function barMarkers(result: MontageResultMessage, rate: Rate = result.ana
   if (!first) return [];
   const origin = barStart(result, first.bar) ?? result.montage.plan.music.startSeconds;
   const unit = result.montage.plan.options.granularity === 'beat' ? 'Beat' : 'Bar';
-  return bars.map(({ bar, shot }, position) => {
+  return bars.map(({ bar, shot }) => {
     const seconds = (barStart(result, bar) ?? origin) - origin;
     const frame = Math.round((seconds * rate.num) / rate.den);
-    return { name: `${unit} ${position + 1}`, startTicks: framesToTicks(frame, rate), comment: `Shot ${shot.shotIndex + 1}, scene ${shot.sceneIndex + 1}` };
+    // Named like the companion's xmeml markers ("Bar <analysis bar + 1>"), so both read the same.
+    return { name: `${unit} ${bar + 1}`, startTicks: framesToTicks(frame, rate), comment: `Shot ${shot.shotIndex + 1}, scene ${shot.sceneIndex + 1}` };
   });
 }
 

@@ -90,6 +90,7 @@ function mockPremiere(options: MockOptions = {}) {
     ProjectItem: { cast: (item: unknown) => ({ castFrom: item }) },
     Markers: {
       getMarkers: async () => ({
+        getMarkers: () => markers.map((marker) => ({ getName: () => marker.name, getStart: () => ({ ticks: marker.start }) })),
         createAddMarkerAction: (name: string, type: string, start: { ticks: string }, duration: { ticks: string }, comment: string) => {
           // Premiere 26.3: every create*Action call must run inside lockedAccess.
           if (!locked) throw new Error('createAddMarkerAction outside lockedAccess');
@@ -162,7 +163,7 @@ test('an import falls back to the root bin where a null bin is refused', async (
   assert.match(mock.log[1] ?? '', /{"castFrom":{"root":true}}/);
 });
 
-test('markers are added in one transaction inside lockedAccess, as Premiere 26.3 requires', async () => {
+test('markers are added in one transaction inside lockedAccess, as Premiere 26.3 requires, and read back', async () => {
   const mock = mockPremiere();
   const host = new UxpPremiereHost(mock.ppro, mock.uxp);
   const markers: HostMarker[] = [
@@ -174,6 +175,10 @@ test('markers are added in one transaction inside lockedAccess, as Premiere 26.3
   assert.deepEqual(mock.markers, [
     { name: 'Bar 1', type: 'Comment', start: '0', duration: '0', comment: 'Shot 4' },
     { name: 'Bar 2', type: 'Comment', start: String(2 * TPS), duration: '0', comment: '' },
+  ]);
+  assert.deepEqual(await host.getMarkers?.('guid-edit'), [
+    { name: 'Bar 1', startTicks: '0' },
+    { name: 'Bar 2', startTicks: String(2 * TPS) },
   ]);
   await assert.rejects(host.addMarkers('guid-missing', markers), /no longer in the project/);
 });

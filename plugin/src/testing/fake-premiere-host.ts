@@ -8,7 +8,7 @@
 import type { HostMarker, HostSequence, ImportResult, PremiereHost } from '../host';
 
 export interface FakeCall {
-  readonly method: 'getActiveSequence' | 'writeTempFile' | 'importTimeline' | 'openSequence' | 'addMarkers' | 'pickFile';
+  readonly method: 'getActiveSequence' | 'writeTempFile' | 'importTimeline' | 'openSequence' | 'addMarkers' | 'getMarkers' | 'pickFile';
   readonly args: readonly unknown[];
 }
 
@@ -22,6 +22,8 @@ export interface FakePremiereHostOptions {
   readonly pickedFile?: string | null;
   /** Builds the sequence an import creates (default: an empty sequence named after the file). */
   readonly sequenceFromImport?: (path: string, text: string | undefined, id: string) => HostSequence;
+  /** The markers an import brings along (Premiere keeps xmeml sequence markers); default none. */
+  readonly markersFromImport?: (path: string, text: string | undefined) => HostMarker[];
 }
 
 export class FakePremiereHost implements PremiereHost {
@@ -71,6 +73,8 @@ export class FakePremiereHost implements PremiereHost {
       clips: [],
     };
     this.sequences.set(id, sequence);
+    const carried = this.options.markersFromImport?.(path, text) ?? [];
+    if (carried.length > 0) this.markers.set(id, carried);
     this.imports.push({ path, newSequenceIds: [id] });
     return { newSequenceIds: [id] };
   }
@@ -87,6 +91,11 @@ export class FakePremiereHost implements PremiereHost {
     if (!this.sequences.has(sequenceId)) return false;
     this.markers.set(sequenceId, [...(this.markers.get(sequenceId) ?? []), ...markers]);
     return true;
+  }
+
+  async getMarkers(sequenceId: string): Promise<HostMarker[]> {
+    this.record('getMarkers', [sequenceId]);
+    return [...(this.markers.get(sequenceId) ?? [])];
   }
 
   async pickFile(types: readonly string[]): Promise<string | null> {

@@ -135,6 +135,19 @@ export class UxpPremiereHost implements PremiereHost {
     return done;
   }
 
+  async getMarkers(sequenceId: string): Promise<HostMarker[]> {
+    const project = await this.requireProject();
+    const sequence = await this.findSequence(project, sequenceId);
+    const owner = await this.ppro.Markers.getMarkers(sequence);
+    const markers = await owner.getMarkers();
+    const out: HostMarker[] = [];
+    for (const marker of markers) {
+      const start = await marker.getStart();
+      out.push({ name: await marker.getName(), startTicks: start.ticks });
+    }
+    return out;
+  }
+
   async pickFile(types: readonly string[]): Promise<string | null> {
     const picked: unknown = await this.uxp.storage.localFileSystem.getFileForOpening({ types: [...types], allowMultiple: false });
     if (!picked || typeof picked !== 'object' || !('nativePath' in picked)) return null;
