@@ -40,6 +40,8 @@ export interface ServerOptions {
   readonly limits?: Partial<ProtocolLimits>;
   /** Does the work (default: the montage pipeline, see ./pipeline-runner.ts). */
   readonly runJob?: RunJob;
+  /** User extensions for the pipeline's extension host (default: $XDG_CONFIG_HOME/auto-montage/extensions). */
+  readonly extensionsDir?: string;
   /** Timeline formats offered in `welcome` (default: the pipeline's exporters; with runJob: none listed). */
   readonly formats?: readonly string[];
   readonly gpu?: () => GpuStatus;
@@ -85,7 +87,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (!runJob) {
     // Loaded here, not at the top, so tests with a fake runJob never load the pipeline.
     const { createPipelineRunner } = await import('./pipeline-runner');
-    const runner = await createPipelineRunner();
+    const runner = await createPipelineRunner(options.extensionsDir ? { userExtensionsDir: options.extensionsDir } : {});
     runJob = runner.runJob;
     formats = options.formats ?? runner.formats();
     gpu = options.gpu ?? runner.gpu;
