@@ -450,7 +450,7 @@ test('an analyse job returns the analysis summary and can be re-solved into a mo
     const analysed = await runToEnd(client, { type: 'analyse', requestId: 'a', movie: { path: movie }, music: { path: music } });
     assert.equal(analysed.terminal.type, 'result');
     assert.equal((analysed.terminal as { kind: string }).kind, 'analyse');
-    assert.equal((analysed.terminal as { analysis: { shots: unknown[] } }).analysis.shots.length, 4);
+    assert.equal((analysed.terminal as unknown as { analysis: { shots: unknown[] } }).analysis.shots.length, 4);
     const resolved = await runToEnd(client, { type: 'resolve', requestId: 'r', jobId: analysed.accepted.jobId, options: { pins: [1] } });
     assert.equal((resolved.terminal as MontageResultMessage).montage.chosen[0]?.shotIndex, 1);
     await client.close();
