@@ -111,7 +111,9 @@ export class SpectralBarTracker implements BarTracker {
     const periodicity = clamp01((tempo.localPeakRatio - 7) / 7);
     const hits = clamp01((hitRate - 0.5) / 0.4);
     const level = clamp01((meanFlux - MIN_MEAN_FLUX) / 0.3);
-    const confidence = fallback ? 0 : clamp01(periodicity * hits * level * (0.7 + 0.3 * meterConfidence));
+    // A few seconds cannot show a steady pulse: no confidence at 2 s, full from 10 s.
+    const length = clamp01((durationSeconds - 2) / 8);
+    const confidence = fallback ? 0 : clamp01(periodicity * hits * level * length * (0.7 + 0.3 * meterConfidence));
     const beats = layout!.beats;
     const bars = layout!.bars;
     const tempoBpm = beats.length >= 2 ? medianTempo(beats.map((b) => b.timeSeconds)) : FALLBACK_BPM;
