@@ -17,6 +17,7 @@ import { analyseMusic } from '../analysis/music/analyse-music';
 import { scoreEmotions, type EmotionScores } from '../analysis/emotion/index';
 import type { ExtensionHost } from '../host/index';
 import { planToTimeline, solvePlan } from '../planner/index';
+import { probeMovie, probeMusic } from '../media/probe';
 import { renderPreview } from '../media/render';
 import { OutputFolder } from './output-folder';
 import { formatReport } from './report';
@@ -77,6 +78,9 @@ export const PREVIEW_NAME = 'montage.mp4';
 /** Analyses both inputs and scores every shot against the music. Progress stages: movie, music, emotion. */
 export async function analyseInputs(request: MontageRequest, context: MontageContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageAnalysis> {
   validateRequest(request);
+  // Probe both first so that a bad input fails in a second, before any long analysis.
+  await probeMovie(request.moviePath, token);
+  await probeMusic(request.musicPath, token);
   const music = await analyseMusic(
     request.musicPath,
     {
@@ -239,6 +243,8 @@ export function buildPlanInput(analysis: MontageAnalysis, request: MontageReques
     return { ...shot, sceneIndex: scenes.length - 1 };
   });
 
+  assertEnoughShots(shots, units, new Set(options.bans), fps, request.moviePath);
+
   const barCount = emotions.barScores.bars;
   const values = new Float32Array(shots.length * units.length);
   kept.forEach(({ original }, i) => {
@@ -260,6 +266,26 @@ export function buildPlanInput(analysis: MontageAnalysis, request: MontageReques
     options,
   };
   return { input, originalShots: kept.map(({ original }) => original) };
+}
+
+/** Fails early, with the numbers, when even every usable shot together cannot fill the units. */
+function assertEnoughShots(shots: readonly Shot[], units: readonly Bar[], bans: ReadonlySet<number>, fps: number, moviePath: string): void {
+  const meanUnitSeconds = units.reduce((sum, u) => sum + u.durationSeconds, 0) / units.length;
+  let capacity = 0;
+  let usable = 0;
+  for (const shot of shots) {
+    if (bans.has(shot.index)) continue;
+    const fits = Math.floor(shot.range.duration.value / fps / meanUnitSeconds + 1e-9);
+    if (fits > 0) usable += 1;
+    capacity += fits;
+  }
+  if (capacity < units.length) {
+    throw new MontageError(
+      'AM_ERR_TOO_FEW_SHOTS',
+      `The music needs ${units.length} bars, but the movie ${moviePath} has ${usable} usable shot${usable === 1 ? '' : 's'} (at least one bar of ${meanUnitSeconds.toFixed(2)} s long) holding only ${capacity} bars. Use a shorter music range, a longer movie, or a finer cut granularity.`,
+      { where: { file: moviePath }, details: { barsNeeded: units.length, barsAvailable: capacity, usableShots: usable } },
+    );
+  }
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
