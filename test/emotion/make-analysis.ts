@@ -1,5 +1,5 @@
 /** Hand-made movie and music analyses for the emotion tests (no decoding). */
-import type { BarFeatures, ShotFeatures } from '../../companion/core/montage';
+import type { BarFeatures, MediaInfo, ShotFeatures } from '../../companion/core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../../companion/core/pipeline';
 import { range, rate } from '../../companion/core/rational';
 
@@ -7,7 +7,7 @@ const FPS = rate(24);
 
 export type ShotSpec = Partial<ShotFeatures> & { seconds?: number };
 
-export function movieAnalysis(specs: readonly ShotSpec[], options: { path?: string; audio?: boolean } = {}): MovieAnalysis {
+export function movieAnalysis(specs: readonly ShotSpec[], options: { path?: string; audio?: boolean; media?: MediaInfo } = {}): MovieAnalysis {
   let start = 0;
   const shots = specs.map((spec, index) => {
     const frames = Math.max(1, Math.round((spec.seconds ?? 3) * 24));
@@ -28,7 +28,7 @@ export function movieAnalysis(specs: readonly ShotSpec[], options: { path?: stri
   }));
   return {
     schema: 'MovieAnalysis.1',
-    media: {
+    media: options.media ?? {
       path: options.path ?? 'movie.mp4',
       sizeBytes: 1,
       durationSeconds: start / 24,

@@ -6,7 +6,7 @@
  * they are loaded from a configured path, and their absence is a notice, not a failure.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,13 +101,19 @@ export function modelsOutputDir(): string {
   return writable(own) ? own : join(tmpdir(), 'auto-montage-models');
 }
 
+/** Files already hashed, keyed by path, with the size and mtime they had (a changed file is hashed again). */
 const verified = new Map<string, string>();
 
+function stamp(path: string, sha256: string): string {
+  const stat = statSync(path);
+  return `${stat.size}:${stat.mtimeMs}:${sha256}`;
+}
+
 function fileMatches(path: string, sha256: string): boolean {
-  if (verified.get(path) === sha256) return true;
   if (!existsSync(path)) return false;
+  if (verified.get(path) === stamp(path, sha256)) return true;
   const ok = sha256Hex(readFileSync(path)) === sha256;
-  if (ok) verified.set(path, sha256);
+  if (ok) verified.set(path, stamp(path, sha256));
   return ok;
 }
 
@@ -143,6 +149,6 @@ export function ensureModel(id: string, builders: ModelBuilders, dir = modelsOut
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, bytes);
   renameSync(temp, path);
-  verified.set(path, record.sha256);
+  verified.set(path, stamp(path, record.sha256));
   return { path, converted: true };
 }

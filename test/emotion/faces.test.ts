@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CancellationToken } from '../../companion/core/lifecycle';
+import { probeMovie } from '../../companion/media/probe';
+import { configureEmotion, resetEmotionSettings } from '../../companion/analysis/emotion/config';
+import { dominantLabel } from '../../companion/analysis/emotion/emotion-space';
+import { FaceEncoder, vectorFromExpressions, vectorFromFaces } from '../../companion/analysis/emotion/faces';
+import { filmDir } from '../support/paths';
+import { movieAnalysis } from './make-analysis';
+
+// Expression order: neutral, happy, sad, angry, fearful, disgusted, surprised.
+test('expressions map onto the six labels through the circumplex', () => {
+  assert.equal(dominantLabel(vectorFromExpressions('f', [0, 1, 0, 0, 0, 0, 0], 1)), 'excited');
+  assert.equal(dominantLabel(vectorFromExpressions('f', [0, 0, 1, 0, 0, 0, 0], 1)), 'sad');
+  assert.equal(dominantLabel(vectorFromExpressions('f', [0, 0, 0, 0, 1, 0, 0], 1)), 'fearful');
+  assert.equal(dominantLabel(vectorFromExpressions('f', [0, 0, 0, 1, 0, 0, 0], 1)), 'tense');
+  assert.equal(dominantLabel(vectorFromExpressions('f', [1, 0, 0, 0, 0, 0, 0], 1)), 'neutral');
+  assert.ok(vectorFromExpressions('f', [0, 1, 0, 0, 0, 0, 0], 1).valence > 0.5);
+});
+
+test('bigger, surer faces weigh more, and a shot without classified faces is empty', () => {
+  const big = { x: 0, y: 0, width: 120, height: 120, score: 0.9, expression: Float32Array.from([0, 0, 1, 0, 0, 0, 0]) };
+  const small = { x: 0, y: 0, width: 40, height: 40, score: 0.6, expression: Float32Array.from([0, 1, 0, 0, 0, 0, 0]) };
+  const v = vectorFromFaces('faces', [big, small]);
+  assert.equal(dominantLabel(v), 'sad');
+  assert.ok(v.confidence > vectorFromFaces('faces', [small]).confidence);
+  assert.equal(vectorFromFaces('faces', []).confidence, 0);
+});
+
+test('on a real clip the face encoder reads the close-up and gates out shots without a usable face', async () => {
+  const path = join(filmDir, 'sintel_trailer.mp4');
+  const media = await probeMovie(path);
+  // Keyframes: 351 is a close-up of Sintel's face; 24 is the dark opening title card.
+  const movie = movieAnalysis([{ keyframe: 351 }, { keyframe: 24 }], { media });
+  const vectors = await new FaceEncoder().encodeShots(movie, CancellationToken.None);
+  assert.equal(vectors.length, 2);
+  assert.ok(vectors[0]!.confidence > 0.3, `close-up confidence ${vectors[0]!.confidence}`);
+  assert.equal(vectors[1]!.confidence, 0);
+  // A gate larger than the frame turns every face off.
+  configureEmotion({ faces: { minFacePixels: 10_000 } });
+  try {
+    const gated = await new FaceEncoder().encodeShots(movie, CancellationToken.None);
+    assert.ok(gated.every((v) => v.confidence === 0));
+  } finally {
+    resetEmotionSettings();
+  }
+});

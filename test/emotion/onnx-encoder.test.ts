@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CancellationToken } from '../../companion/core/lifecycle';
+import { configureEmotion, onEmotionNotice, resetEmotionSettings } from '../../companion/analysis/emotion/config';
+import { dominantLabel } from '../../companion/analysis/emotion/emotion-space';
+import { MUSIC_FEATURE_COUNT, OnnxMusicEncoder, OnnxShotEncoder, SHOT_FEATURE_COUNT, vectorsFromOutput } from '../../companion/analysis/emotion/onnx-encoder';
+import { encodeModel, OnnxGraphBuilder } from '../../companion/analysis/onnx/onnx-writer';
+import { movieAnalysis, musicAnalysis } from './make-analysis';
+import { scratchDir } from '../support/paths';
+
+/** A linear "learned" model: logits = x · W + b, softmax; W maps one chosen input column to one label. */
+function linearModel(inputs: number, column: number, label: number): Uint8Array {
+  const g = new OnnxGraphBuilder('linear');
+  g.input('features', ['n', inputs]);
+  const w = new Float32Array(inputs * 6);
+  w[column * 6 + label] = 10;
+  const logits = g.op('Gemm', ['features', g.constant('W', [inputs, 6], w), g.constant('b', [6], new Float32Array(6))]);
+  g.op('Softmax', [logits], { axis: { int: 1 } }, 'probs');
+  g.output('probs', ['n', 6]);
+  return encodeModel(g);
+}
+
+const dir = scratchDir('onnx-encoder');
+
+test('a learned ONNX shot model on the feature vector replaces the built-in reading', async () => {
+  const path = join(dir, 'shot.onnx');
+  // Column 0 (brightness) drives label 3 (relaxed).
+  writeFileSync(path, linearModel(SHOT_FEATURE_COUNT, 0, 3));
+  const movie = movieAnalysis([{ brightness: 0.9 }, { brightness: 0 }]);
+  const vectors = await new OnnxShotEncoder('my-shots', path).encodeShots(movie, CancellationToken.None);
+  assert.equal(vectors.length, 2);
+  assert.equal(dominantLabel(vectors[0]!), 'relaxed');
+  assert.ok((vectors[0]!.values[3] ?? 0) > 0.9);
+  assert.ok(Math.abs((vectors[1]!.values[3] ?? 0) - 1 / 6) < 1e-6, 'zero input gives uniform logits');
+  assert.equal(vectors[0]!.encoderId, 'my-shots');
+});
+
+test('a learned ONNX music model reads each bar and the whole track', async () => {
+  const path = join(dir, 'music.onnx');
+  // Column 3 (mode) drives label 0 (excited).
+  writeFileSync(path, linearModel(MUSIC_FEATURE_COUNT, 3, 0));
+  configureEmotion({ musicModelPath: path });
+  try {
+    const result = await new OnnxMusicEncoder().encodeMusic(musicAnalysis([{ mode: 1 }, { mode: 0 }]), CancellationToken.None);
+    assert.equal(result.bars.length, 2);
+    assert.equal(dominantLabel(result.bars[0]!), 'excited');
+    assert.ok((result.bars[0]!.values[0] ?? 0) > (result.bars[1]!.values[0] ?? 0));
+    assert.ok((result.global.values[0] ?? 0) > 1 / 6);
+  } finally {
+    resetEmotionSettings();
+  }
+});
+
+test('without a model path the generic encoder gives empty vectors and a model-missing notice', async () => {
+  const notices: string[] = [];
+  const sub = onEmotionNotice((d) => notices.push(d.code));
+  const vectors = await new OnnxShotEncoder().encodeShots(movieAnalysis([{}]), CancellationToken.None);
+  sub.dispose();
+  assert.equal(vectors[0]!.confidence, 0);
+  assert.deepEqual(notices, ['AM_ERR_MODEL_MISSING']);
+});
+
+test('a file that is not a model gives a model-invalid notice, not a crash', async () => {
+  const path = join(dir, 'bad.onnx');
+  writeFileSync(path, 'not a model');
+  const notices: string[] = [];
+  const sub = onEmotionNotice((d) => notices.push(d.code));
+  const vectors = await new OnnxShotEncoder('x', path).encodeShots(movieAnalysis([{}]), CancellationToken.None);
+  sub.dispose();
+  assert.equal(vectors[0]!.confidence, 0);
+  assert.deepEqual(notices, ['AM_ERR_MODEL_INVALID']);
+});
+
+test('logit outputs are turned into probabilities and a valence_arousal output is used as given', () => {
+  const [v] = vectorsFromOutput('x', Float32Array.from([-1, 2, 0, 0, 0, 0]), 1, Float32Array.from([0.25, -0.5]));
+  assert.ok(v);
+  assert.ok(Math.abs(v.values.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  assert.equal(dominantLabel(v), 'fearful');
+  assert.equal(v.valence, 0.25);
+  assert.equal(v.arousal, -0.5);
+  assert.throws(() => vectorsFromOutput('x', new Float32Array(5), 1), /not 1 × 6/);
+});

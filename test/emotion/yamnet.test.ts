@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CancellationToken } from '../../companion/core/lifecycle';
+import { probeMovie } from '../../companion/media/probe';
+import { onEmotionNotice } from '../../companion/analysis/emotion/config';
+import { dominantLabel } from '../../companion/analysis/emotion/emotion-space';
+import { moodVector, YamnetMusicEncoder } from '../../companion/analysis/emotion/music-yamnet';
+import { SoundtrackEncoder, soundtrackVector } from '../../companion/analysis/emotion/soundtrack';
+import { loadYamnet, runYamnet, windowStarts, YAMNET_CLASSES, YAMNET_WINDOW } from '../../companion/analysis/emotion/yamnet';
+import { filmDir, musicDir, sharedDir } from '../support/paths';
+import { movieAnalysis, musicAnalysis } from './make-analysis';
+
+const yamnetPath = join(sharedDir, 'models', 'yamnet', 'yamnet_waveform.onnx');
+const skip = !existsSync(yamnetPath) && 'no ../shared/models/yamnet';
+
+test('YAMNet on the reference speech clip ranks Speech first', { skip }, async () => {
+  const { session } = await loadYamnet(yamnetPath, 'cpu');
+  assert.ok(session);
+  const raw = readFileSync(join(sharedDir, 'models', 'yamnet', 'yamnet_test_audio.bin'));
+  const samples = new Float32Array(YAMNET_WINDOW);
+  for (let i = 0; i < YAMNET_WINDOW; i++) samples[i] = raw.readInt16LE(i * 2) / 32768;
+  const scores = await runYamnet(session, samples, [0], CancellationToken.None);
+  const row = Array.from(scores.scores.subarray(0, 521));
+  assert.equal(row.indexOf(Math.max(...row)), YAMNET_CLASSES.speech);
+  assert.ok((row[YAMNET_CLASSES.speech] ?? 0) > 0.9);
+});
+
+test('window starts cover the samples and are thinned evenly when capped', () => {
+  assert.deepEqual(windowStarts(40_000, 15_600), [0, 15_600, 31_200]);
+  assert.deepEqual(windowStarts(100, 15_600), [0]);
+  assert.equal(windowStarts(16_000 * 600, 15_600, 10).length, 10);
+});
+
+test('a mood far above its typical level decides the reading; no stand-out mood reads near neutral with less confidence', () => {
+  const scary = moodVector('y', [2.7e-4, 2.7e-4, 1.6e-3, 2.3e-3, 6.8e-5, 0.05], 0.9, 0.6);
+  assert.equal(dominantLabel(scary), 'fearful');
+  const typical = moodVector('y', [2.71e-4, 2.66e-4, 1.62e-3, 2.34e-3, 6.8e-5, 4.46e-4], 0.9, 0.6);
+  assert.equal(dominantLabel(typical), 'neutral');
+  assert.ok(typical.confidence < scary.confidence);
+});
+
+test('the YAMNet music encoder reads the elegy "The King is Dead" as sad, globally and on most bars', { skip }, async () => {
+  const path = join(musicDir, 'wesnoth_the_king_is_dead.ogg');
+  const music = musicAnalysis(Array.from({ length: 20 }, () => ({})), 90, path);
+  const result = await new YamnetMusicEncoder('music-yamnet', yamnetPath).encodeMusic(music, CancellationToken.None);
+  assert.equal(result.bars.length, 20);
+  assert.equal(dominantLabel(result.global), 'sad');
+  assert.ok(result.global.confidence > 0.3);
+  assert.ok(result.bars.filter((b) => dominantLabel(b) === 'sad').length >= 10);
+});
+
+test('without a YAMNet model the music encoder gives empty vectors and a clear model-missing notice', async () => {
+  const notices: { code: string; message: string }[] = [];
+  const sub = onEmotionNotice((d) => notices.push(d));
+  const result = await new YamnetMusicEncoder('music-yamnet', join(sharedDir, 'no-such-yamnet.onnx')).encodeMusic(musicAnalysis([{}, {}]), CancellationToken.None);
+  sub.dispose();
+  assert.equal(result.global.confidence, 0);
+  assert.equal(result.bars.length, 2);
+  assert.equal(notices[0]?.code, 'AM_ERR_MODEL_MISSING');
+  assert.match(notices[0]?.message ?? '', /no-such-yamnet\.onnx does not exist/);
+});
+
+test('sound events move a shot: screaming reads fearful, laughter excited, and energy alone gives only arousal', () => {
+  const scores = new Float32Array(521);
+  scores[YAMNET_CLASSES.screaming] = 0.6;
+  assert.equal(dominantLabel(soundtrackVector('s', scores, 0.5)), 'fearful');
+  const laughs = new Float32Array(521);
+  laughs[YAMNET_CLASSES.laughter] = 0.6;
+  assert.equal(dominantLabel(soundtrackVector('s', laughs, 0.2)), 'excited');
+  const loud = soundtrackVector('s', undefined, 0.9);
+  assert.equal(loud.valence, 0);
+  assert.ok(loud.arousal > 0.5);
+  assert.ok(loud.confidence < soundtrackVector('s', scores, 0.5).confidence);
+});
+
+test('the soundtrack encoder reads every shot of a real clip, with YAMNet and (with a notice) without it', { skip }, async () => {
+  const path = join(filmDir, 'sintel_trailer.mp4');
+  const media = await probeMovie(path);
+  const movie = movieAnalysis(Array.from({ length: 10 }, () => ({ seconds: 5 })), { media });
+  const withModel = await new SoundtrackEncoder('soundtrack', yamnetPath).encodeShots(movie, CancellationToken.None);
+  assert.equal(withModel.length, 10);
+  assert.ok(withModel.every((v) => v.values.every(Number.isFinite) && v.confidence >= 0.15));
+  assert.ok(new Set(withModel.map((v) => v.arousal.toFixed(3))).size > 3, 'shots differ');
+  const notices: string[] = [];
+  const sub = onEmotionNotice((d) => notices.push(d.code));
+  const without = await new SoundtrackEncoder('soundtrack', join(sharedDir, 'absent.onnx')).encodeShots(movie, CancellationToken.None);
+  sub.dispose();
+  assert.deepEqual(notices, ['AM_ERR_MODEL_MISSING']);
+  assert.ok(without.every((v) => v.valence === 0 && Math.abs(v.confidence - 0.15) < 1e-9));
+  const silent = await new SoundtrackEncoder('soundtrack', yamnetPath).encodeShots(movieAnalysis([{}], { media: { ...media, audio: undefined } as never }), CancellationToken.None);
+  assert.equal(silent[0]!.confidence, 0);
+});
