@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CLIENT_MESSAGE_TYPES, type ClientMessage } from '../../companion/protocol/messages';
+import { CLIENT_SCHEMAS, parseClientFrame } from '../../companion/protocol/schema';
+
+const valid: ClientMessage[] = [
+  { type: 'hello', protocol: 1, token: 'a'.repeat(64), client: 'test' },
+  { type: 'analyse', requestId: 'a', movie: { path: '/m.mp4' }, music: { path: '/a.ogg' }, options: { granularity: 'beat', beatsPerBar: 3 } },
+  {
+    type: 'montage',
+    requestId: 'm',
+    movie: { path: '/m.mp4', range: { startSeconds: 1, endSeconds: 2.5 } },
+    music: { path: '/a.ogg', range: { startSeconds: 0, endSeconds: 30 } },
+    options: { scenes: 4, mode: 'soft', granularity: '2bars', trim: false, arc: true, pins: [1, 2], bans: [3], downbeatShift: 1 },
+    formats: ['fcp7-xml', 'edl'],
+    preview: false,
+  },
+  { type: 'resolve', requestId: 'r', jobId: 'abc-123', options: { pins: [] }, preview: true },
+  { type: 'cancel', requestId: 'c', jobId: 'abc-123' },
+  { type: 'job', requestId: 'j', jobId: 'abc-123' },
+  { type: 'ping', requestId: 'p' },
+];
+
+test('every client message type has a schema, and a valid example of each parses to itself', () => {
+  assert.deepEqual(Object.keys(CLIENT_SCHEMAS).sort(), [...CLIENT_MESSAGE_TYPES].sort());
+  assert.deepEqual([...new Set(valid.map((m) => m.type))].sort(), [...CLIENT_MESSAGE_TYPES].sort());
+  for (const message of valid) {
+    const parsed = parseClientFrame(JSON.stringify(message), 1 << 20);
+    assert.ok(parsed.ok, `${message.type}: ${JSON.stringify(parsed)}`);
+    assert.deepEqual(parsed.message, message);
+  }
+});
+
+test('refusals name the bad key and echo a readable requestId', () => {
+  const cases: [unknown, string, string][] = [
+    [{ type: 'ping', requestId: 'p', extra: 1 }, 'extra', 'unknown key "extra"'],
+    [{ type: 'montage', requestId: 'm', movie: { path: '/m' }, music: { path: '/a', range: { startSeconds: 3, endSeconds: 2 } } }, 'music.range.endSeconds', 'endSeconds must be greater'],
+    [{ type: 'montage', requestId: 'm', movie: { path: '/m' }, music: { path: '/a' }, options: { pins: [0, -1] } }, 'options.pins[1]', 'options.pins[1]'],
+    [{ type: 'montage', requestId: 'm', music: { path: '/a' } }, 'movie', '"movie" is required'],
+    [{ type: 'cancel', requestId: 'c', jobId: '../x' }, 'jobId', 'job id'],
+  ];
+  for (const [frame, field, text] of cases) {
+    const parsed = parseClientFrame(JSON.stringify(frame), 1 << 20);
+    assert.equal(parsed.ok, false);
+    if (parsed.ok) continue;
+    assert.equal(parsed.error.code, 'AM_ERR_PROTOCOL_MALFORMED');
+    assert.equal(parsed.error.where?.field, field, JSON.stringify(parsed.error));
+    assert.ok(parsed.error.message.includes(text), parsed.error.message);
+    assert.equal(parsed.requestId, (frame as { requestId: string }).requestId);
+  }
+});
+
+test('all problems of a frame are listed as diagnostics, not only the first', () => {
+  const parsed = parseClientFrame(JSON.stringify({ type: 'montage', requestId: 'm', movie: { path: '' }, music: {}, options: { mode: 'x', scenes: 0 } }), 1 << 20);
+  assert.equal(parsed.ok, false);
+  if (parsed.ok) return;
+  const fields = (parsed.error.diagnostics ?? []).map((d) => d.where?.field).sort();
+  assert.deepEqual(fields, ['movie.path', 'music.path', 'options.mode', 'options.scenes']);
+});
+
+test('the size limit counts UTF-8 bytes, not characters', () => {
+  const frame = JSON.stringify({ type: 'ping', requestId: 'é'.repeat(30) });
+  const bytes = Buffer.byteLength(frame);
+  assert.ok(bytes > frame.length);
+  assert.equal(parseClientFrame(frame, bytes).ok, true);
+  const refused = parseClientFrame(frame, bytes - 1);
+  assert.equal(refused.ok, false);
+  if (!refused.ok) {
+    assert.equal(refused.error.code, 'AM_ERR_PROTOCOL_FRAME_TOO_LARGE');
+    assert.deepEqual(refused.error.details, { bytes, maxFrameBytes: bytes - 1 });
+  }
+});
+
+test('unknown types, non-objects and bad JSON get their own codes', () => {
+  const codes = ['{"type":"launch","requestId":"x"}', '[]', '42', '{"type":', '{"requestId":"x"}'].map((text) => {
+    const parsed = parseClientFrame(text, 1000);
+    return parsed.ok ? 'ok' : parsed.error.code;
+  });
+  assert.deepEqual(codes, ['AM_ERR_PROTOCOL_UNKNOWN_TYPE', 'AM_ERR_PROTOCOL_MALFORMED', 'AM_ERR_PROTOCOL_MALFORMED', 'AM_ERR_PROTOCOL_MALFORMED', 'AM_ERR_PROTOCOL_MALFORMED']);
+  const prototype = parseClientFrame('{"type":"__proto__","requestId":"x"}', 1000);
+  assert.equal(prototype.ok ? 'ok' : prototype.error.code, 'AM_ERR_PROTOCOL_UNKNOWN_TYPE');
+});
