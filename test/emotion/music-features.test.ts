@@ -45,3 +45,12 @@ test('switching the mode cue off (ablation) removes its effect on valence', () =
   const off = { cues: { mode: false } };
   assert.ok(Math.abs(encodeMusicFeatures(major, 'x', off).global.valence - encodeMusicFeatures(minor, 'x', off).global.valence) < 1e-9);
 });
+
+test('tension separates fear from sadness: dark, minor, unclear-chroma music at moderate energy reads fearful', () => {
+  const flat = Array.from({ length: 12 }, () => 1 / 12);
+  const fearful = encodeMusicFeatures(musicAnalysis([{ loudnessDb: -14, onsetDensity: 4.5, spectralCentroidHz: 250, mode: -0.8, chroma: flat }], 90));
+  const clear = Array.from({ length: 12 }, (_, k) => (k === 0 || k === 3 || k === 7 ? 0.3 : 0.1 / 9));
+  const sad = encodeMusicFeatures(musicAnalysis([{ loudnessDb: -24, onsetDensity: 3, spectralCentroidHz: 600, mode: -0.6, chroma: clear }], 70));
+  assert.equal(dominantLabel(fearful.global), 'fearful');
+  assert.equal(dominantLabel(sad.global), 'sad');
+});
