@@ -19,7 +19,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as api from '../api/auto-montage';
-import { CancellationError, MontageError, type Diagnostic, type ErrorCode, type ErrorLocation } from '../core/errors';
+import { CancellationError, ERROR_CODES, MontageError, type Diagnostic, type ErrorCode, type ErrorLocation } from '../core/errors';
 import { CancellationToken, CancellationTokenSource, toDisposable, type Disposable } from '../core/lifecycle';
 import type { BarTracker, EmotionEncoder, ExportedFile, MusicEmotionEncoder, ShotDetector, ShotEmotionEncoder } from '../core/pipeline';
 import type { Timeline } from '../core/timeline';
@@ -543,13 +543,14 @@ class Host implements ExtensionHost {
 
   private wrap(entry: Entry, what: string, error: unknown, token: CancellationToken): MontageError {
     if (error instanceof MontageError && error.code === 'AM_ERR_EXTENSION_TIMEOUT' && error.where?.extension === entry.id) return error;
-    if (error instanceof CancellationError || token.isCancellationRequested) return error instanceof CancellationError ? error : new CancellationError();
-    if (error instanceof MontageError) {
+    const coded = codedError(error);
+    if (coded?.code === 'AM_ERR_CANCELLED' || token.isCancellationRequested) return error instanceof CancellationError ? error : new CancellationError();
+    if (coded) {
       // An error the extension built through api.errors (e.g. AM_ERR_TIMELINE_INVALID): keep its code, add the owner.
-      return new MontageError(error.code, `[extension: ${entry.id}] ${error.message}`, {
-        where: { ...error.where, extension: entry.id },
-        diagnostics: error.diagnostics,
-        ...(error.details ? { details: { ...error.details } } : {}),
+      return new MontageError(coded.code, `[extension: ${entry.id}] ${coded.message}`, {
+        where: { ...coded.where, extension: entry.id },
+        diagnostics: coded.diagnostics ?? [],
+        ...(coded.details ? { details: { ...coded.details } } : {}),
         cause: error,
       });
     }
@@ -629,6 +630,27 @@ class Host implements ExtensionHost {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A MontageError, or an error shaped like one with a catalogue code. The shape test matters: an extension may
+ * load its own copy of core (a bundled extension, or a CommonJS copy), whose errors fail `instanceof`.
+ */
+function codedError(error: unknown): Pick<MontageError, 'code' | 'message'> & Partial<Pick<MontageError, 'where' | 'diagnostics' | 'details'>> | undefined {
+  if (error instanceof MontageError) return error;
+  if (!(error instanceof Error) || !isRecord(error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !Object.hasOwn(ERROR_CODES, code)) return undefined;
+  const where = (error as { where?: unknown }).where;
+  const diagnostics = (error as { diagnostics?: unknown }).diagnostics;
+  const details = (error as { details?: unknown }).details;
+  return {
+    code: code as ErrorCode,
+    message: error.message,
+    ...(isRecord(where) ? { where: where as ErrorLocation } : {}),
+    ...(Array.isArray(diagnostics) ? { diagnostics: diagnostics as Diagnostic[] } : {}),
+    ...(isRecord(details) ? { details } : {}),
+  };
 }
 
 function messageOf(error: unknown): string {

@@ -74,7 +74,12 @@ test('an extension is activated on the first use of its id and no other is', asy
   assert.deepEqual(files.map((f) => f.name), ['cut.otio']);
   assert.equal(JSON.parse(files[0]!.contents).OTIO_SCHEMA, 'Timeline.1');
   const states = Object.fromEntries(host.listExtensions().map((e) => [e.id, e.state]));
-  assert.deepEqual(states, { 'fcp7-xml': 'inactive', fcpxml: 'inactive', edl: 'inactive', otio: 'active' });
+  assert.equal(states.otio, 'active');
+  assert.deepEqual(
+    Object.entries(states).filter(([id, state]) => id !== 'otio' && state !== 'inactive'),
+    [],
+  );
+  assert.ok(['fcp7-xml', 'fcpxml', 'edl'].every((id) => states[id] === 'inactive'));
   await host.disposeAsync();
 });
 
@@ -412,4 +417,36 @@ test('emotion encoders, shot detectors and bar trackers are registered, checked 
     (error: unknown) => error instanceof MontageError && error.code === 'AM_ERR_EXTENSION_FAILED' && error.where?.extension === 'stages' && /no beats/.test(error.message),
   );
   await host.disposeAsync();
+});
+
+test('a built-in exporter refusing a malformed timeline keeps AM_ERR_TIMELINE_INVALID and gains its extension id', async () => {
+  const host = await createExtensionHost();
+  const broken = { ...timeline, tracks: [{ kind: 'video' as const, name: 'V1', items: [{ kind: 'clip' as const, name: 'x', mediaId: 'nowhere', sourceRange: { start: { value: 0, rate: RATES['25'] }, duration: { value: 5, rate: RATES['25'] } } }] }] };
+  for (const id of ['fcp7-xml', 'fcpxml', 'edl', 'otio']) {
+    const error = await rejection(host.export(id, broken));
+    assert.equal(error.code, 'AM_ERR_TIMELINE_INVALID', id);
+    assert.equal(error.where?.extension, id);
+    assert.equal(error.where?.field, 'tracks[0].items[0].mediaId');
+  }
+  await host.disposeAsync();
+});
+
+test('an error shaped like a MontageError from a foreign copy of core keeps its code', async () => {
+  const host = await createExtensionHost({
+    builtinExtensions: [
+      memoryExtension('foreign', exporterContribution('foreign'), {
+        activate: (context: ExtensionContext, api: AutoMontageApi) => {
+          context.subscriptions.push(
+            api.exporters.registerExporter('foreign', {
+              export: () => {
+                throw Object.assign(new Error('too many clips'), { code: 'AM_ERR_TIMELINE_INVALID', where: { field: 'tracks' } });
+              },
+            }),
+          );
+        },
+      }),
+    ],
+  });
+  const error = await rejection(host.export('foreign', timeline));
+  assert.deepEqual([error.code, error.where?.field, error.where?.extension], ['AM_ERR_TIMELINE_INVALID', 'tracks', 'foreign']);
 });

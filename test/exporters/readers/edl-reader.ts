@@ -103,8 +103,8 @@ export function readEdl(text: string, rate: Rate): EdlRead {
     let match: RegExpExecArray | null;
     if ((match = /^FROM CLIP NAME:\s*(.*?)\s*$/.exec(comment))) current.clipName = match[1];
     else if ((match = /^(?:SOURCE FILE|FROM FILE|FROM CLIP):\s*(.*?)\s*$/.exec(comment))) current.sourceFile = match[1];
-    else if ((match = /^LOC:\s+(\S+)\s+(\S+)\s+(.*?)\s*$/.exec(comment))) {
-      current.locators.push({ timecode: match[1]!, frame: frames(match[1]!, rate), color: match[2]!, text: match[3]! });
+    else if ((match = /^LOC:\s+(\S+)\s+(\S+)(?:\s+(.*?))?\s*$/.exec(comment))) {
+      current.locators.push({ timecode: match[1]!, frame: frames(match[1]!, rate), color: match[2]!, text: match[3] ?? '' });
     } else if ((match = /^(.*?)\s*\|C:(\S+)\s+\|M:(.*?)\s+\|D:(\d+)\s*$/.exec(line))) {
       current.resolveMarker = { note: match[1]!.trim(), color: match[2]!, name: match[3]!, durationFrames: Number(match[4]) };
     }

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RATES, range, rate, time } from '../../companion/core/rational';
+import type { Timeline } from '../../companion/core/timeline';
+import { eventLine, toAscii, writeEdl, DEFAULT_EDL_OPTIONS } from '../../exporters/edl/index';
+import { readEdl, type EdlRead } from './readers/edl-reader';
+import { GOLDEN_CASES, sampleTimeline } from './sample-timelines';
+import { assertGolden, expectedMarkers, expectedTracks, fixture } from './support';
+import { MontageError } from '../../companion/core/errors';
+
+/** The fixed columns OTIO and Resolve write: %03d, 2 sp, reel(8), sp, channel(5), sp, C, 8 sp, four timecodes. */
+const FIXED_COLUMNS = /^\d{3} {2}[A-Z0-9_ ]{8} [A-Z0-9/ ]{5} C {8}(\d\d:\d\d:\d\d[:;]\d\d )(\d\d:\d\d:\d\d[:;]\d\d )(\d\d:\d\d:\d\d[:;]\d\d )\d\d:\d\d:\d\d[:;]\d\d$/;
+
+function checkCmxRules(read: EdlRead, text: string, dropFrame: boolean): void {
+  const lines = text.split('\n');
+  assert.match(lines[0]!, /^TITLE: \S/);
+  assert.equal(lines[1], dropFrame ? 'FCM: DROP FRAME' : 'FCM: NON-DROP FRAME');
+  assert.equal(lines[2], '');
+  assert.ok(/^[\x20-\x7e\n]*$/.test(text), 'ASCII only');
+  for (const line of read.eventLines) assert.match(line, FIXED_COLUMNS);
+  for (const event of read.events) {
+    assert.equal(event.recordOut - event.recordIn, event.sourceOut - event.sourceIn, `event ${event.number}: record and source lengths`);
+    assert.ok(event.reel.length <= 8);
+    for (const timecode of event.timecodes.slice(2)) assert.equal(timecode.includes(';'), dropFrame);
+  }
+  assert.deepEqual(read.events.map((e) => e.number), read.events.map((_, index) => index + 1));
+}
+
+for (const { label, rate: sequenceRate, options } of GOLDEN_CASES) {
+  test(`the video and music EDLs at ${label} match their golden files and read back clip by clip`, () => {
+    const timeline = sampleTimeline(sequenceRate, options);
+    const files = writeEdl(timeline, 'montage', { ...DEFAULT_EDL_OPTIONS, resolveMarkers: true });
+    assert.deepEqual(files.map((f) => f.name), ['montage.edl', 'montage-music.edl', 'montage-markers.edl']);
+    for (const file of files) assertGolden(`edl/${label}/${file.name}`, file.contents);
+    const [videoFile, musicFile, markerFile] = files.map((f) => f.contents) as [string, string, string];
+    const video = readEdl(videoFile, sequenceRate);
+    const music = readEdl(musicFile, sequenceRate);
+    checkCmxRules(video, videoFile, timeline.dropFrame);
+    checkCmxRules(music, musicFile, timeline.dropFrame);
+    const [movie, song] = timeline.media as [(typeof timeline.media)[0], (typeof timeline.media)[0]];
+    // Source timecode is absolute (the media's embedded start + the offset); record starts at 01:00:00:00.
+    const back = (read: EdlRead, mediaStart: number) =>
+      read.events.map((e) => ({ recordIn: e.recordIn - timeline.startFrames, recordOut: e.recordOut - timeline.startFrames, sourceIn: e.sourceIn - mediaStart, sourceOut: e.sourceOut - mediaStart }));
+    const strip = (clips: ReturnType<typeof expectedTracks>[number]) => clips.map(({ recordIn, recordOut, sourceIn, sourceOut }) => ({ recordIn, recordOut, sourceIn, sourceOut }));
+    assert.deepEqual(back(video, movie.startTimecodeFrames), strip(expectedTracks(timeline, 'video')[0]!));
+    assert.deepEqual(back(music, song.startTimecodeFrames), strip(expectedTracks(timeline, 'audio')[0]!));
+    assert.ok(video.events.every((e) => e.channel === 'V' && e.clipName === toAscii(movie.name) && e.reel === 'BIGSMALL'));
+    assert.ok(music.events.every((e) => e.channel === 'AA' && e.clipName === toAscii(song.name) && e.reel === 'TRACK01F'));
+    // Bar locators: record timecode, under the event that spans it.
+    const locators = video.events.flatMap((e) => e.locators.map((l) => ({ l, e })));
+    assert.deepEqual(
+      locators.map(({ l }) => ({ name: l.text, frame: l.frame - timeline.startFrames })),
+      expectedMarkers(timeline).map((m) => ({ name: m.name, frame: m.frame })),
+    );
+    for (const { l, e } of locators) assert.ok(l.frame >= e.recordIn && l.frame < e.recordOut);
+    // Resolve's marker EDL: one one-frame event per marker.
+    const markers = readEdl(markerFile, sequenceRate);
+    assert.deepEqual(
+      markers.events.map((e) => [e.recordIn - timeline.startFrames, e.recordOut - e.recordIn, e.resolveMarker?.name, e.resolveMarker?.color]),
+      expectedMarkers(timeline).map((m) => [m.frame, 1, m.name, 'ResolveColorBlue']),
+    );
+    assert.equal(markers.events[0]!.resolveMarker?.note, 'downbeat & "start" <1>');
+  });
+}
+
+test('DF timecodes use ";" and 01:00:00;00 at 29.97 DF is frame 107892', () => {
+  const timeline = sampleTimeline(RATES['29.97'], { dropFrame: true });
+  const [video] = writeEdl(timeline, 'm');
+  const read = readEdl(video!.contents, RATES['29.97']);
+  assert.equal(read.dropFrame, true);
+  assert.equal(read.events[0]!.timecodes[2], '01:00:00;00');
+  assert.equal(read.events[0]!.recordIn, 107892);
+});
+
+test('the combined layout puts V and AA events in one list sorted by record in, video first', () => {
+  const timeline = sampleTimeline(RATES['25']);
+  const files = writeEdl(timeline, 'm', { layout: 'combined', reels: 'ax', resolveMarkers: false });
+  assert.deepEqual(files.map((f) => f.name), ['m.edl']);
+  const read = readEdl(files[0]!.contents, RATES['25']);
+  checkCmxRules(read, files[0]!.contents, false);
+  assert.deepEqual(read.events.map((e) => [e.channel, e.reel, e.recordIn - timeline.startFrames]), [
+    ['V', 'AX', 0],
+    ['AA', 'AX', 0],
+    ['V', 'AX', 100],
+    ['V', 'AX', 150],
+    ['V', 'AX', 300],
+  ]);
+});
+
+test('event lines follow the fixed columns exactly', () => {
+  assert.equal(
+    eventLine(1, 'MOVIE', 'V', ['00:12:00:00', '00:12:02:00', '01:00:00:00', '01:00:02:00']),
+    '001  MOVIE    V     C        00:12:00:00 00:12:02:00 01:00:00:00 01:00:02:00',
+  );
+  assert.equal(toAscii('Été “quoted” — ok\n'), 'Ete "quoted" - ok');
+  assert.equal(toAscii('日本'), '__');
+});
+
+test('more than 999 events, or media at another rate than the sequence, are refused with AM_ERR_TIMELINE_INVALID', () => {
+  const base = sampleTimeline(RATES['25']);
+  const movie = base.media[0]!;
+  const many: Timeline = {
+    ...base,
+    tracks: [{ kind: 'video', name: 'V1', items: Array.from({ length: 1000 }, (_, i) => ({ kind: 'clip' as const, name: `s${i}`, mediaId: movie.id, sourceRange: range(i * 10, 10, RATES['25']) })) }],
+    markers: [],
+  };
+  assert.throws(() => writeEdl(many, 'm'), (e: unknown) => e instanceof MontageError && e.code === 'AM_ERR_TIMELINE_INVALID' && /999/.test(e.message));
+  const mixed: Timeline = {
+    ...base,
+    media: [{ ...movie, rate: RATES['24'] }, base.media[1]!],
+    tracks: [{ kind: 'video', name: 'V1', items: [{ kind: 'clip', name: 's', mediaId: movie.id, sourceRange: range(0, 48, RATES['24']) }] }],
+    markers: [{ name: 'm', time: time(0, RATES['25']) }],
+  };
+  assert.throws(() => writeEdl(mixed, 'm'), (e: unknown) => e instanceof MontageError && e.code === 'AM_ERR_TIMELINE_INVALID');
+});
+
+test('the reader agrees with the reference EDLs (styles, 25 fps, CRLF audio, dissolves, gaps, mismatches)', () => {
+  const fps25 = readEdl(fixture('edl/25fps.edl'), rate(25));
+  assert.equal(fps25.title, 'SQ0002_A2');
+  assert.equal(fps25.dropFrame, false);
+  assert.deepEqual(fps25.events.map((e) => [e.recordIn, e.recordOut]), [
+    [0, 161],
+    [161, 361],
+    [361, 447],
+    [447, 496],
+  ]);
+  assert.equal(fps25.events[0]!.clipName, 'sq001_s001');
+
+  const premiere = readEdl(fixture('edl/premiere_example.edl'), rate(24));
+  assert.equal(premiere.dropFrame, undefined);
+  assert.deepEqual(premiere.events.map((e) => [e.reel, e.clipName]), [
+    ['AX', 'ZZ100_501.take_1.0001.exr'],
+    ['AX', 'ZZ100_502A.take_2.0101.exr'],
+  ]);
+
+  const audio = readEdl(fixture('edl/multi_audio.edl'), rate(24));
+  assert.equal(audio.title, 'MultiAudio');
+  assert.deepEqual(audio.events.map((e) => [e.channel, e.extraAudio, e.timecodes[1]]), [['AA', '3', '00:56:55:22']]);
+
+  const dissolve = readEdl(fixture('edl/dissolve_test.edl'), rate(24));
+  assert.deepEqual(dissolve.events.map((e) => [e.number, e.transition, e.transitionFrames]), [
+    [1, 'C', undefined],
+    [2, 'C', undefined],
+    [2, 'D', 10],
+    [3, 'C', undefined],
+  ]);
+
+  const gaps = readEdl(fixture('edl/gap_test.edl'), rate(24));
+  assert.deepEqual(gaps.events.map((e) => [e.clipName, e.recordIn]), [
+    ['shot1', 0],
+    ['shot2', 40],
+    ['shot3', 102],
+  ]);
+
+  const mismatch = readEdl(fixture('edl/timecode_mismatch.edl'), rate(25));
+  assert.equal(mismatch.events.length, 20);
+  assert.ok(mismatch.events.some((e) => e.sourceOut - e.sourceIn !== e.recordOut - e.recordIn));
+
+  const screening = readEdl(fixture('edl/screening_example.edl'), rate(24));
+  assert.equal(screening.events.length, 9);
+  assert.deepEqual(screening.events.flatMap((e) => e.locators.map((l) => [e.number, l.timecode, l.color, l.text])), [
+    [4, '01:00:01:14', 'RED', 'ANIM FIX NEEDED'],
+    [4, '01:00:02:14', 'PINK', 'ANIM FIX NEEDED'],
+    [7, '01:00:15:13', 'GREEN', ''],
+  ]);
+});
