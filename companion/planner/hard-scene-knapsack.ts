@@ -29,6 +29,9 @@ export interface KnapsackResult {
   readonly bytes: number;
 }
 
+/** Windows at most this wide are scanned directly; wider ones go through the deque. */
+const DIRECT_SCAN_BARS = 4;
+
 export function solveHardKnapsack(plan: PreparedPlan): KnapsackResult {
   const L = plan.barCount;
   const S = L + 1;
@@ -47,6 +50,7 @@ export function solveHardKnapsack(plan: PreparedPlan): KnapsackResult {
     slots.push([K * S, 2 * windows.maxBars + 1]);
   }
   const codes = new PackedCodes(slots);
+  const { words, offsets, widths } = codes;
   const sceneCodes = new PackedCodes(Array.from({ length: sceneCount }, () => [(K + 1) * S, 1] as [number, number]));
 
   const F = new Float64Array((K + 1) * S).fill(-Infinity);
@@ -72,29 +76,88 @@ export function solveHardKnapsack(plan: PreparedPlan): KnapsackResult {
       if (slot < 0) continue;
       windows.load(plan, i);
       const isRequired = required[i] === 1;
+      const { prefix, low, high } = windows;
+      const offset = offsets[slot]!;
+      const width = widths[slot]!;
       for (let k = 1; k <= kMax; k++) {
         const g = k * S;
         const f = (k - 1) * S;
+        const cellBase = (k - 1) * S;
+        if (windows.single) {
+          // At most one start per end bar; bars descending keep G[g + a] (a < j) as it was before this shot.
+          for (let j = L; j >= 1; j--) {
+            const a = high[j]!;
+            let value = -Infinity;
+            let entered = 0;
+            if (low[j]! <= a) {
+              const stay = G[g + a]!;
+              const enter = entryOpen ? F[f + a]! : -Infinity;
+              entered = enter > stay ? 1 : 0;
+              value = (entered ? enter : stay) + (prefix[j]! - prefix[a]!);
+            }
+            if (isRequired ? value > -Infinity : value > G[g + j]!) {
+              G[g + j] = value;
+              const bit = (cellBase + j) * width;
+              const word = offset + (bit >>> 5);
+              words[word] = words[word]! | ((((j - a) << 1) | entered) << (bit & 31));
+            } else if (isRequired) {
+              G[g + j] = -Infinity;
+            }
+          }
+          if (isRequired) G[g] = -Infinity;
+          continue;
+        }
+        if (windows.maxBars <= DIRECT_SCAN_BARS) {
+          // Bars descending, so G[g + a] (a < j) still holds the row before this shot: no scratch copy needed.
+          for (let j = L; j >= 1; j--) {
+            const lo = low[j]!;
+            let topValue = -Infinity;
+            let at = -1;
+            let entered = 0;
+            for (let a = high[j]!; a >= lo; a--) {
+              const stay = G[g + a]!;
+              const enter = entryOpen ? F[f + a]! : -Infinity;
+              const value = (enter > stay ? enter : stay) - prefix[a]!;
+              if (value > topValue) {
+                topValue = value;
+                at = a;
+                entered = enter > stay ? 1 : 0;
+              }
+            }
+            const value = topValue + prefix[j]!;
+            if (isRequired ? value > -Infinity : value > G[g + j]!) {
+              G[g + j] = value;
+              const bit = (cellBase + j) * width;
+              const word = offset + (bit >>> 5);
+              words[word] = words[word]! | ((((j - at) << 1) | entered) << (bit & 31));
+            } else if (isRequired) {
+              G[g + j] = -Infinity;
+            }
+          }
+          if (isRequired) G[g] = -Infinity;
+          continue;
+        }
         for (let a = 0; a < L; a++) {
           const stay = G[g + a]!;
           const enter = entryOpen ? F[f + a]! : -Infinity;
           if (enter > stay) {
-            score[a] = enter - windows.prefix[a]!;
+            score[a] = enter - prefix[a]!;
             fromF[a] = 1;
           } else {
-            score[a] = stay - windows.prefix[a]!;
+            score[a] = stay - prefix[a]!;
             fromF[a] = 0;
           }
         }
-        windowMax(score, windows.prefix, windows, best, start, deque);
-        const cellBase = (k - 1) * S;
+        windowMax(score, prefix, windows, best, start, deque);
         if (isRequired) G[g] = -Infinity;
         for (let j = 1; j <= L; j++) {
           const value = best[j]!;
           if (isRequired ? value > -Infinity : value > G[g + j]!) {
             G[g + j] = value;
             const a = start[j]!;
-            codes.set(slot, cellBase + j, ((j - a) << 1) | fromF[a]!);
+            const bit = (cellBase + j) * width;
+            const word = offset + (bit >>> 5);
+            words[word] = words[word]! | ((((j - a) << 1) | fromF[a]!) << (bit & 31));
           } else if (isRequired) {
             G[g + j] = -Infinity;
           }

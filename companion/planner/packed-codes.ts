@@ -4,9 +4,12 @@
  * O(shots × bars × N_e × bits) instead of a float per state.
  */
 export class PackedCodes {
-  private readonly words: Uint32Array;
-  private readonly offsets: Float64Array;
-  private readonly widths: Uint8Array;
+  /** The packed bits; kernels write them inline in their hot loops (same arithmetic as {@link set}). */
+  readonly words: Uint32Array;
+  /** First word of each slot. */
+  readonly offsets: Float64Array;
+  /** Bits per code of each slot. */
+  readonly widths: Uint8Array;
 
   /** `slots[s]` = [cells, largest code] for each slot. */
   constructor(slots: readonly (readonly [cells: number, largestCode: number])[]) {

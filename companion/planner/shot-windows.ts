@@ -20,6 +20,8 @@ export class ShotWindows {
   readonly high: Int32Array;
   /** The most bars the loaded shot can fill. */
   maxBars = 0;
+  /** True when every window holds at most one start (no trimming, one bar, or a lock): kernels skip the scan. */
+  single = false;
 
   constructor(readonly barCount: number) {
     this.prefix = new Float64Array(barCount + 1);
@@ -51,6 +53,7 @@ export class ShotWindows {
         high[j] = j === end ? lockBar : 0;
       }
       this.maxBars = plan.lockBarCount[i]!;
+      this.single = true;
       return true;
     }
     const frames = plan.shotFrames[i]!;
@@ -70,6 +73,7 @@ export class ShotWindows {
       if (lo <= hi && hi >= 0) any = true;
     }
     this.maxBars = t;
+    this.single = !trim || t === 1;
     return any && t > 0;
   }
 }

@@ -1,0 +1,233 @@
+/**
+ * `npm run bench -- planner`: the montage solver's time and peak memory on a movie-sized input
+ * (n = 3000 shots in ~100 scenes, 240 bars with tempo drift, N_e = 10), one JSON line per case:
+ *   planner.hard / planner.soft / planner.arc — solvePlan end to end (trimming on, as by default; arc only in .arc),
+ *   planner.*-notrim — the paper's fixed lengths,
+ *   planner.scale.* — how the kernel's time and table size grow with n, bars and N_e.
+ * Each main case runs in a fresh child process: peakMB is the growth of the process's resident memory during
+ * one cold solve (sampled every millisecond by a worker thread) and heapMB the growth of V8 heap + array
+ * buffers; ms is the median wall time of 9 warm solves (minMs the fastest, cpuMs the median CPU time of the
+ * process, which other processes on a busy machine do not inflate). Children run under `taskset -c 0` when it
+ * exists, so the solver and its GC share one core. Timings taken while other work runs are pessimistic.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_PLAN_OPTIONS, type Bar, type PlanInput, type PlanOptions, type Scene, type Shot } from '../companion/core/montage';
+import { range, rate } from '../companion/core/rational';
+import { solvePlan } from '../companion/planner/index';
+import { solveHardKnapsack } from '../companion/planner/hard-scene-knapsack';
+import { preparePlan } from '../companion/planner/prepare-plan';
+import { solveSoftKnapsack } from '../companion/planner/soft-scene-knapsack';
+
+interface BenchCase {
+  readonly name: string;
+  readonly shots: number;
+  readonly bars: number;
+  readonly maxScenes: number;
+  readonly options: Partial<PlanOptions>;
+}
+
+const MAIN_CASES: BenchCase[] = [
+  { name: 'planner.hard', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'hard', trim: true, arc: false } },
+  { name: 'planner.soft', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'soft', trim: true, arc: false } },
+  { name: 'planner.arc', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'hard', trim: true, arc: true } },
+  { name: 'planner.hard-notrim', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'hard', trim: false, arc: false } },
+  { name: 'planner.soft-notrim', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'soft', trim: false, arc: false } },
+  { name: 'planner.soft-arc', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'soft', trim: true, arc: true } },
+];
+
+export async function run(args: string[]): Promise<void> {
+  const self = fileURLToPath(import.meta.url);
+  const taskset = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0'] : [];
+  const only = args.filter((a) => !a.startsWith('-'));
+  const children: string[][] = [...MAIN_CASES.filter((c) => !only.length || only.some((o) => c.name.includes(o))).map((c) => ['--planner-case', JSON.stringify(c)])];
+  if (!only.length || only.includes('scale')) children.push(['--planner-scale']);
+  for (const childArgs of children) {
+    const [command, ...rest] = [...taskset, process.execPath, '--expose-gc', '--import', 'tsx', self, ...childArgs];
+    const child = spawnSync(command!, rest, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (child.status !== 0) {
+      console.error(child.stderr);
+      throw new Error(`planner bench child failed (${childArgs[0]})`);
+    }
+    process.stdout.write(child.stdout);
+  }
+}
+
+/** Small deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A movie-like input: shot lengths log-normal (median 3.5 s at 24 fps), scenes of 10–50 shots, bars of a
+ * 4/4 track around 120 BPM drifting ±3%, scores = scene mood + shot noise, per-bar scores following a slow arc.
+ */
+export function benchInput(c: BenchCase, seed = 1): PlanInput {
+  const next = random(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+  const movieRate = rate(24000, 1001);
+  const fps = 24000 / 1001;
+  const shots: Shot[] = [];
+  const scenes: Scene[] = [];
+  const shotScores: number[] = [];
+  const moods: number[] = [];
+  let frame = 0;
+  while (shots.length < c.shots) {
+    const size = Math.min(c.shots - shots.length, 10 + Math.floor(next() * 41));
+    const mood = next();
+    scenes.push({ index: scenes.length, firstShot: shots.length, shotCount: size });
+    for (let s = 0; s < size; s++) {
+      const frames = Math.max(6, Math.round(3.5 * fps * Math.exp(0.8 * gaussian())));
+      shots.push({ index: shots.length, range: range(frame, frames, movieRate), sceneIndex: scenes.length - 1, transitionIn: 'cut' });
+      shotScores.push(Math.min(1, Math.max(0, 0.7 * mood + 0.3 * next())));
+      moods.push(mood);
+      frame += frames;
+    }
+  }
+  const bars: Bar[] = [];
+  let t = 12.5;
+  for (let k = 0; k < c.bars; k++) {
+    const bpm = 120 * (1 + 0.03 * Math.sin(k / 17));
+    const seconds = (4 * 60) / bpm;
+    bars.push({ index: k, startSeconds: t, durationSeconds: seconds, beatsPerBar: 4, tempoBpm: bpm });
+    t += seconds;
+  }
+  const values = new Float32Array(c.shots * c.bars);
+  for (let i = 0; i < c.shots; i++) {
+    for (let k = 0; k < c.bars; k++) {
+      const musicMood = 0.5 + 0.5 * Math.sin((2 * Math.PI * k) / c.bars);
+      values[i * c.bars + k] = 1 - Math.abs(moods[i]! - musicMood) + 0.1 * (shotScores[i]! - 0.5);
+    }
+  }
+  return {
+    movie: { path: 'bench.mp4', rate: movieRate, frameCount: frame },
+    music: { path: 'bench.wav', startSeconds: bars[0]!.startSeconds, endSeconds: t },
+    shots,
+    scenes,
+    bars,
+    shotScores,
+    barScores: { shots: c.shots, bars: c.bars, values },
+    options: { ...DEFAULT_PLAN_OPTIONS, maxScenes: c.maxScenes, ...c.options },
+  };
+}
+
+const MB = 1024 * 1024;
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function mainCase(c: BenchCase): Promise<void> {
+  const input = benchInput(c);
+  // Peak memory of one cold solve, sampled by a worker thread (the solve itself is synchronous).
+  const shared = new Float64Array(new SharedArrayBuffer(16));
+  const sampler = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const peak = new Float64Array(workerData);
+     const sample = () => { const rss = process.memoryUsage.rss(); if (rss > peak[0]) peak[0] = rss; peak[1]++; };
+     sample(); setInterval(sample, 1);`,
+    { eval: true, workerData: shared.buffer },
+  );
+  while (shared[1]! < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const before = process.memoryUsage();
+  shared[0] = before.rss;
+  const samplesBefore = shared[1]!;
+  const plan = solvePlan(input);
+  const after = process.memoryUsage();
+  const heapMB = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / MB;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const peakMB = (Math.max(shared[0]!, after.rss) - before.rss) / MB;
+  const samples = shared[1]! - samplesBefore;
+  await sampler.terminate();
+
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  for (let r = 0; r < 12; r++) {
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    solvePlan(input);
+    const used = process.cpuUsage(cpu);
+    if (r >= 3) {
+      times.push(performance.now() - start);
+      cpuTimes.push((used.user + used.system) / 1000);
+    }
+  }
+  cpuTimes.sort((x, y) => x - y);
+  times.sort((x, y) => x - y);
+  const prepared = preparePlan(input);
+  const tableMB = (prepared.options.mode === 'soft' ? solveSoftKnapsack(prepared) : solveHardKnapsack(prepared)).bytes / MB;
+  let usable = 0;
+  for (const u of prepared.usable) usable += u;
+  console.log(
+    JSON.stringify({
+      bench: c.name,
+      n: c.shots,
+      bars: c.bars,
+      maxScenes: c.maxScenes,
+      mode: plan.options.mode,
+      trim: plan.options.trim,
+      arc: plan.options.arc,
+      ms: round(times[Math.floor(times.length / 2)]!),
+      minMs: round(times[0]!),
+      cpuMs: round(cpuTimes[Math.floor(cpuTimes.length / 2)]!),
+      peakMB: round(peakMB),
+      heapMB: round(heapMB),
+      tableMB: round(tableMB),
+      memorySamples: samples,
+      usableShots: usable,
+      placements: plan.placements.length,
+      scenesUsed: new Set(plan.placements.map((p) => p.sceneIndex)).size,
+      totalScore: round(plan.totalScore),
+    }),
+  );
+}
+
+/** Kernel time (prepare + DP + backtrack, median of 5) and table size as n, bars and N_e grow. */
+function scaleCases(): void {
+  const base = { shots: 3000, bars: 240, maxScenes: 10 };
+  const variants: [string, Partial<typeof base>][] = [
+    ['n', { shots: 750 }], ['n', { shots: 1500 }], ['n', { shots: 3000 }], ['n', { shots: 6000 }], ['n', { shots: 12000 }],
+    ['bars', { bars: 60 }], ['bars', { bars: 120 }], ['bars', { bars: 480 }], ['bars', { bars: 960 }],
+    ['maxScenes', { maxScenes: 2 }], ['maxScenes', { maxScenes: 5 }], ['maxScenes', { maxScenes: 20 }], ['maxScenes', { maxScenes: 40 }],
+  ];
+  for (const mode of ['hard', 'soft', 'arc'] as const) {
+    for (const [axis, change] of variants) {
+      const size = { ...base, ...change };
+      const c: BenchCase = { name: `planner.scale.${mode}`, ...size, options: { mode: mode === 'soft' ? 'soft' : 'hard', trim: true, arc: mode === 'arc' } };
+      const input = benchInput(c);
+      const times: number[] = [];
+      let bytes = 0;
+      let feasible = false;
+      for (let r = 0; r < 7; r++) {
+        const start = performance.now();
+        const prepared = preparePlan(input);
+        const result = prepared.options.mode === 'soft' ? solveSoftKnapsack(prepared) : solveHardKnapsack(prepared);
+        feasible = result.best(prepared.barCount) > -Infinity;
+        if (feasible) result.backtrack(prepared.barCount);
+        if (r >= 2) times.push(performance.now() - start);
+        bytes = result.bytes;
+      }
+      times.sort((x, y) => x - y);
+      console.log(JSON.stringify({ bench: c.name, axis, n: size.shots, bars: size.bars, maxScenes: size.maxScenes, ms: round(times[2]!), tableMB: round(bytes / MB), feasible }));
+      gc();
+    }
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+if (process.argv[2] === '--planner-case') await mainCase(JSON.parse(process.argv[3]!) as BenchCase);
+else if (process.argv[2] === '--planner-scale') scaleCases();
