@@ -44,9 +44,11 @@ interface Job {
   readonly ownerId: string;
   readonly createdAt: Date;
   readonly source: CancellationTokenSource;
-  readonly sink: JobSink;
+  /** Replaced by a no-op once the job has ended, so a finished job holds no socket. */
+  sink: JobSink;
   readonly analysisJobId: string;
-  readonly analysisData?: unknown;
+  /** resolve: the source analysis; dropped when the job ends. */
+  analysisData?: unknown;
   status: JobStatus;
   error?: ErrorData;
   /** Settles when the run has ended (or, for a job that ignored cancel, when the grace period ran out). */
@@ -74,6 +76,8 @@ export interface QueueStats {
   readonly failed: number;
   readonly cancelled: number;
 }
+
+const NO_SINK: JobSink = { progress() {}, finished() {}, failed() {}, cancelled() {} };
 
 /** Finished jobs whose status stays in memory (results are re-read from disk). */
 const MAX_REMEMBERED = 500;
@@ -274,9 +278,16 @@ export class JobManager {
         job.sink.failed(job.error);
       }
     } finally {
-      job.source.dispose();
+      this.release(job);
       this.forgetOld();
     }
+  }
+
+  /** Lets go of what an ended job no longer needs (its connection, a resolve's analysis). */
+  private release(job: Job): void {
+    job.source.dispose();
+    job.sink = NO_SINK;
+    job.analysisData = undefined;
   }
 
   private reportProgress(job: Job, report: ProgressReport): void {
@@ -319,7 +330,7 @@ export class JobManager {
       job.status = 'cancelled';
       this.counts.cancelled++;
       job.sink.cancelled();
-      job.source.dispose();
+      this.release(job);
     } else if (job.status === 'running') {
       job.source.cancel();
     }
