@@ -20,7 +20,7 @@ export interface BeatTrackerOptions {
 export function trackBeats(envelope: Float32Array, periodFrames: Float32Array, options: BeatTrackerOptions = {}, token?: CancellationToken): number[] {
   const n = envelope.length;
   if (n === 0) return [];
-  const tightness = options.tightness ?? 100;
+  const tightness = options.tightness ?? 1000;
   const score = new Float64Array(n);
   const previous = new Int32Array(n).fill(-1);
   for (let t = 0; t < n; t++) {

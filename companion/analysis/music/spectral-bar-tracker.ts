@@ -7,6 +7,7 @@ import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import type { BarTracker, BarTrackerOptions, BarTracking } from '../../core/pipeline';
 import { gridBeats, layoutBars, type LabelledBeats } from './bars';
+import { correctOffbeatPhase } from './beat-phase';
 import { trackBeats } from './beat-tracker';
 import { beatAccents, estimateMeter } from './meter';
 import { computeSpectralFeatures, type SpectralFeatures } from './spectral-features';
@@ -86,7 +87,7 @@ export class SpectralBarTracker implements BarTracker {
     let repetition = { three: 0, four: 0 };
     // Below this mean flux nothing changes in the sound (silence, a steady tone): any "pulse" would be rounding noise.
     if (tempo.bpm > 0 && meanFlux >= MIN_MEAN_FLUX) {
-      const frames = trackBeats(envelope, tempo.localPeriodFrames, {}, token);
+      const frames = correctOffbeatPhase(trackBeats(envelope, tempo.localPeriodFrames, {}, token), features.lowOnset, envelope, frameRate);
       const times = frames.map((frame) => Math.max(0, frame / frameRate + ONSET_LAG_SECONDS));
       if (times.length >= 2) {
         beatContrast = contrastAtBeats(envelope, frames, frameRate);

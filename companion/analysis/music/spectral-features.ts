@@ -15,7 +15,7 @@ export interface SpectralFeatures {
   readonly frameCount: number;
   /** Spectral flux of log-mel magnitudes, all bands (≥ 0). */
   readonly onset: Float32Array;
-  /** Spectral flux of the bands below about 200 Hz (≥ 0). */
+  /** Spectral flux of the bands below about 160 Hz (≥ 0). */
   readonly lowOnset: Float32Array;
   /** Mean square of the samples around each frame (linear power, full scale = 1 for a ±1 square wave). */
   readonly energy: Float32Array;
@@ -35,6 +35,8 @@ export interface SpectralOptions {
   readonly hopSize?: number;
   /** Mel bands for the onset function (default 40). */
   readonly melBands?: number;
+  /** Upper edge of the low band (centre frequencies below it), default 160 Hz (kick drum and bass fundamentals). */
+  readonly lowBandHz?: number;
   /** Chroma window (power of two; default about 186 ms). */
   readonly chromaFrameSize?: number;
 }
@@ -109,7 +111,7 @@ export function computeSpectralFeatures(samples: Float32Array, sampleRate: numbe
   const window = hannWindow(frameSize);
   const power = new Float64Array(fft.bins);
   const bank = melBank(bands, frameSize, sampleRate, 30, 8000);
-  const lowBandCount = Math.max(1, bank.centresHz.filter((hz) => hz < 200).length);
+  const lowBandCount = Math.max(1, bank.centresHz.filter((hz) => hz < (options.lowBandHz ?? 160)).length);
   const binHz = sampleRate / frameSize;
 
   const onset = new Float32Array(frameCount);
