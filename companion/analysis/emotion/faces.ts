@@ -25,6 +25,7 @@ import {
   type FaceBox,
 } from './faceapi-graphs';
 import { letterboxInto } from './image-ops';
+import { timed } from './timings';
 
 /** Circumplex reading of each expression (valence, arousal after models.md; dominance from PAD ratings). */
 export const EXPRESSION_PAD: Readonly<Record<ExpressionLabel, Pad>> = {
@@ -157,7 +158,7 @@ export class FaceEncoder implements ShotEmotionEncoder {
     if (!movie.media.video || movie.shots.length === 0) return movie.shots.map(() => emptyVector(this.id));
     let models: FaceModels;
     try {
-      models = await loadFaceModels();
+      models = await timed(this.id, 'computeMs', loadFaceModels);
     } catch (error) {
       const code = error instanceof MontageError ? error.code : 'AM_ERR_MODEL_MISSING';
       emotionNotice({ code, message: `Face expressions are off: ${(error as Error).message}` });
@@ -168,10 +169,13 @@ export class FaceEncoder implements ShotEmotionEncoder {
     const chunk = 32;
     for (let start = 0; start < keyframes.length; start += chunk) {
       throwIfCancelled(token);
-      const frames = await extractFrames(movie.media.path, keyframes.slice(start, start + chunk), { maxWidth: settings.frameWidth }, token, { video: movie.media.video });
-      const faces = await detectFaces(models, frames, settings);
-      await classifyExpressions(models, frames, faces);
-      faces.forEach((f) => vectors.push(vectorFromFaces(this.id, f)));
+      const video = movie.media.video;
+      const frames = await timed(this.id, 'decodeMs', () => extractFrames(movie.media.path, keyframes.slice(start, start + chunk), { maxWidth: settings.frameWidth }, token, { video }));
+      await timed(this.id, 'computeMs', async () => {
+        const faces = await detectFaces(models, frames, settings);
+        await classifyExpressions(models, frames, faces);
+        faces.forEach((f) => vectors.push(vectorFromFaces(this.id, f)));
+      });
     }
     return vectors;
   }

@@ -12,6 +12,7 @@ import type { EmotionVector, ShotFeatures } from '../../core/montage';
 import type { MovieAnalysis, ShotEmotionEncoder } from '../../core/pipeline';
 import { toSeconds } from '../../core/rational';
 import { clamp, vectorFromPad, type Pad } from './emotion-space';
+import { timed } from './timings';
 
 /** Which cues to use (for ablation); all on by default. */
 export interface FrameAffectCues {
@@ -67,7 +68,7 @@ export class FrameAffectEncoder implements ShotEmotionEncoder {
 
   async encodeShots(movie: MovieAnalysis, token: CancellationToken): Promise<EmotionVector[]> {
     throwIfCancelled(token);
-    return encodeFrameAffect(movie, this.id, this.options);
+    return timed(this.id, 'computeMs', () => encodeFrameAffect(movie, this.id, this.options));
   }
 }
 

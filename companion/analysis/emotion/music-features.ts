@@ -13,6 +13,7 @@ import type { BarFeatures, EmotionVector } from '../../core/montage';
 import type { MusicAnalysis, MusicEmotion, MusicEmotionEncoder } from '../../core/pipeline';
 import { EMOTION_LABELS, type EmotionLabel } from '../../core/montage';
 import { clamp, softmax } from './emotion-space';
+import { timed } from './timings';
 
 /** Which cues to use (for ablation); all on by default. */
 export interface MusicCues {
@@ -184,6 +185,6 @@ export class MusicFeatureEncoder implements MusicEmotionEncoder {
 
   async encodeMusic(music: MusicAnalysis, token: CancellationToken): Promise<MusicEmotion> {
     throwIfCancelled(token);
-    return encodeMusicFeatures(music, this.id, this.options);
+    return timed(this.id, 'computeMs', () => encodeMusicFeatures(music, this.id, this.options));
   }
 }

@@ -12,6 +12,7 @@ import type { MusicAnalysis, MusicEmotion, MusicEmotionEncoder } from '../../cor
 import { decodeAudio } from '../../media/audio';
 import { emotionNotice, emotionSettings } from './config';
 import { clamp, emptyVector, softmax, vectorFromPad } from './emotion-space';
+import { timed } from './timings';
 import { loadYamnet, runYamnet, windowStarts, YAMNET_CLASS_COUNT, YAMNET_CLASSES, YAMNET_MOODS, YAMNET_SAMPLE_RATE, YAMNET_WINDOW, type YamnetScores } from './yamnet';
 
 /** Typical score of each mood class on music (same order as YAMNET_MOODS). */
@@ -80,7 +81,7 @@ export class YamnetMusicEncoder implements MusicEmotionEncoder {
   async encodeMusic(music: MusicAnalysis, token: CancellationToken): Promise<MusicEmotion> {
     throwIfCancelled(token);
     const settings = emotionSettings();
-    const { session, reason } = await loadYamnet(this.modelPath ?? settings.yamnetPath, settings.device);
+    const { session, reason } = await timed(this.id, 'computeMs', () => loadYamnet(this.modelPath ?? settings.yamnetPath, settings.device));
     if (!session) {
       if (reason) emotionNotice({ code: reason.code, message: `Music mood (YAMNet): ${reason.message}`, ...(reason.where ? { where: reason.where } : {}) });
       return { global: emptyVector(this.id), bars: music.bars.map(() => emptyVector(this.id)) };
@@ -89,8 +90,10 @@ export class YamnetMusicEncoder implements MusicEmotionEncoder {
     const last = music.bars[music.bars.length - 1];
     const startSeconds = first ? Math.max(0, first.startSeconds) : 0;
     const endSeconds = last ? last.startSeconds + last.durationSeconds : music.media.durationSeconds;
-    const audio = await decodeAudio(music.media.path, { sampleRate: YAMNET_SAMPLE_RATE, startSeconds, durationSeconds: Math.max(1, endSeconds - startSeconds), token });
-    const scores = await runYamnet(session, audio.samples, windowStarts(audio.samples.length, YAMNET_WINDOW, MAX_WINDOWS), token);
-    return musicEmotionFromYamnet(this.id, music, scores, audio.startSeconds);
+    const audio = await timed(this.id, 'decodeMs', () => decodeAudio(music.media.path, { sampleRate: YAMNET_SAMPLE_RATE, startSeconds, durationSeconds: Math.max(1, endSeconds - startSeconds), token }));
+    return timed(this.id, 'computeMs', async () => {
+      const scores = await runYamnet(session, audio.samples, windowStarts(audio.samples.length, YAMNET_WINDOW, MAX_WINDOWS), token);
+      return musicEmotionFromYamnet(this.id, music, scores, audio.startSeconds);
+    });
   }
 }

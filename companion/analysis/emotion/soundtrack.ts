@@ -14,6 +14,8 @@ import { decodeAudio } from '../../media/audio';
 import { emotionNotice, emotionSettings } from './config';
 import { clamp, emptyVector, vectorFromPad, type Pad } from './emotion-space';
 import { TYPICAL_MOOD_SCORES } from './music-yamnet';
+import { timed } from './timings';
+import type { PooledSession } from '../onnx/session-pool';
 import { loadYamnet, runYamnet, windowStarts, YAMNET_CLASS_COUNT, YAMNET_CLASSES, YAMNET_MOODS, YAMNET_SAMPLE_RATE, YAMNET_WINDOW, type YamnetScores } from './yamnet';
 
 /** Sound events, the level at which each reads fully, and its PAD reading. */
@@ -23,6 +25,9 @@ export const SOUND_EVENTS: readonly { readonly name: string; readonly classes: r
   { name: 'laughter', classes: [YAMNET_CLASSES.laughter, YAMNET_CLASSES.giggle, YAMNET_CLASSES.bellyLaugh, YAMNET_CLASSES.cheering, YAMNET_CLASSES.applause], fullAt: 0.3, pad: { valence: 0.7, arousal: 0.5, dominance: 0.3 } },
   { name: 'violence', classes: [YAMNET_CLASSES.explosion, YAMNET_CLASSES.gunshot, YAMNET_CLASSES.siren], fullAt: 0.3, pad: { valence: -0.5, arousal: 0.8, dominance: 0.3 } },
 ];
+
+/** Movie audio is read one window in two (every 1.95 s). */
+const WINDOW_HOP = 2 * YAMNET_WINDOW;
 
 /** Energy arousal: dB above/below the movie's median level, ±8 dB ≈ ±0.76. */
 export function energyArousal(shotDb: number, medianDb: number): number {
@@ -74,10 +79,13 @@ export class SoundtrackEncoder implements ShotEmotionEncoder {
     throwIfCancelled(token);
     if (!movie.media.audio || movie.shots.length === 0) return movie.shots.map(() => emptyVector(this.id));
     const settings = emotionSettings();
-    const { session, reason } = await loadYamnet(this.modelPath ?? settings.yamnetPath, settings.device);
+    const { session, reason } = await timed(this.id, 'computeMs', () => loadYamnet(this.modelPath ?? settings.yamnetPath, settings.device));
     if (!session && reason) emotionNotice({ code: reason.code, message: `Soundtrack cues: ${reason.message}`, ...(reason.where ? { where: reason.where } : {}) });
-    const audio = await decodeAudio(movie.media.path, { sampleRate: YAMNET_SAMPLE_RATE, token });
-    const samples = audio.samples;
+    const audio = await timed(this.id, 'decodeMs', () => decodeAudio(movie.media.path, { sampleRate: YAMNET_SAMPLE_RATE, token }));
+    return timed(this.id, 'computeMs', () => this.read(movie, audio.samples, session, token));
+  }
+
+  private async read(movie: MovieAnalysis, samples: Float32Array, session: PooledSession | undefined, token: CancellationToken): Promise<EmotionVector[]> {
     const spans = movie.shots.map((shot) => {
       const start = Math.max(0, Math.floor(toSeconds(shot.range.start) * YAMNET_SAMPLE_RATE));
       const end = Math.min(samples.length, Math.max(start + 1, Math.floor((toSeconds(shot.range.start) + toSeconds(shot.range.duration)) * YAMNET_SAMPLE_RATE)));
@@ -90,20 +98,32 @@ export class SoundtrackEncoder implements ShotEmotionEncoder {
     });
     const sorted = [...levels].sort((a, b) => a - b);
     const medianDb = sorted[sorted.length >> 1] ?? -60;
+    // YAMNet windows: every other window along the movie (half the audio, half the cost), plus one at the
+    // middle of any shot that no window centre falls in, so every shot is heard.
+    const picked: number[][] = spans.map(() => []);
     let scores: YamnetScores | undefined;
-    if (session) scores = await runYamnet(session, samples, windowStarts(samples.length, YAMNET_WINDOW), token);
-    return spans.map(({ start, end }, i) => {
+    if (session) {
+      const starts: number[] = [];
+      let shot = 0;
+      for (const start of windowStarts(samples.length, WINDOW_HOP)) {
+        const centre = start + YAMNET_WINDOW / 2;
+        while (shot < spans.length && (spans[shot]?.end ?? 0) <= centre) shot++;
+        if (shot < spans.length && (spans[shot]?.start ?? Infinity) <= centre) picked[shot]?.push(starts.length);
+        starts.push(start);
+      }
+      spans.forEach(({ start, end }, i) => {
+        if (picked[i]?.length) return;
+        picked[i]?.push(starts.length);
+        starts.push(Math.max(0, Math.floor((start + end) / 2 - YAMNET_WINDOW / 2)));
+      });
+      scores = await runYamnet(session, samples, starts, token);
+    }
+    return spans.map((_, i) => {
       let mean: Float32Array | undefined;
-      if (scores && scores.windows > 0) {
-        // Windows whose centre lies in the shot; a short shot takes the window nearest its middle.
-        const picked: number[] = [];
-        for (let w = 0; w < scores.windows; w++) {
-          const centre = (scores.startSeconds[w] ?? 0) * YAMNET_SAMPLE_RATE + YAMNET_WINDOW / 2;
-          if (centre >= start && centre < end) picked.push(w);
-        }
-        if (picked.length === 0) picked.push(Math.min(scores.windows - 1, Math.max(0, Math.round((start + end) / 2 / YAMNET_WINDOW - 0.5))));
+      const windows = picked[i] ?? [];
+      if (scores && windows.length) {
         mean = new Float32Array(YAMNET_CLASS_COUNT);
-        for (const w of picked) for (let c = 0; c < YAMNET_CLASS_COUNT; c++) mean[c] = (mean[c] ?? 0) + (scores.scores[w * YAMNET_CLASS_COUNT + c] ?? 0) / picked.length;
+        for (const w of windows) for (let c = 0; c < YAMNET_CLASS_COUNT; c++) mean[c] = (mean[c] ?? 0) + (scores.scores[w * YAMNET_CLASS_COUNT + c] ?? 0) / windows.length;
       }
       return soundtrackVector(this.id, mean, energyArousal(levels[i] ?? medianDb, medianDb));
     });

@@ -1,0 +1,35 @@
+/**
+ * Where emotion encoding spends its time, split into media decoding (ffmpeg: keyframes, audio) and the
+ * encoders' own computation, accumulated per encoder id. Read by the benchmark (emotion.overhead) and
+ * reports; cheap enough to stay on.
+ */
+
+export interface EncoderTiming {
+  decodeMs: number;
+  computeMs: number;
+}
+
+const totals = new Map<string, EncoderTiming>();
+
+export function addTiming(encoderId: string, part: keyof EncoderTiming, ms: number): void {
+  const entry = totals.get(encoderId) ?? { decodeMs: 0, computeMs: 0 };
+  entry[part] += Math.max(0, ms);
+  totals.set(encoderId, entry);
+}
+
+/** Times `work` into `part` of `encoderId`. */
+export async function timed<T>(encoderId: string, part: keyof EncoderTiming, work: () => Promise<T> | T): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    addTiming(encoderId, part, performance.now() - start);
+  }
+}
+
+/** The totals so far, by encoder id; `reset` clears them. */
+export function encoderTimings(reset = false): Record<string, EncoderTiming> {
+  const out = Object.fromEntries([...totals].map(([id, t]) => [id, { ...t }]));
+  if (reset) totals.clear();
+  return out;
+}
