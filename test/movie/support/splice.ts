@@ -1,0 +1,251 @@
+/**
+ * Synthetic test movies spliced from the real annotated footage in ../shared/media/film, with ground truth
+ * known to the frame: pieces are cut from the inside of annotated shots, joined by hard cuts or by xfade
+ * transitions (cross-dissolve, pixel dissolve, fade through black or white) at known frames, optionally
+ * darkened, made to move fast (a moving crop), or given flashes (one or two bright frames, not cuts).
+ * Rendering needs an ffmpeg with xfade (Debian's 5.1 at /usr/bin/ffmpeg, or GENERATOR_FFMPEG).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from '../../../companion/media/process';
+import { filmDir } from '../../support/paths';
+
+export const FILM_CLIPS = ['sintel_trailer', 'big_buck_bunny_first60s', 'nosferatu_1922_excerpt'] as const;
+export type FilmClip = (typeof FILM_CLIPS)[number];
+
+export interface Annotation {
+  readonly name: FilmClip;
+  readonly path: string;
+  readonly fps: number;
+  readonly frameCount: number;
+  readonly cuts: readonly number[];
+  readonly gradual: readonly { start: number; end: number; type: string }[];
+}
+
+export function loadAnnotation(name: FilmClip): Annotation {
+  const json = JSON.parse(readFileSync(join(filmDir, `${name}.shots.json`), 'utf8')) as {
+    fps: number;
+    n_frames: number;
+    hard_cuts: { frame: number }[];
+    gradual_transitions: { start: number; end: number; type: string }[];
+  };
+  return {
+    name,
+    path: join(filmDir, `${name}.mp4`),
+    fps: json.fps,
+    frameCount: json.n_frames,
+    cuts: json.hard_cuts.map((c) => c.frame),
+    gradual: json.gradual_transitions.map(({ start, end, type }) => ({ start, end, type })),
+  };
+}
+
+/** Frame intervals [start, end) inside single shots, away from every annotated transition by `margin`. */
+export function cleanIntervals(annotation: Annotation, margin = 4, minimum = 40): { start: number; end: number }[] {
+  const blocked = new Uint8Array(annotation.frameCount);
+  const block = (from: number, to: number) => {
+    for (let f = Math.max(0, from); f <= Math.min(annotation.frameCount - 1, to); f++) blocked[f] = 1;
+  };
+  for (const cut of annotation.cuts) block(cut - margin, cut + margin - 1);
+  for (const g of annotation.gradual) block(g.start - margin, g.end + margin);
+  block(0, margin);
+  block(annotation.frameCount - margin, annotation.frameCount);
+  const intervals: { start: number; end: number }[] = [];
+  let start = -1;
+  for (let f = 0; f <= annotation.frameCount; f++) {
+    const free = f < annotation.frameCount && !blocked[f];
+    if (free && start < 0) start = f;
+    if (!free && start >= 0) {
+      if (f - start >= minimum) intervals.push({ start, end: f });
+      start = -1;
+    }
+  }
+  return intervals;
+}
+
+/** Nearly flat pieces (black frames, blank cards) make invisible cuts that no detector can see: skip them. */
+function isUsable(annotation: Annotation, interval: { start: number; end: number }): boolean {
+  // Known blank stretches: Sintel's black gaps and dim cards, all within these annotated ranges.
+  const blank: Record<string, [number, number][]> = {
+    sintel_trailer: [[226, 247], [277, 286], [391, 397], [422, 435], [521, 526], [674, 680], [1137, 1251]],
+    big_buck_bunny_first60s: [[0, 1]],
+    nosferatu_1922_excerpt: [],
+  };
+  return !(blank[annotation.name] ?? []).some(([a, b]) => interval.start <= b && interval.end - 1 >= a);
+}
+
+export type JoinKind = 'cut' | 'fade' | 'dissolve' | 'fadeblack' | 'fadewhite';
+export type PieceEffect = 'none' | 'dark' | 'motion' | 'flash';
+
+export interface Piece {
+  readonly clip: FilmClip;
+  /** Source frames [start, start + length). */
+  readonly start: number;
+  readonly length: number;
+  readonly effect: PieceEffect;
+  /** For 'flash': frame offsets inside the piece that are flashed. */
+  readonly flashAt?: number;
+  readonly flashLength?: number;
+}
+
+export interface SpliceSpec {
+  readonly name: string;
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+  readonly pieces: readonly Piece[];
+  /** joins[i] joins pieces[i] and pieces[i + 1]; transition length in frames (0 for a cut). */
+  readonly joins: readonly { kind: JoinKind; frames: number }[];
+}
+
+export interface SpliceTruth {
+  readonly frameCount: number;
+  readonly cuts: readonly number[];
+  readonly gradual: readonly { start: number; end: number; kind: JoinKind }[];
+  /** Frames that look like cuts but are not (flashes). */
+  readonly flashes: readonly number[];
+}
+
+/** A small deterministic PRNG (mulberry32). */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SpliceRecipe {
+  readonly name: string;
+  readonly seed: number;
+  readonly pieces: number;
+  /** Joins drawn from this list, cycled in a shuffled order. */
+  readonly joins: readonly JoinKind[];
+  readonly effects?: readonly PieceEffect[];
+  /** Piece length range in frames (default 40..96). */
+  readonly pieceFrames?: readonly [number, number];
+  /** Gradual length range in frames (default 12..36). */
+  readonly transitionFrames?: readonly [number, number];
+}
+
+/** Draws a splice from the clean intervals of the three annotated clips. */
+export function makeSpliceSpec(recipe: SpliceRecipe): SpliceSpec {
+  const next = random(recipe.seed);
+  const pool = FILM_CLIPS.flatMap((clip) => {
+    const annotation = loadAnnotation(clip);
+    return cleanIntervals(annotation).filter((interval) => isUsable(annotation, interval)).map((interval) => ({ clip, ...interval }));
+  });
+  const [minPiece, maxPiece] = recipe.pieceFrames ?? [40, 96];
+  const [minTransition, maxTransition] = recipe.transitionFrames ?? [12, 36];
+  const pieces: Piece[] = [];
+  const joins: { kind: JoinKind; frames: number }[] = [];
+  let lastSource = -1;
+  for (let i = 0; i < recipe.pieces; i++) {
+    let source: number;
+    do source = Math.floor(next() * pool.length);
+    while (source === lastSource && pool.length > 1);
+    lastSource = source;
+    const interval = pool[source]!;
+    const want = minPiece + Math.floor(next() * (maxPiece - minPiece + 1));
+    const length = Math.min(want, interval.end - interval.start);
+    const start = interval.start + Math.floor(next() * (interval.end - interval.start - length + 1));
+    const effects = recipe.effects ?? ['none'];
+    const effect = effects[Math.floor(next() * effects.length)]!;
+    const piece: Piece =
+      effect === 'flash' && length >= 24
+        ? { clip: interval.clip, start, length, effect, flashAt: 8 + Math.floor(next() * (length - 16)), flashLength: 1 + Math.floor(next() * 2) }
+        : { clip: interval.clip, start, length, effect: effect === 'flash' ? 'none' : effect };
+    pieces.push(piece);
+    if (i > 0) {
+      const kind = recipe.joins[Math.floor(next() * recipe.joins.length)]!;
+      const previous = pieces[i - 1]!;
+      // Each piece keeps at least 8 frames of its own between the transitions on its two sides.
+      const previousHead = i >= 2 ? joins[i - 2]!.frames : 0;
+      const limit = Math.min(previous.length - previousHead - 8, Math.floor(piece.length / 2) - 4);
+      const frames = kind === 'cut' ? 0 : Math.max(6, Math.min(limit, minTransition + Math.floor(next() * (maxTransition - minTransition + 1))));
+      joins.push({ kind, frames });
+    }
+  }
+  return { name: recipe.name, fps: 24, width: 640, height: 360, pieces, joins };
+}
+
+/** The ground truth of a spec (frame numbers of the rendered movie). */
+export function spliceTruth(spec: SpliceSpec): SpliceTruth {
+  const cuts: number[] = [];
+  const gradual: { start: number; end: number; kind: JoinKind }[] = [];
+  const flashes: number[] = [];
+  let length = 0;
+  spec.pieces.forEach((piece, i) => {
+    const join = i > 0 ? spec.joins[i - 1]! : undefined;
+    const offset = join && join.kind !== 'cut' ? length - join.frames : length;
+    if (join?.kind === 'cut') cuts.push(length);
+    else if (join) gradual.push({ start: offset, end: offset + join.frames - 1, kind: join.kind });
+    if (piece.effect === 'flash' && piece.flashAt !== undefined) flashes.push(offset + piece.flashAt);
+    length = offset + piece.length;
+  });
+  return { frameCount: length, cuts, gradual, flashes };
+}
+
+/** The generator ffmpeg (must have xfade): GENERATOR_FFMPEG, else /usr/bin/ffmpeg when present. */
+export function generatorFfmpeg(): string | undefined {
+  const configured = process.env['GENERATOR_FFMPEG'];
+  if (configured && existsSync(configured)) return configured;
+  return existsSync('/usr/bin/ffmpeg') ? '/usr/bin/ffmpeg' : undefined;
+}
+
+/** Filters for frames [from, to) of a piece (offsets inside the piece), labelled `label`. */
+function pieceFilter(spec: SpliceSpec, piece: Piece, from: number, to: number, label: string): string {
+  const { width, height, fps } = spec;
+  const input = FILM_CLIPS.indexOf(piece.clip);
+  // Timestamps are renumbered from the frame count (the 25 fps clip plays 4% faster; nothing is dropped
+  // or repeated, which keeps the truth frame-exact); t counts from the piece's first frame so effects
+  // run on continuously across the parts of one piece.
+  const chain = [`[${input}:v]trim=start_frame=${piece.start + from}:end_frame=${piece.start + to}`, `setpts=(N+${from})/(${fps}*TB)`];
+  if (piece.effect === 'motion') {
+    // A fast moving crop (about a quarter of the frame per second, back and forth) on a 2× zoom.
+    chain.push(`scale=${width * 2}:${height * 2}`, `crop=${width}:${height}:x='${width / 2}+${width / 2}*sin(t*5)':y='${height / 2}+${height / 3}*cos(t*4)'`);
+  } else {
+    chain.push(`scale=${width}:${height}`);
+  }
+  if (piece.effect === 'dark') chain.push(`lutyuv=y='16+(val-16)*0.22':u='128+(val-128)*0.4':v='128+(val-128)*0.4'`);
+  if (piece.effect === 'flash' && piece.flashAt !== undefined) {
+    const start = (piece.flashAt - 0.25) / fps;
+    const end = (piece.flashAt + (piece.flashLength ?? 1) - 0.75) / fps;
+    chain.push(`lutyuv=y='min(255,val*1.6+90)':enable='between(t,${start.toFixed(5)},${end.toFixed(5)})'`);
+  }
+  chain.push('setsar=1', 'format=yuv420p', `settb=1/${fps}`, 'setpts=N', `fps=${fps}`);
+  return `${chain.join(',')}[${label}]`;
+}
+
+/** Renders a spec to an H.264 file with the generator ffmpeg. */
+export async function renderSplice(spec: SpliceSpec, output: string, ffmpeg = generatorFfmpeg()): Promise<SpliceTruth> {
+  if (!ffmpeg) throw new Error('No ffmpeg with xfade: install Debian ffmpeg (apt-get install ffmpeg) or set GENERATOR_FFMPEG.');
+  const inputs = FILM_CLIPS.flatMap((clip) => ['-i', join(filmDir, `${clip}.mp4`)]);
+  // Each piece is split into head | body | tail, where head and tail are the frames it shares with the
+  // transitions on either side; every transition is one xfade of exactly two D-frame parts (offset 0),
+  // and everything is concatenated. (Chained xfades drift by a frame; this layout is exact.)
+  const filters: string[] = [];
+  const parts: string[] = [];
+  spec.pieces.forEach((piece, i) => {
+    const into = i > 0 ? spec.joins[i - 1]! : undefined;
+    const out = i < spec.joins.length ? spec.joins[i]! : undefined;
+    const head = into && into.kind !== 'cut' ? into.frames : 0;
+    const tail = out && out.kind !== 'cut' ? out.frames : 0;
+    if (head > 0) {
+      filters.push(pieceFilter(spec, piece, 0, head, `h${i}`));
+      filters.push(`[t${i - 1}][h${i}]xfade=transition=${into!.kind}:duration=${(head / spec.fps).toFixed(6)}:offset=0[x${i}]`);
+      parts.push(`[x${i}]`);
+    }
+    filters.push(pieceFilter(spec, piece, head, piece.length - tail, `b${i}`));
+    parts.push(`[b${i}]`);
+    if (tail > 0) filters.push(pieceFilter(spec, piece, piece.length - tail, piece.length, `t${i}`));
+  });
+  filters.push(`${parts.join('')}concat=n=${parts.length}:v=1:a=0,settb=1/${spec.fps},setpts=N[out]`);
+  const current = 'out';
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...inputs, '-filter_complex', filters.join(';'), '-map', `[${current}]`];
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-r', String(spec.fps), '-an', output);
+  await run(ffmpeg, args, { timeoutMs: 10 * 60_000 });
+  return spliceTruth(spec);
+}
