@@ -64,7 +64,9 @@ export function readFcpxml(text: string): FcpxmlRead {
     const frameDuration = format.getAttribute('frameDuration');
     formats.set(format.getAttribute('id')!, { name: format.getAttribute('name') ?? undefined, frameDuration: frameDuration ? parseTime(frameDuration) : undefined });
   }
-  const sequence = root.getElementsByTagName('sequence')[0];
+  // The project's sequence; compound clips (<media>) carry sequences of their own.
+  const project = root.getElementsByTagName('project')[0];
+  const sequence = (project ? child(project, 'sequence') : undefined) ?? root.getElementsByTagName('sequence')[0];
   if (!sequence) throw new Error('no <sequence>');
   const sequenceFrame = formats.get(sequence.getAttribute('format') ?? '')?.frameDuration;
   if (!sequenceFrame) throw new Error('the sequence format has no frameDuration');
