@@ -269,7 +269,7 @@ function diagnose(plan: PreparedPlan, result: KnapsackResult): Shortfall {
     const freeCost = minimumSceneCost(free)[L]!;
     const freeFits = soft ? freeCost <= plan.softBudget : freeCost <= options.maxScenes;
     if (freeFits) {
-      const message = `The ${requiredCount} pinned or locked shot${requiredCount > 1 ? 's' : ''} cannot be part of any exact fill of ${L} bars with ${soft ? `a scene budget of ${options.maxScenes}` : `at most ${options.maxScenes} scenes`}; without them the bars can be filled.${hint}`;
+      const message = `The ${requiredCount} pinned or locked shot${requiredCount > 1 ? 's' : ''} cannot be part of any exact fill of ${L} bars with ${soft ? `a scene budget of ${options.maxScenes}` : `at most ${options.maxScenes} scene${options.maxScenes > 1 ? 's' : ''}`}; without them the bars can be filled.${hint}`;
       return { reason: message, details, error: new MontageError('AM_ERR_PLAN_CONSTRAINTS', message, { where: { field: 'options.pins' }, details: { ...details } }) };
     }
   }
