@@ -70,6 +70,13 @@ test('a 3/4 click track slowing from 140 to 110 BPM keeps its meter and downbeat
   assert.ok(fMeasure(track.downbeats, downbeatTimes(result)).fMeasure > 0.95);
 });
 
+test('loud off-beat stabs over a kick on the beat do not pull the beats half a beat off', () => {
+  const track = clickTrack({ sampleRate, durationSeconds: 40, startBpm: 140, beatsPerBar: 4, firstBeatSeconds: 0.5, offbeatStabs: true, chords: true });
+  const result = tracker.track(track.samples, sampleRate, {}, none);
+  assertWellFormed(result, 40);
+  assert.ok(evaluateBeats(track.beats, result.beats.map((b) => b.timeSeconds), { minTimeSeconds: 0 }).fMeasure > 0.97);
+});
+
 test('the beats-per-bar override and the downbeat shift are applied', () => {
   const track = clickTrack({ sampleRate, durationSeconds: 20, startBpm: 120, beatsPerBar: 4, firstBeatSeconds: 0.5 });
   const forced = tracker.track(track.samples, sampleRate, { beatsPerBar: 3 }, none);

@@ -17,6 +17,11 @@ export interface ClickTrackOptions {
   readonly chords?: boolean;
   /** Deterministic noise floor (amplitude). */
   readonly noise?: number;
+  /**
+   * Loud bright stabs on every off-beat and a kick on every beat instead of the ticks, like rock with
+   * pushed guitars: the loudest attacks are half a beat off.
+   */
+  readonly offbeatStabs?: boolean;
 }
 
 export interface ClickTrack {
@@ -83,6 +88,15 @@ export function clickTrack(options: ClickTrackOptions): ClickTrack {
   beats.forEach((time, index) => {
     const down = index % options.beatsPerBar === 0;
     if (down) downbeats.push(time);
+    if (options.offbeatStabs) {
+      addClick(samples, sampleRate, time, 70, down ? 0.7 : 0.5, 0.05);
+      const next = beats[index + 1];
+      if (next !== undefined) {
+        addClick(samples, sampleRate, (time + next) / 2, 1500, 0.6, 0.02);
+        addClick(samples, sampleRate, (time + next) / 2, 3100, 0.4, 0.015);
+      }
+      return;
+    }
     addClick(samples, sampleRate, time, 2000, down ? 0.5 : 0.3, 0.01);
     if (down) addClick(samples, sampleRate, time, 80, 0.6, 0.04);
   });

@@ -7,7 +7,7 @@
  */
 
 export interface BeatPhaseOptions {
-  /** Cost of switching between on-beat and off-beat, in units of the mean low-band onset at the beats. */
+  /** Cost of switching between on-beat and off-beat, in units of the mean low-band onset at beats and midpoints. */
   readonly switchCost?: number;
   /** Half-width of the window in which an onset counts as being at a beat, in seconds. */
   readonly toleranceSeconds?: number;
@@ -40,16 +40,20 @@ export function correctOffbeatPhase(beatFrames: readonly number[], lowOnset: Flo
   const switchCost = options.switchCost ?? 8;
   const half = (options.toleranceSeconds ?? 0.05) * frameRate;
   const midpoints: number[] = [];
-  const evidence: number[] = [];
-  let scale = 0;
+  const atMidpoints: number[] = [];
   const atBeats = beatFrames.map((frame) => maxAround(lowOnset, frame, half));
-  for (const value of atBeats) scale += value / count;
-  if (!(scale > 1e-9)) return [...beatFrames];
   for (let k = 0; k + 1 < count; k++) {
     const midpoint = (beatFrames[k]! + beatFrames[k + 1]!) / 2;
     midpoints.push(midpoint);
-    evidence.push((maxAround(lowOnset, midpoint, half) - atBeats[k]!) / scale);
+    atMidpoints.push(maxAround(lowOnset, midpoint, half));
   }
+  // The typical low-band level at beats and midpoints together sets the unit of evidence.
+  let scale = 0;
+  for (const value of atBeats) scale += value;
+  for (const value of atMidpoints) scale += value;
+  scale /= atBeats.length + atMidpoints.length;
+  if (!(scale > 1e-9)) return [...beatFrames];
+  const evidence = atMidpoints.map((value, k) => (value - atBeats[k]!) / scale);
   // Viterbi over {0: keep the beat, 1: use the midpoint after it}.
   const n = evidence.length;
   let keep = 0;
