@@ -292,7 +292,13 @@ class Host implements ExtensionHost {
     const options = resolveExportOptions(contribution.value, request, contribution.entry.id);
     const { entry, value: exporter } = await this.implementation<api.Exporter>('exporters', id);
     const files = await this.guarded(entry, `exporter "${id}"`, token, (inner) => exporter.export(timeline, options, inner));
-    return checkExportedFiles(files, entry.id, id);
+    try {
+      return checkExportedFiles(files, entry.id, id);
+    } catch (error) {
+      const failure = error as MontageError;
+      this.push({ code: failure.code, message: failure.message, where: { file: entry.file, extension: entry.id } });
+      throw failure;
+    }
   }
 
   async getEmotionEncoder(id: string): Promise<ShotEmotionEncoder | MusicEmotionEncoder> {
