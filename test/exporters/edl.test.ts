@@ -70,6 +70,10 @@ test('DF timecodes use ";" and 01:00:00;00 at 29.97 DF is frame 107892', () => {
   assert.equal(read.dropFrame, true);
   assert.equal(read.events[0]!.timecodes[2], '01:00:00;00');
   assert.equal(read.events[0]!.recordIn, 107892);
+  // At 59.94 DF four frame numbers drop each minute: 01:00:00;00 is frame 215784.
+  const fast = readEdl(writeEdl(sampleTimeline(RATES['59.94'], { dropFrame: true }), 'm')[0]!.contents, RATES['59.94']);
+  assert.deepEqual([fast.events[0]!.timecodes[2], fast.events[0]!.recordIn], ['01:00:00;00', 215784]);
+  assert.equal(fast.events[1]!.timecodes[2], '01:00:04;00');
 });
 
 test('the combined layout puts V and AA events in one list sorted by record in, video first', () => {

@@ -182,3 +182,17 @@ test('the reader agrees with the Hiero export (v5, 01:00:00:00 sequence, file ti
   assert.deepEqual(ntsc.rate, RATES['23.976']);
   for (const track of ntsc.tracks) for (const clip of track.clips) assert.ok(clip.recordOut >= clip.recordIn || clip.recordIn === -1);
 });
+
+test('a gap on the video track writes no element and the next clip starts after it', () => {
+  const base = sampleTimeline(RATES['25']);
+  const video = base.tracks[0]!;
+  const timeline = { ...base, tracks: [{ ...video, items: [video.items[0]!, { kind: 'gap' as const, duration: { value: 20, rate: RATES['25'] } }, ...video.items.slice(1)] }, base.tracks[1]!] };
+  const read = readXmeml(writeXmeml(timeline, { flavor: 'resolve' }));
+  assert.deepEqual(read.tracks[0]!.clips.map((c) => [c.recordIn, c.recordOut]), [
+    [0, 100],
+    [120, 170],
+    [170, 320],
+    [320, 420],
+  ]);
+  assert.equal(read.durationFrames, 420);
+});
