@@ -86,6 +86,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
   const sequenceName = h('div', { class: 'am-value', test: 'sequence' });
   const movieName = h('div', { class: 'am-hint', test: 'movie' });
   const musicSelect = h('select', { class: 'am-select', test: 'music-select' });
+  const musicFileRow = h('div', { class: 'am-row', test: 'music-file-row' });
   const musicPath = h('input', { class: 'am-input', test: 'music-path', attrs: { type: 'text', placeholder: 'music file path', spellcheck: 'false' } });
   const lengthMusic = h('input', { test: 'length-music', attrs: { type: 'radio', name: 'am-length', value: 'music' } });
   const lengthInOut = h('input', { test: 'length-inout', attrs: { type: 'radio', name: 'am-length', value: 'inout' } });
@@ -112,6 +113,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
     });
     musicPath.addEventListener('input', () => controller.setMusic({ kind: 'file', path: musicPath.value }));
     const pickButton = h('button', { class: 'am-button am-quiet', text: 'Choose…', test: 'pick-music', on: { click: () => void controller.pickMusicFile() } });
+    musicFileRow.append(musicPath, pickButton);
     sourceSection.append(
       h('div', { class: 'am-row am-spread' }, [
         h('div', {}, [h('label', { class: 'am-label', text: 'Active sequence' }), sequenceName]),
@@ -120,7 +122,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
       movieName,
       h('label', { class: 'am-label', text: 'Music' }),
       musicSelect,
-      h('div', { class: 'am-row', test: 'music-file-row' }, [musicPath, pickButton]),
+      musicFileRow,
       h('label', { class: 'am-label', text: 'Length' }),
       h('div', { class: 'am-row' }, [h('label', { class: 'am-choice' }, [lengthMusic, ' Whole music']), h('label', { class: 'am-choice' }, [lengthInOut, ' Sequence In/Out'])]),
     );
@@ -200,7 +202,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
       renderSource(current);
     }
     if (isPremiere) {
-      musicPath.style.display = current.music.kind === 'file' ? 'block' : 'none';
+      musicFileRow.style.display = current.music.kind === 'file' ? 'flex' : 'none';
       if (current.music.kind === 'file' && musicPath.value !== current.music.path) musicPath.value = current.music.path;
       musicSelect.value = current.music.kind === 'file' ? '__file' : current.music.clipKey;
     }

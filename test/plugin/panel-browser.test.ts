@@ -1,0 +1,273 @@
+/**
+ * The panel UI and the web UI in headless Chromium against the real companion on 127.0.0.1, driven by clicks:
+ *   - the Premiere panel's UI with FakePremiereHost (a sequence built from real media), served by the
+ *     companion beside the web UI (same origin, as the companion's Origin check and CORS expect of a page);
+ *   - the web UI exactly as the companion serves it from the freshly built dist/web.
+ * Screenshots go to test-artifacts/ (gitignored). Without /usr/bin/chromium the tests skip locally and FAIL
+ * under CI=true (.ci/run installs Debian's chromium).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { probeMovie } from '../../companion/media/probe';
+import { startServer, type RunningServer } from '../../companion/server/index';
+import type { HostSequence } from '../../plugin/src/host';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+const sharedMedia = join(repoRoot, '..', 'shared', 'media');
+const moviePath = join(sharedMedia, 'film', 'sintel_trailer.mp4');
+const musicPath = join(sharedMedia, 'beats', 'fof_escape_from_chaosland.ogg');
+const artifacts = join(repoRoot, 'test-artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+const TPS = 254016000000;
+
+// The callbacks given to page.evaluate/$eval run in the page. The repo's tsconfig has no DOM lib, so the few
+// page globals they touch are declared here, structurally.
+interface PageNode {
+  readonly textContent: string | null;
+  readonly classList: { contains(name: string): boolean };
+  getAttribute(name: string): string | null;
+}
+interface PageCanvas {
+  readonly width: number;
+  readonly height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> } } | null;
+}
+interface PageVideo {
+  readonly readyState: number;
+  readonly duration: number;
+}
+declare const document: { querySelector(selector: string): PageNode | null };
+declare const window: object;
+
+const browserMissing = !existsSync(CHROMIUM);
+if (browserMissing && process.env['CI'] === 'true') {
+  test('headless Chromium is installed for the UI tests', () => assert.fail(`${CHROMIUM} is missing; .ci/run must install Debian's chromium`));
+}
+const skip = browserMissing ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
+
+let server: RunningServer;
+let browser: Browser;
+let buildDir: string;
+
+before(async () => {
+  if (browserMissing) return;
+  buildDir = mkdtempSync(join(tmpdir(), 'am-ui-'));
+  const built = spawnSync(process.execPath, [join(repoRoot, 'scripts/build-plugin.mjs'), '--out', buildDir], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  await build({
+    entryPoints: [join(repoRoot, 'plugin/src/testing/panel-harness.ts')],
+    outfile: join(buildDir, 'web', 'harness', 'harness.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    logLevel: 'warning',
+  });
+  // The harness page sits beside the web UI in the folder the companion serves, so it shares the companion's
+  // origin as the web UI does (Chromium refuses a WebSocket to 127.0.0.1 from a page that did not come from a
+  // local address, and the companion sends no CORS headers; the real panel's fetch is not a web page's).
+  const css = readFileSync(join(repoRoot, 'plugin/src/ui/styles.css'), 'utf8');
+  writeFileSync(
+    join(buildDir, 'web', 'harness', 'index.html'),
+    `<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;background:#232323}${css}</style></head><body><div id="app"></div><script src="harness.js"></script></body></html>`,
+  );
+  server = await startServer({ port: 0, dataDir: join(buildDir, 'data'), configDir: join(buildDir, 'config'), uiDir: join(buildDir, 'web') });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  mkdirSync(artifacts, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Collects page errors and console errors, which fail the test. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource|WebSocket connection/.test(message.text())) errors.push(`console: ${message.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    errors.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return errors;
+}
+
+/** The number of plot pixels that differ from the canvas background (the plot was drawn). */
+async function plotInk(page: Page): Promise<number> {
+  return page.$eval('[data-test="plot"]', (element) => {
+    const canvas = element as unknown as PageCanvas;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) ink++;
+    return ink;
+  });
+}
+
+async function sequenceFromRealMedia(): Promise<HostSequence> {
+  const movie = await probeMovie(moviePath);
+  const { num, den } = movie.video.rate;
+  const ticksPerFrame = (TPS * den) / num;
+  const at = (seconds: number) => String(Math.round((seconds * num) / den) * ticksPerFrame);
+  const end = movie.durationSeconds - 1;
+  return {
+    id: 'edit',
+    name: 'Sintel edit',
+    fps: num / den,
+    ticksPerFrame,
+    width: movie.video.width,
+    height: movie.video.height,
+    durationTicks: at(end),
+    clips: [
+      { kind: 'video', track: 0, name: 'sintel_trailer.mp4', mediaPath: moviePath, srcInTicks: '0', srcOutTicks: at(end), startTicks: '0', endTicks: at(end), disabled: false },
+      { kind: 'audio', track: 1, name: 'chaosland', mediaPath: musicPath, srcInTicks: at(30), srcOutTicks: at(40), startTicks: '0', endTicks: at(10), disabled: false },
+    ],
+  };
+}
+
+test('the Premiere panel UI, with a fake Premiere and the real companion, makes a montage by clicks and re-solves a dropped shot', { skip, timeout: 300_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 1100 } });
+  const errors = watchErrors(page);
+  const sequence = await sequenceFromRealMedia();
+  await page.addInitScript((config) => Object.assign(window, { __harness: config }), { sequences: [sequence], url: server.url });
+  await page.goto(`${server.url}/harness/index.html`);
+
+  // Not connected yet: the panel says how to start the companion.
+  await page.waitForSelector('[data-test="status"]');
+  assert.equal(await page.textContent('[data-test="status"]'), 'Not connected');
+  assert.match((await page.textContent('[data-test="start-help"]')) ?? '', /npx auto-montage serve/);
+
+  // A wrong token is refused in plain words with the fix; the right one connects.
+  await page.fill('[data-test="token"]', 'not-the-token');
+  await page.click('[data-test="connect"]');
+  await page.waitForSelector('[data-test="problem-title"]');
+  assert.match((await page.textContent('[data-test="problem-title"]')) ?? '', /refused the token/, (await page.textContent('[data-test="problem"]')) ?? '');
+  assert.match((await page.textContent('[data-test="problem-fix"]')) ?? '', /Token field/);
+  await page.fill('[data-test="token"]', server.token);
+  await page.click('[data-test="connect"]');
+  await page.waitForSelector('.am-dot.am-connected');
+  assert.match((await page.textContent('[data-test="status"]')) ?? '', /^Connected to http:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(await page.isVisible('[data-test="problem"]'), false, 'the problem is cleared');
+
+  // Read the sequence, choose options, press Auto-montage.
+  await page.click('[data-test="refresh"]');
+  await page.waitForFunction(() => document.querySelector('[data-test="sequence"]')?.textContent?.startsWith('Sintel edit'));
+  assert.match((await page.textContent('[data-test="movie"]')) ?? '', /sintel_trailer\.mp4/);
+  assert.match((await page.$eval('[data-test="music-select"]', (select) => (select as unknown as { selectedOptions: ArrayLike<PageNode> }).selectedOptions[0]?.textContent ?? '')) ?? '', /^A2: chaosland/);
+  await page.fill('[data-test="scenes"]', '6');
+  await page.dispatchEvent('[data-test="scenes"]', 'change');
+  await page.selectOption('[data-test="mode"]', 'hard');
+  await page.click('[data-test="run"]');
+  await page.waitForSelector('[data-test="progress"]', { state: 'visible', timeout: 10_000 });
+  await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
+  assert.deepEqual(errors, []);
+  assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
+  const summary = (await page.textContent('[data-test="summary"]')) ?? '';
+  assert.match(summary, /^\d+ shots from \d+ scenes? over \d+ bars/);
+  const shotsBefore = await page.$$eval('[data-test="shots"] [data-shot]', (rows) => rows.map((row) => Number(row.getAttribute('data-shot'))));
+  assert.ok(shotsBefore.length >= 2, `${shotsBefore.length} shots listed`);
+  assert.match(summary, new RegExp(`^${shotsBefore.length} shots`), 'the summary counts the listed shots');
+  assert.ok((await plotInk(page)) > 500, 'the emotion plot is drawn');
+
+  // The fake Premiere got one import of the xmeml, opened it and received one marker per bar.
+  const imported = await page.evaluate(() => {
+    const host = (window as unknown as { __fakeHost: { imports: { newSequenceIds: string[] }[]; files: { text: string }[]; activeId: string; markers: Map<string, unknown[]> } }).__fakeHost;
+    const id = host.imports[0]?.newSequenceIds[0] ?? '';
+    return { imports: host.imports.length, active: host.activeId === id, markers: host.markers.get(id)?.length ?? 0, xml: host.files[0]?.text.slice(0, 200) ?? '' };
+  });
+  assert.equal(imported.imports, 1);
+  assert.equal(imported.active, true);
+  assert.match(imported.xml, /<xmeml/);
+  const bars = Number(/over (\d+) bars/.exec(summary)?.[1]);
+  assert.equal(imported.markers, bars, 'one marker per bar');
+  assert.match((await page.textContent('[data-test="notice"]')) ?? '', new RegExp(`\\(version 1\\) with ${bars} bar markers`));
+  await page.screenshot({ path: join(artifacts, 'plugin-panel.png'), fullPage: true });
+
+  // Drop the second shot: the companion re-solves at once and version 2 is imported.
+  const dropped = shotsBefore[1]!;
+  await page.click(`[data-test="drop-${dropped}"]`);
+  await page.waitForFunction(() => /Re-solved in/.test(document.querySelector('[data-test="notice"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => /version 2/.test(document.querySelector('[data-test="notice"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  const shotsAfter = await page.$$eval('[data-test="shots"] [data-shot]', (rows) => rows.map((row) => Number(row.getAttribute('data-shot'))));
+  assert.ok(!shotsAfter.includes(dropped), `shot ${dropped} is gone from ${shotsAfter.join(',')}`);
+  assert.equal(await page.isVisible(`[data-test="undrop-${dropped}"]`), true, 'the dropped shot can be brought back');
+  const resolveSeconds = Number(/Re-solved in ([\d.]+) s/.exec((await page.textContent('[data-test="notice"]')) ?? '')?.[1]);
+  assert.ok(resolveSeconds <= 2, `re-solved in ${resolveSeconds} s`);
+  assert.equal(await page.evaluate(() => (window as unknown as { __fakeHost: { imports: unknown[] } }).__fakeHost.imports.length), 2);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(artifacts, 'plugin-panel-resolved.png'), fullPage: true });
+  await page.close();
+});
+
+test('the web UI served by the companion makes a montage from typed paths, offers every download and the preview, and re-solves', { skip, timeout: 300_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 1300 } });
+  const errors = watchErrors(page);
+  // `auto-montage serve` prints the UI address with the token in the fragment.
+  await page.goto(server.uiUrl);
+  await page.waitForSelector('.am-dot.am-connected', { timeout: 10_000 });
+  assert.equal(new URL(page.url()).hash, '', 'the token is removed from the address bar');
+  assert.equal(await page.isVisible('[data-test="refresh"]'), false, 'no Premiere controls in the browser');
+
+  await page.fill('[data-test="movie-path"]', moviePath);
+  await page.fill('[data-test="web-music-path"]', musicPath);
+  await page.fill('[data-test="music-start"]', '30');
+  await page.fill('[data-test="music-end"]', '40');
+  await page.fill('[data-test="scenes"]', '6');
+  await page.dispatchEvent('[data-test="scenes"]', 'change');
+  await page.click('[data-test="run"]');
+  await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
+  assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
+  assert.ok((await plotInk(page)) > 500, 'the emotion plot is drawn');
+
+  // Every timeline format can be downloaded with the token the link carries.
+  const links = await page.$$eval('[data-test="downloads"] a', (anchors) => anchors.map((a) => ({ format: a.getAttribute('data-format') ?? '', href: (a as unknown as { href: string }).href })));
+  const formats = links.map((link) => link.format);
+  for (const format of ['fcp7-xml', 'fcpxml', 'edl', 'otio']) assert.ok(formats.includes(format), `${format} in ${formats.join(', ')}`);
+  const bodies = await page.evaluate(async (hrefs: string[]) => Promise.all(hrefs.map(async (href) => {
+    const response = await fetch(href);
+    return { status: response.status, head: (await response.text()).slice(0, 60) };
+  })), links.filter((link) => ['fcp7-xml', 'fcpxml', 'edl', 'otio'].includes(link.format)).map((link) => link.href));
+  for (const body of bodies) assert.equal(body.status, 200);
+  assert.ok(bodies.some((body) => /<xmeml|<\?xml/.test(body.head)));
+  assert.ok(bodies.some((body) => /^TITLE:/.test(body.head)), 'an EDL');
+  assert.ok(bodies.some((body) => /OTIO_SCHEMA/.test(body.head)), 'an OTIO file');
+
+  // The preview plays in the page: metadata loads (range requests) and it lasts the montage.
+  await page.waitForSelector('[data-test="preview"]');
+  const preview = await page.waitForFunction(() => {
+    const video = document.querySelector('[data-test="preview"]') as unknown as PageVideo | null;
+    return video && video.readyState >= 1 && Number.isFinite(video.duration) ? video.duration : null;
+  }, undefined, { timeout: 30_000 });
+  const previewSeconds = Number(await preview.jsonValue());
+  const montageSeconds = await page.evaluate(() => (window as unknown as { automontage: { state: { result: { montage: { plan: { durationSeconds: number } } } } } }).automontage.state.result.montage.plan.durationSeconds);
+  assert.ok(Math.abs(previewSeconds - montageSeconds) < 0.25, `preview ${previewSeconds} s vs montage ${montageSeconds} s`);
+  await page.screenshot({ path: join(artifacts, 'plugin-web.png'), fullPage: true });
+
+  // Keep the last shot and drop the first: instant re-solve, both honoured.
+  const shots = await page.$$eval('[data-test="shots"] [data-shot]', (rows) => rows.map((row) => Number(row.getAttribute('data-shot'))));
+  const kept = shots[shots.length - 1]!;
+  await page.click(`[data-test="keep-${kept}"]`);
+  await page.waitForFunction((shot) => document.querySelector(`[data-test="keep-${shot}"]`)?.classList.contains('am-on') && /Re-solved/.test(document.querySelector('[data-test="notice"]')?.textContent ?? ''), kept, { timeout: 30_000 });
+  await page.click(`[data-test="drop-${shots[0]}"]`);
+  await page.waitForSelector(`[data-test="shots"] [data-shot="${shots[0]}"]`, { state: 'detached', timeout: 30_000 });
+  await page.waitForSelector('[data-test="progress"]', { state: 'hidden' });
+  assert.equal(await page.isVisible(`[data-test="undrop-${shots[0]}"]`), true, 'the dropped shot can be brought back');
+  const after = await page.$$eval('[data-test="shots"] [data-shot]', (rows) => rows.map((row) => Number(row.getAttribute('data-shot'))));
+  assert.ok(after.includes(kept), 'the kept shot stays');
+  assert.ok(!after.includes(shots[0]!), 'the dropped shot is gone');
+  assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(artifacts, 'plugin-web-resolved.png'), fullPage: true });
+  await page.close();
+});
