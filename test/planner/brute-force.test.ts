@@ -226,7 +226,7 @@ function randomInstance(seed: number, combo: number): PlanInput {
 const INSTANCES = 520;
 const COMBOS = 8; // hard/soft × trimming off/on × arc off/on
 
-test('on 520 random small instances in all 8 modes the solver finds the exhaustive optimum and every plan keeps every rule', () => {
+test('on 520 random small instances in all 8 modes the solver finds the exhaustive optimum and every plan keeps every rule', (t) => {
   const counts = { solved: 0, noFill: 0, constraints: 0, relaxedMusic: 0, relaxedScenes: 0 };
   for (let seed = 1; seed <= INSTANCES; seed++) {
     for (let combo = 0; combo < COMBOS; combo++) {
@@ -290,8 +290,73 @@ test('on 520 random small instances in all 8 modes the solver finds the exhausti
       }
     }
   }
-  console.log(`# outcomes ${JSON.stringify(counts)}`);
+  t.diagnostic(`outcomes ${JSON.stringify(counts)}`);
   // The generator must exercise every outcome, not just the easy one.
   assert.ok(counts.solved > 1500, JSON.stringify(counts));
   assert.ok(counts.noFill > 300 && counts.constraints > 20 && counts.relaxedMusic > 100 && counts.relaxedScenes > 50, JSON.stringify(counts));
+});
+
+/** The best value filling exactly L bars by a plain top-down recurrence over (shot, bars, scenes or weight, scene open). */
+function recurrence(m: Model): number | undefined {
+  const soft = m.options.mode === 'soft';
+  const limit = limitOf(m);
+  const memo = new Map<string, number>();
+  const go = (i: number, j: number, cost: number, open: boolean): number => {
+    if (i === m.n) return j === m.L ? 0 : -Infinity;
+    const key = `${i},${j},${cost},${open ? 1 : 0}`;
+    const cached = memo.get(key);
+    if (cached !== undefined) return cached;
+    const sceneStarts = i === 0 || m.scene[i] !== m.scene[i - 1];
+    const isOpen = sceneStarts ? false : open;
+    let best = m.required.has(i) ? -Infinity : go(i + 1, j, cost, isOpen);
+    const extra = soft ? m.weights[i]! : isOpen ? 0 : 1;
+    if (cost + extra <= limit) {
+      for (const count of choices(m, i, j)) best = Math.max(best, valueOf(m, i, j, count) + go(i + 1, j + count, cost + extra, true));
+    }
+    memo.set(key, best);
+    return best;
+  };
+  const value = go(0, 0, 0, false);
+  return value === -Infinity ? undefined : value;
+}
+
+test('on medium instances with long shots and many bars the solver agrees with a plain recurrence in every mode', (t) => {
+  let solved = 0;
+  for (let seed = 1; seed <= 48; seed++) {
+    const next = random(seed * 104729);
+    const combo = seed % COMBOS;
+    const L = seed % 3 === 0 ? 140 + Math.floor(next() * 60) : 20 + Math.floor(next() * 140);
+    const n = 20 + Math.floor(next() * 30);
+    let label = 0;
+    // Short bars (a beat) so some shots span well over 100 of them: wide back-pointers and the deque path.
+    const shots: ShotSpec[] = Array.from({ length: n }, (_, i) => {
+      if (i > 0 && next() < 0.2) label++;
+      const long = next() < 0.15;
+      const frames = long ? Math.round(12 * (100 + next() * 100)) : Math.round(12 * (0.5 + next() * 12));
+      return { frames, scene: label, score: long ? 0.5 + next() : next() };
+    });
+    const barSeconds = Array.from({ length: L }, (_, k) => 0.5 * (1 + 0.1 * Math.sin(k / 5)));
+    const arc = (combo & 4) !== 0;
+    const input = makeInput({
+      shots,
+      barSeconds,
+      ...(arc ? { barScores: Array.from({ length: n * L }, () => next()) } : {}),
+      options: { mode: combo & 1 ? 'soft' : 'hard', trim: (combo & 2) !== 0, arc, maxScenes: 2 + Math.floor(next() * 4), softScale: 4, pins: next() < 0.3 ? [Math.floor(next() * n)] : [] },
+    });
+    const m = model(input);
+    const expected = recurrence(m);
+    let plan: MontagePlan | undefined;
+    try {
+      plan = solvePlan(input);
+    } catch (error) {
+      assert.ok(error instanceof MontageError && (error.code === 'AM_ERR_NO_EXACT_FILL' || error.code === 'AM_ERR_PLAN_CONSTRAINTS'), String(error));
+    }
+    assert.equal(plan !== undefined, expected !== undefined, `seed ${seed}: solver ${plan ? 'found' : 'found no'} plan`);
+    if (!plan) continue;
+    const value = checkPlan(m, input, plan, m.L, limitOf(m));
+    assert.ok(Math.abs(value - expected!) < 1e-9, `seed ${seed}: solver ${value} vs recurrence ${expected}`);
+    solved++;
+  }
+  t.diagnostic(`${solved} of 48 medium instances have a plan`);
+  assert.ok(solved >= 20, `${solved} medium instances solved`);
 });
