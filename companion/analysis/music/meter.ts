@@ -28,6 +28,8 @@ export interface MeterOptions {
   readonly beatsPerBar?: number;
   /** Cost of a jump in bar position (in accent units). */
   readonly jumpCost?: number;
+  /** Weights of the standardised accents in the downbeat score. */
+  readonly weights?: DownbeatWeights;
 }
 
 export interface MeterEstimate {
@@ -111,12 +113,21 @@ function zScores(values: Float64Array): Float64Array {
   return out;
 }
 
-/** The per-beat downbeat score: standardised harmonic change plus low-frequency onset. */
-export function downbeatScores(accents: BeatAccents): Float64Array {
+export interface DownbeatWeights {
+  readonly harmonic: number;
+  readonly low: number;
+  readonly onset: number;
+}
+
+export const DEFAULT_DOWNBEAT_WEIGHTS: DownbeatWeights = { harmonic: 1, low: 0.5, onset: 0 };
+
+/** The per-beat downbeat score: a weighted sum of the standardised harmonic change and onset strengths. */
+export function downbeatScores(accents: BeatAccents, weights: DownbeatWeights = DEFAULT_DOWNBEAT_WEIGHTS): Float64Array {
   const harmonic = zScores(accents.harmonicChange);
   const low = zScores(accents.lowOnset);
+  const onset = zScores(accents.onset);
   const out = new Float64Array(harmonic.length);
-  for (let i = 0; i < out.length; i++) out[i] = harmonic[i]! + 0.5 * low[i]!;
+  for (let i = 0; i < out.length; i++) out[i] = weights.harmonic * harmonic[i]! + weights.low * low[i]! + weights.onset * onset[i]!;
   return out;
 }
 
@@ -149,7 +160,7 @@ export function meterContrast(scores: Float64Array, beatsPerBar: number): { cont
 /** Chooses the meter and labels every beat with its bar position. */
 export function estimateMeter(accents: BeatAccents, options: MeterOptions = {}): MeterEstimate {
   const count = accents.onset.length;
-  const scores = downbeatScores(accents);
+  const scores = downbeatScores(accents, options.weights);
   const three = meterContrast(scores, 3).contrast;
   const four = meterContrast(scores, 4).contrast;
   const forced = options.beatsPerBar;
@@ -160,7 +171,7 @@ export function estimateMeter(accents: BeatAccents, options: MeterOptions = {}):
 
   // Viterbi over bar positions: position p → (p + 1) mod M for free, any other position at jumpCost.
   const m = beatsPerBar;
-  const jumpCost = options.jumpCost ?? 6;
+  const jumpCost = options.jumpCost ?? 10;
   let score = new Float64Array(m);
   let next = new Float64Array(m);
   const back = new Int32Array(count * m);
