@@ -1,0 +1,223 @@
+/**
+ * The panel logic's failure paths and edges against the real companion server with a scripted RunJob (fast and
+ * deterministic): companion not running, wrong state, a lost connection mid-job, cancel, server errors with
+ * their fix, host failures, and xmeml markers that must not be added twice.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import WebSocket from 'ws';
+import { MontageError } from '../../companion/core/errors';
+import type { CancellationToken } from '../../companion/core/lifecycle';
+import { startServer, type JobRequest, type RunJob, type RunningServer } from '../../companion/server/index';
+import type { SocketLike } from '../../plugin/src/host';
+import { PanelController } from '../../plugin/src/panel-controller';
+import { barMarkers } from '../../plugin/src/result-model';
+import { FakePremiereHost } from '../../plugin/src/testing/fake-premiere-host';
+import { editSequence, montageResult } from './support/fixtures';
+
+// The companion checks that the media files exist before it queues a job; the scripted RunJob never reads them.
+const mediaDir = mkdtempSync(join(tmpdir(), 'am-panel-media-'));
+const moviePath = join(mediaDir, 'movie.mp4');
+const musicPath = join(mediaDir, 'song.wav');
+writeFileSync(moviePath, 'not really a movie');
+writeFileSync(musicPath, 'not really music');
+
+/** The fixture edit sequence with its movie clips pointing at files that exist. */
+function sequence() {
+  const base = editSequence();
+  return { ...base, clips: base.clips.map((clip) => (clip.mediaPath === '/media/movie.mp4' ? { ...clip, mediaPath: moviePath } : clip)) };
+}
+
+const XMEML = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n<xmeml version="4"><sequence id="sequence-1"><name>Auto-Montage</name></sequence></xmeml>\n';
+
+/** A RunJob that answers with the fixture montage, or fails, or waits for cancellation. */
+function scriptedRunJob(behaviour: 'ok' | 'no-exact-fill' | 'wait', calls: string[] = [], requests: JobRequest[] = []): RunJob {
+  return async (request, context, progress, token: CancellationToken) => {
+    calls.push(request.kind);
+    requests.push(request);
+    progress.report({ stage: 'plan', fraction: 0.5 });
+    if (behaviour === 'wait') {
+      await new Promise<void>((_resolve, reject) => token.onCancellationRequested(() => reject(new MontageError('AM_ERR_CANCELLED', 'Cancelled.'))));
+    }
+    if (behaviour === 'no-exact-fill') throw new MontageError('AM_ERR_NO_EXACT_FILL', 'No choice of shots fills the 6 bars exactly.');
+    writeFileSync(join(context.outDir, 'montage.xml'), XMEML);
+    const fixture = montageResult();
+    return {
+      analysis: fixture.analysis,
+      analysisData: { fixture: true },
+      montage: { plan: fixture.montage.plan, chosen: fixture.montage.chosen, musicEmotion: fixture.montage.musicEmotion, files: [{ name: 'montage.xml', format: 'fcp7-xml' }], preview: null, report: '' },
+    };
+  };
+}
+
+async function withServer(runJob: RunJob, body: (server: RunningServer) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'am-panel-controller-'));
+  const server = await startServer({ port: 0, dataDir: join(dir, 'data'), configDir: join(dir, 'config'), runJob, formats: ['fcp7-xml'] });
+  try {
+    await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+function panel(host: FakePremiereHost, url: string, token: string): PanelController {
+  return new PanelController({
+    host,
+    socketFactory: (address, protocol) => new WebSocket(address, protocol) as unknown as SocketLike,
+    fetch: (address, init) => fetch(address, init),
+    url,
+    token,
+  });
+}
+
+test('when the companion is not running, the panel says so and how to start it, and never throws', async () => {
+  // A port that was just free: start a server and close it.
+  const dir = mkdtempSync(join(tmpdir(), 'am-panel-closed-'));
+  const gone = await startServer({ port: 0, dataDir: join(dir, 'data'), configDir: join(dir, 'config'), runJob: scriptedRunJob('ok') });
+  await gone.close();
+  const host = new FakePremiereHost({ sequences: [sequence()] });
+  const controller = panel(host, gone.url, 'token');
+  assert.equal(await controller.connect(), false);
+  assert.equal(controller.state.connection.status, 'disconnected');
+  assert.match(controller.state.problem?.title ?? '', new RegExp(`not running at ${gone.url}`));
+  assert.match(controller.state.problem?.fix ?? '', /npx auto-montage serve/);
+  assert.match(controller.state.problem?.fix ?? '', /npm start/);
+  assert.equal(await controller.autoMontage(), null, 'Auto-montage tries to connect and reports the same');
+  assert.match(controller.state.problem?.title ?? '', /not running/);
+  assert.equal(host.imports.length, 0);
+  controller.dispose();
+});
+
+test('with no sequence open the panel asks for one and sends nothing', async () => {
+  const calls: string[] = [];
+  await withServer(scriptedRunJob('ok', calls), async (server) => {
+    const controller = panel(new FakePremiereHost(), server.url, server.token);
+    assert.equal(await controller.autoMontage(), null);
+    assert.equal(controller.state.problem?.title, 'No sequence is open.');
+    assert.match(controller.state.problem?.fix ?? '', /Refresh/);
+    assert.deepEqual(calls, []);
+    controller.dispose();
+  });
+});
+
+test('a server error arrives in plain words with its catalogue code and a fix', async () => {
+  await withServer(scriptedRunJob('no-exact-fill'), async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    assert.equal(await controller.autoMontage(), null);
+    assert.equal(controller.state.problem?.code, 'AM_ERR_NO_EXACT_FILL');
+    assert.equal(controller.state.problem?.title, 'No choice of shots fills the music exactly.');
+    assert.match(controller.state.problem?.detail ?? '', /6 bars/);
+    assert.match(controller.state.problem?.fix ?? '', /scene count/);
+    assert.equal(controller.state.job, null);
+    assert.equal(host.imports.length, 0);
+    controller.dispose();
+  });
+});
+
+test('a connection lost in the middle of a job fails it at once, with no half import', async () => {
+  await withServer(scriptedRunJob('wait'), async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    const running = controller.autoMontage();
+    await waitFor(() => controller.state.job?.stage === 'plan');
+    const closedAt = Date.now();
+    await server.close();
+    assert.equal(await running, null);
+    assert.ok(Date.now() - closedAt < 2000, 'the job fails as soon as the socket closes');
+    assert.match(controller.state.problem?.title ?? '', /connection to the companion was lost/);
+    assert.equal(controller.state.connection.status, 'disconnected');
+    assert.equal(controller.state.job, null);
+    assert.equal(host.imports.length, 0);
+    controller.dispose();
+  });
+});
+
+test('Cancel stops a running job without reporting a problem', async () => {
+  await withServer(scriptedRunJob('wait'), async (server) => {
+    const controller = panel(new FakePremiereHost({ sequences: [sequence()] }), server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    const running = controller.autoMontage();
+    await waitFor(() => controller.state.job?.stage === 'plan');
+    controller.cancel();
+    assert.equal(await running, null);
+    assert.equal(controller.state.problem, null);
+    assert.equal(controller.state.notice, 'Cancelled.');
+    assert.equal(server.stats().cancelled, 1);
+    controller.dispose();
+  });
+});
+
+test('bar markers that came with the xmeml import are not added twice', async () => {
+  await withServer(scriptedRunJob('ok'), async (server) => {
+    // Premiere keeps xmeml sequence markers: this fake import carries the first three bars.
+    const carried = barMarkers(montageResult()).slice(0, 3);
+    const host = new FakePremiereHost({ sequences: [sequence()], markersFromImport: () => carried });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    const result = await controller.autoMontage();
+    assert.ok(result);
+    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+    const id = host.imports[0]?.newSequenceIds[0] ?? '';
+    const markers = host.markers.get(id) ?? [];
+    assert.deepEqual(markers.map((marker) => marker.startTicks), barMarkers(result).map((marker) => marker.startTicks), 'each bar marked once');
+    assert.deepEqual(host.calls.filter((call) => call.method === 'addMarkers').map((call) => call.args[1]), [3], 'only the three missing bars were added');
+    assert.match(controller.state.notice ?? '', /6 bar markers \(3 came with the XML\)/);
+    // The xmeml the companion wrote is what was handed to Premiere.
+    assert.equal(host.files[0]?.text, XMEML);
+    assert.equal(host.files[0]?.name, 'auto-montage-v1.xml');
+    controller.dispose();
+  });
+});
+
+test('a failing Premiere import is reported and the montage stays on screen', async () => {
+  await withServer(scriptedRunJob('ok'), async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    host.failNext = { method: 'importTimeline', error: new Error('Premiere could not import /tmp/auto-montage-v1.xml.') };
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    const result = await controller.autoMontage();
+    assert.ok(result, 'the montage itself succeeded');
+    assert.equal(controller.state.result, result);
+    assert.equal(controller.state.problem?.title, 'Premiere could not import /tmp/auto-montage-v1.xml.');
+    assert.deepEqual(controller.state.imported, []);
+    controller.dispose();
+  });
+});
+
+test('keep and drop re-solve the last montage with pins and bans, and a second click waits for the first', async () => {
+  const calls: string[] = [];
+  const requests: JobRequest[] = [];
+  await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    await controller.autoMontage();
+    const first = controller.setDecision(3, 'keep');
+    const second = controller.setDecision(9, 'drop'); // arrives while the first re-solve runs
+    await first;
+    await second;
+    await waitFor(() => calls.length === 3 && controller.state.job === null);
+    assert.deepEqual(calls, ['montage', 'resolve', 'resolve']);
+    assert.deepEqual([...controller.state.decisions], [[3, 'keep'], [9, 'drop']]);
+    // The second click lands while the first re-solve runs; one more re-solve follows with both decisions.
+    assert.deepEqual([requests[2]?.options.pins, requests[2]?.options.bans], [[3], [9]]);
+    assert.equal(requests[2]?.sourceJobId, requests[1]?.sourceJobId, 'both re-solve the first montage’s analysis');
+    assert.equal(host.imports.length, 3, 'each result is imported as a new version');
+    assert.deepEqual(controller.state.imported.map((version) => version.version), [1, 2, 3]);
+    controller.dispose();
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
