@@ -287,6 +287,11 @@ function comparePair(previous: Float32Array, current: Float32Array, out: Float32
   const blockHeight = ANALYSIS_HEIGHT / BLOCK_ROWS;
   let compensatedSum = 0;
   let plainSum = 0;
+  // Fast pans move content further than the block search reaches: find the global shift first on a
+  // half-size image (±10×±6 pixels here) and search around it as well as around zero.
+  const [globalDx, globalDy] = globalShift(previous, current);
+  const centres: [number, number][] = [[0, 0]];
+  if (Math.abs(globalDx) > SHIFT_X - 1 || Math.abs(globalDy) > SHIFT_Y - 1) centres.push([globalDx, globalDy]);
   for (let by = 0; by < BLOCK_ROWS; by++) {
     for (let bx = 0; bx < BLOCK_COLUMNS; bx++) {
       const x0 = bx * blockWidth;
@@ -308,14 +313,20 @@ function comparePair(previous: Float32Array, current: Float32Array, out: Float32
       let best = plain;
       let bestDx = 0;
       let bestDy = 0;
-      for (let dy = -SHIFT_Y; dy <= SHIFT_Y; dy++) {
-        for (let dx = -SHIFT_X; dx <= SHIFT_X; dx++) {
-          if (dx === 0 && dy === 0) continue;
-          const sum = blockSum(dx, dy, best);
-          if (sum < best) {
-            best = sum;
-            bestDx = dx;
-            bestDy = dy;
+      for (const [cx, cy] of centres) {
+        for (let dy = cy - SHIFT_Y; dy <= cy + SHIFT_Y; dy++) {
+          for (let dx = cx - SHIFT_X; dx <= cx + SHIFT_X; dx++) {
+            if (dx === 0 && dy === 0) continue;
+            // Around the global shift, skip what the search around zero already covered.
+            if (cx !== 0 || cy !== 0) {
+              if (Math.abs(dx) <= SHIFT_X && Math.abs(dy) <= SHIFT_Y) continue;
+            }
+            const sum = blockSum(dx, dy, best);
+            if (sum < best) {
+              best = sum;
+              bestDx = dx;
+              bestDy = dy;
+            }
           }
         }
       }
@@ -335,3 +346,47 @@ function comparePair(previous: Float32Array, current: Float32Array, out: Float32
   out[base + PAIR.compensatedStructure] = structuralDistance(prediction, current);
 }
 const prediction = new Float32Array(PIXELS);
+
+const HALF_WIDTH = ANALYSIS_WIDTH / 2;
+const HALF_HEIGHT = ANALYSIS_HEIGHT / 2;
+const halfPrevious = new Float32Array(HALF_WIDTH * HALF_HEIGHT);
+const halfCurrent = new Float32Array(HALF_WIDTH * HALF_HEIGHT);
+const GLOBAL_X = 5;
+const GLOBAL_Y = 3;
+
+function halve(source: Float32Array, target: Float32Array): void {
+  for (let y = 0; y < HALF_HEIGHT; y++) {
+    for (let x = 0; x < HALF_WIDTH; x++) {
+      const i = 2 * y * ANALYSIS_WIDTH + 2 * x;
+      target[y * HALF_WIDTH + x] = 0.25 * (source[i]! + source[i + 1]! + source[i + ANALYSIS_WIDTH]! + source[i + ANALYSIS_WIDTH + 1]!);
+    }
+  }
+}
+
+/** The whole-frame shift (in full-size pixels) that best predicts `current` from `previous`. */
+function globalShift(previous: Float32Array, current: Float32Array): [number, number] {
+  halve(previous, halfPrevious);
+  halve(current, halfCurrent);
+  let best = Infinity;
+  let bestX = 0;
+  let bestY = 0;
+  for (let dy = -GLOBAL_Y; dy <= GLOBAL_Y; dy++) {
+    for (let dx = -GLOBAL_X; dx <= GLOBAL_X; dx++) {
+      // Compare the interior only, so every shifted pixel exists; the same region for every shift.
+      let sum = 0;
+      for (let y = GLOBAL_Y; y < HALF_HEIGHT - GLOBAL_Y; y++) {
+        const row = y * HALF_WIDTH;
+        const shifted = (y + dy) * HALF_WIDTH + dx;
+        for (let x = GLOBAL_X; x < HALF_WIDTH - GLOBAL_X; x++) sum += Math.abs(halfCurrent[row + x]! - halfPrevious[shifted + x]!);
+        if (sum >= best) break;
+      }
+      // Prefer no motion on ties (flat frames).
+      if (sum < best - 1e-6 || (sum <= best + 1e-6 && Math.abs(dx) + Math.abs(dy) < Math.abs(bestX) + Math.abs(bestY))) {
+        best = Math.min(best, sum);
+        bestX = dx;
+        bestY = dy;
+      }
+    }
+  }
+  return [bestX * 2, bestY * 2];
+}

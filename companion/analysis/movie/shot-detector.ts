@@ -45,9 +45,16 @@ export function detectTransitions(descriptors: FrameDescriptors, frameCount: num
   const fps = toFps(frameRate);
   const minShot = Math.max(2, options.minShotFrames ?? Math.round(0.2 * fps));
   const evidence = cutEvidence(descriptors, frameCount);
-  const cuts = findCuts(descriptors, evidence, frameCount, fps, options.cutThreshold ?? 0.3);
-  const gradual = options.gradual === false ? [] : findGradual(descriptors, frameCount, fps, cuts);
-  return mergeBoundaries(cuts, gradual, minShot, frameCount);
+  let cuts = findCuts(descriptors, evidence, frameCount, fps, options.cutThreshold ?? 0.3);
+  if (options.gradual === false) return mergeBoundaries(cuts, [], minShot, frameCount);
+  // Fades first: a fast fade to black or white can jump like a cut; inside a fade it is not one.
+  const fades = findFades(descriptors, frameCount, fps);
+  cuts = cuts.filter((cut) => !fades.some((fade) => cut.frame >= fade.start && cut.frame <= fade.end + 1 && fade.absorbs(cut.frame)));
+  const gradual = findGradual(descriptors, frameCount, fps, cuts);
+  const spans = [...fades.map(({ start, end, kind, strength }): Gradual => ({ start, end, kind, strength }))];
+  for (const span of gradual) if (!spans.some((fade) => span.start <= fade.end && span.end >= fade.start)) spans.push(span);
+  spans.sort((x, y) => x.start - y.start);
+  return mergeBoundaries(cuts, mergeThroughFlat(descriptors, spans, Math.max(2, Math.round((4 * fps) / 24)) + 2, cuts), minShot, frameCount);
 }
 
 /** Per frame t ≥ 1: structural distance after motion compensation + half the histogram change. */
@@ -110,22 +117,33 @@ function findCuts(d: FrameDescriptors, evidence: Float32Array, frameCount: numbe
     for (let k = t - radius; k <= t + radius; k++) if (k >= 1 && k < frameCount && Math.abs(k - t) > 1) around.push(evidence[k]!);
     const background = median(around);
     if (e < background + 0.17 || e < 1.6 * background) continue;
-    if (isFlash(d, t, frameCount, flashWindow, e)) continue;
+    if (isFlash(d, t, frameCount, flashWindow)) continue;
     cuts.push({ frame: t, strength: e });
   }
   return cuts;
 }
 
-/** True when a frame within `window` after t resembles t−1 again (a flash or a one-frame glitch). */
-function isFlash(d: FrameDescriptors, t: number, frameCount: number, window: number, evidence: number): boolean {
-  const before = t - 1;
-  const jump = thumbDistance(d, before, t) + histDistance(d, before, t);
+/**
+ * True when the content on both sides of t is the same: some frame in [t−window, t−1] resembles some
+ * frame in [t, t+window] much more than t−1 resembles t. That is a flash, a glitch or a one-frame
+ * insert (at either its start or its end), not a change of shot.
+ */
+function isFlash(d: FrameDescriptors, t: number, frameCount: number, window: number): boolean {
+  const jump = frameDistance(d, t - 1, t);
   if (jump < 0.02) return false;
-  for (let k = t + 1; k <= Math.min(frameCount - 1, t + window); k++) {
-    const back = thumbDistance(d, before, k) + histDistance(d, before, k);
-    if (back < 0.35 * jump && evidence > 0) return true;
+  for (let before = t - 1; before >= Math.max(0, t - window); before--) {
+    for (let after = t; after <= Math.min(frameCount - 1, t + window); after++) {
+      if (before === t - 1 && after === t) continue;
+      if (after - before > window + 1) break;
+      if (frameDistance(d, before, after) < 0.3 * jump) return true;
+    }
   }
   return false;
+}
+
+/** Thumbnail plus colour histogram distance, for comparing frames that are not neighbours. */
+function frameDistance(d: FrameDescriptors, a: number, b: number): number {
+  return thumbDistance(d, a, b) + histDistance(d, a, b);
 }
 
 interface Gradual {
@@ -135,66 +153,214 @@ interface Gradual {
   strength: number;
 }
 
+interface Fade extends Gradual {
+  /** Whether a cut at this frame is part of the fade (it jumps to or from the flat frame). */
+  absorbs(frame: number): boolean;
+}
+
+/**
+ * Fades to and from flat (black or white) frames, found from the flat frames outward: the frames before
+ * a flat run whose picture steadily loses contrast and moves its level toward the flat one (a fade out),
+ * and the frames after it doing the reverse (a fade in). At least three frames of steady change, so a
+ * hard cut to black is not a fade.
+ */
+function findFades(d: FrameDescriptors, frameCount: number, fps: number): Fade[] {
+  const maxLength = Math.round(4 * fps);
+  const fades: Fade[] = [];
+  const level = (t: number) => d.stat(t, STAT.luma);
+  const spread = (t: number) => d.stat(t, STAT.lumaSpread);
+  /** Walks away from the flat frame `flat` in direction `step` while the picture steadily departs from it. */
+  const walk = (flat: number, step: -1 | 1): number => {
+    const target = level(flat);
+    let t = flat + step;
+    let count = 0;
+    let previousDistance = 0;
+    let previousSpread = spread(flat);
+    const paces: number[] = [];
+    while (t >= 0 && t < frameCount && count < maxLength) {
+      if (isFlat(d, t)) break;
+      const distance = Math.abs(level(t) - target);
+      // Monotone with a little tolerance for noise and motion.
+      if (distance < previousDistance - 0.01 || spread(t) < previousSpread - 0.02) break;
+      if (count > 0 && thumbDistance(d, t, t - step) < 0.003) break; // the picture has stopped changing: the fade began here
+      // A fade changes the level at a steady pace; when the change slows to a fraction of that pace for two
+      // frames, the picture's own drift has taken over and the fade is over.
+      const change = distance - previousDistance;
+      paces.push(change);
+      if (count >= 3) {
+        const pace = [...paces].sort((x, y) => x - y)[paces.length >> 1]!;
+        if (change < 0.3 * pace && (paces[paces.length - 2] ?? 0) < 0.3 * pace) {
+          count--;
+          break;
+        }
+      }
+      previousDistance = distance;
+      previousSpread = spread(t);
+      count++;
+      t += step;
+    }
+    return count;
+  };
+  for (let t = 0; t < frameCount; t++) {
+    if (!isFlat(d, t)) continue;
+    let end = t;
+    while (end + 1 < frameCount && isFlat(d, end + 1)) end++;
+    const outLength = t > 0 ? walk(t, -1) : 0;
+    const inLength = end + 1 < frameCount ? walk(end, 1) : 0;
+    if (outLength >= 3 && steady(d, t - outLength, t)) {
+      const start = t - outLength;
+      fades.push({ start, end: t, kind: 'fade', strength: 1, absorbs: (frame) => frame > start && frame <= t });
+    }
+    if (inLength >= 3 && steady(d, end, end + inLength)) {
+      const last = end + inLength;
+      fades.push({ start: end, end: last, kind: 'fade', strength: 1, absorbs: (frame) => frame > end && frame <= last });
+    }
+    t = end;
+  }
+  return fades;
+}
+
+/** No single step carries most of the change from a to b (else it is a cut to or from flat). */
+function steady(d: FrameDescriptors, a: number, b: number): boolean {
+  let path = 0;
+  let maxStep = 0;
+  for (let t = a + 1; t <= b; t++) {
+    const step = thumbDistance(d, t - 1, t);
+    path += step;
+    maxStep = Math.max(maxStep, step);
+  }
+  return path > 0.03 && maxStep <= 0.6 * path;
+}
+
+/** A fade out and a fade in that meet on flat frames (close together, no cut between) are one transition. */
+function mergeThroughFlat(d: FrameDescriptors, spans: readonly Gradual[], maxGap: number, cuts: readonly Cut[]): Gradual[] {
+  const merged: Gradual[] = [];
+  for (const span of spans) {
+    const previous = merged[merged.length - 1];
+    if (
+      previous &&
+      span.start - previous.end <= maxGap &&
+      !cuts.some((cut) => cut.frame > previous.end && cut.frame <= span.start) &&
+      flatBetween(d, previous.end, span.start)
+    ) {
+      merged[merged.length - 1] = { start: previous.start, end: Math.max(previous.end, span.end), kind: 'fade', strength: Math.max(previous.strength, span.strength) };
+    } else merged.push(span);
+  }
+  return merged;
+}
+
 function findGradual(d: FrameDescriptors, frameCount: number, fps: number, cuts: readonly Cut[]): Gradual[] {
-  if (frameCount < 8) return [];
+  const half = Math.max(2, Math.round((4 * fps) / 24));
+  if (frameCount < 4 * half) return [];
   const steps = new Float32Array(frameCount);
   for (let t = 1; t < frameCount; t++) steps[t] = thumbDistance(d, t - 1, t);
   const prefix = new Float64Array(frameCount + 1);
   for (let t = 1; t < frameCount; t++) prefix[t + 1] = prefix[t]! + steps[t]!;
-  const pathBetween = (a: number, b: number) => prefix[b + 1]! - prefix[a + 1]!; // steps a+1..b
-  const cutFrames = new Uint8Array(frameCount + 1);
-  for (const cut of cuts) cutFrames[cut.frame] = 1;
+  /** Summed steps a+1..b. */
+  const pathBetween = (a: number, b: number) => prefix[b + 1]! - prefix[a + 1]!;
+  const cutBefore = new Int32Array(frameCount + 1);
+  const cutSet = new Set(cuts.map((cut) => cut.frame));
+  for (let t = 0; t < frameCount; t++) cutBefore[t + 1] = cutBefore[t]! + (cutSet.has(t) ? 1 : 0);
+  /** Cuts at frames a+1..b. */
+  const cutsIn = (a: number, b: number) => cutBefore[b + 1]! - cutBefore[a + 1]!;
 
-  const scale = fps / 24;
-  const lengths = [6, 9, 13, 18, 25, 34, 46].map((length) => Math.max(4, Math.round(length * scale)));
+  // 1. Frames in the middle of a straight change: over ±half frames the end-to-end change is most of the
+  //    summed change (a blend moves in a straight line; motion wanders), with no cut and no dominant step.
+  const marked = new Uint8Array(frameCount);
+  for (let t = half; t + half < frameCount; t++) {
+    const a = t - half;
+    const b = t + half;
+    const path = pathBetween(a, b);
+    if (path < 0.015 || cutsIn(a, b) > 0) continue;
+    const chord = thumbDistance(d, a, b);
+    if (chord < 0.012 || chord < 0.6 * path) continue;
+    let maxStep = 0;
+    for (let k = a + 1; k <= b; k++) maxStep = Math.max(maxStep, steps[k]!);
+    if (maxStep > 0.5 * path) continue;
+    marked[t] = 1;
+  }
+
+  // 2. Runs of marked frames (gaps of one frame bridged) become candidate spans. A run that fails the end
+  //    to end checks may join two transitions through a short shot: split it at its quietest frame.
   const candidates: Gradual[] = [];
-  for (const length of lengths) {
-    const stride = Math.max(1, Math.floor(length / 6));
-    for (let a = 0; a + length < frameCount; a += stride) {
-      const b = a + length;
-      const path = pathBetween(a, b);
-      if (path < 0.04) continue;
-      const chord = thumbDistance(d, a, b);
-      if (chord < 0.035 || chord < 0.55 * path) continue;
-      let hasCut = false;
-      let maxStep = 0;
-      for (let t = a + 1; t <= b; t++) {
-        if (cutFrames[t]) hasCut = true;
-        maxStep = Math.max(maxStep, steps[t]!);
-      }
-      if (hasCut || maxStep > 0.4 * path) continue;
-      const colour = histDistance(d, a, b);
-      const luma = lumaHistDistance(d, a, b);
-      if (Math.max(colour, luma) < 0.25) continue;
-      const blend = blendFit(d, a, b);
-      if (blend.residual > 0.2 || blend.monotonic < 0.85) continue;
-      const strength = (chord / path) * Math.min(1, chord / 0.1) * (1 - blend.residual);
-      const flatA = isFlat(d, a);
-      const flatB = isFlat(d, b);
-      if (flatA && flatB) continue;
-      candidates.push({ start: a + 1, end: b - 1, kind: flatA || flatB ? 'fade' : 'dissolve', strength });
-    }
+  const consider = (a: number, b: number, depth: number) => {
+    const span = validate(d, steps, pathBetween, cutsIn, a, b, frameCount, Math.round(4 * fps));
+    if (span) return void candidates.push(span);
+    if (depth >= 4 || b - a < 4 * half) return;
+    let quietest = a + half;
+    for (let t = a + half; t <= b - half; t++) if (steps[t]! < steps[quietest]!) quietest = t;
+    consider(a, quietest - 1, depth + 1);
+    consider(quietest, b, depth + 1);
+  };
+  for (let t = 0; t < frameCount; t++) {
+    if (!marked[t]) continue;
+    let end = t;
+    while (end + 1 < frameCount && (marked[end + 1] || (end + 2 < frameCount && marked[end + 2]))) end++;
+    consider(t - half, end + half, 0);
+    t = end;
   }
-  // Strongest first, no overlaps.
-  candidates.sort((x, y) => y.strength - x.strength || x.start - y.start);
-  const chosen: Gradual[] = [];
-  for (const candidate of candidates) {
-    if (chosen.some((c) => candidate.start <= c.end + 1 && candidate.end >= c.start - 1)) continue;
-    chosen.push(tighten(candidate, steps));
-  }
-  return chosen.sort((x, y) => x.start - y.start);
+  return candidates;
 }
 
-/** Trims the quiet ends of a span: the frames where little changes belong to the shots, not the transition. */
-function tighten(span: Gradual, steps: Float32Array): Gradual {
-  let total = 0;
-  for (let t = span.start; t <= span.end + 1; t++) total += steps[t] ?? 0;
-  const mean = total / (span.end - span.start + 2);
-  let start = span.start;
-  let end = span.end;
-  while (start < end && (steps[start] ?? 0) < 0.3 * mean) start++;
-  while (end > start && (steps[end + 1] ?? 0) < 0.3 * mean) end--;
-  return { ...span, start, end };
+/**
+ * Checks a candidate span [a, b] (frames just outside the change) end to end and trims its quiet edges.
+ * Returns the transition (first and last changing frame) or undefined.
+ */
+function validate(
+  d: FrameDescriptors,
+  steps: Float32Array,
+  pathBetween: (a: number, b: number) => number,
+  cutsIn: (a: number, b: number) => number,
+  a0: number,
+  b0: number,
+  frameCount: number,
+  maxDissolveFrames: number,
+): Gradual | undefined {
+  let a = Math.max(0, a0);
+  let b = Math.min(frameCount - 1, b0);
+  // Trim edges where little changes: they belong to the shots.
+  const mean = pathBetween(a, b) / Math.max(1, b - a);
+  while (b - a > 2 && steps[a + 1]! < 0.3 * mean) a++;
+  while (b - a > 2 && steps[b]! < 0.3 * mean) b--;
+  if (b - a < 3 || cutsIn(a, b) > 0) return dbg(a0, b0, a, b, 'short-or-cut');
+  const path = pathBetween(a, b);
+  const chord = thumbDistance(d, a, b);
+  const colour = Math.max(histDistance(d, a, b), lumaHistDistance(d, a, b));
+  // The two ends must be different pictures, reached in a mostly straight line.
+  if (chord < 0.03 || colour < 0.2 || chord < 0.5 * path) return dbg(a0, b0, a, b, `chord ${chord.toFixed(3)} colour ${colour.toFixed(3)} path ${path.toFixed(3)}`);
+  const blend = blendFit(d, a, b);
+  if (blend.residual > 0.25 || blend.monotonic < 0.8) return dbg(a0, b0, a, b, `blend ${blend.residual.toFixed(3)} mono ${blend.monotonic.toFixed(2)}`);
+  const flatA = isFlat(d, a);
+  const flatB = isFlat(d, b);
+  if (flatA && flatB) return dbg(a0, b0, a, b, 'both flat');
+  const strength = (chord / path) * Math.min(1, chord / 0.1) * (1 - blend.residual);
+  // Camera motion: when shifting the previous frame explains most of each frame's change, it is a pan or
+  // a move, not a blend (a blend cannot be compensated by motion).
+  const compensation = compensatedShare(d, a, b);
+  if (strength < 0.4 || compensation < (flatA || flatB ? 0.35 : 0.45)) return dbg(a0, b0, a, b, `strength ${strength.toFixed(2)} compensation ${compensation.toFixed(2)}`);
+  if (b - a > maxDissolveFrames) return dbg(a0, b0, a, b, 'too long');
+  return { start: a + 1, end: Math.max(a + 1, b - 1), kind: flatA || flatB ? 'fade' : 'dissolve', strength };
+}
+
+function dbg(a0: number, b0: number, a: number, b: number, why: string): undefined {
+  if (process.env['AM_DEBUG']) console.log(`   reject ${a0}-${b0} -> ${a}-${b}: ${why}`);
+  return undefined;
+}
+
+/** Σ compensated difference / Σ plain difference over frames a+1..b (1 = motion explains nothing). */
+function compensatedShare(d: FrameDescriptors, a: number, b: number): number {
+  let compensated = 0;
+  let plain = 0;
+  for (let t = a + 1; t <= b; t++) {
+    compensated += d.pair(t, PAIR.compensated);
+    plain += d.pair(t, PAIR.plain);
+  }
+  return plain > 0 ? compensated / plain : 1;
+}
+
+function flatBetween(d: FrameDescriptors, a: number, b: number): boolean {
+  for (let t = a; t <= b; t++) if (isFlat(d, t)) return true;
+  return false;
 }
 
 function isFlat(d: FrameDescriptors, frame: number): boolean {
