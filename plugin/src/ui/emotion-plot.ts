@@ -8,7 +8,12 @@ export const PLOT_COLOURS = { music: '#4b9cf5', shot: '#f29423', grid: '#4a4a4a'
 
 /** Draws the two bands (valence on top, arousal below) and a similarity strip under them. */
 export function drawEmotionPlot(canvas: HTMLCanvasElement, points: readonly EmotionPoint[]): void {
-  const context = canvas.getContext('2d');
+  let context: CanvasRenderingContext2D | null = null;
+  try {
+    context = canvas.getContext('2d');
+  } catch {
+    // A host without canvas support: the summary and the shot list still say it all.
+  }
   if (!context) return;
   const width = canvas.width;
   const height = canvas.height;
@@ -61,6 +66,14 @@ export function drawEmotionPlot(canvas: HTMLCanvasElement, points: readonly Emot
 function line(context: CanvasRenderingContext2D, points: readonly (readonly [number, number])[]): void {
   const first = points[0];
   if (!first) return;
+  // UXP documents stroke(path) with a Path2D; browsers take both. Use Path2D where the host has it.
+  if (typeof Path2D === 'function') {
+    const path = new Path2D();
+    path.moveTo(first[0], first[1]);
+    for (const [x, y] of points.slice(1)) path.lineTo(x, y);
+    context.stroke(path);
+    return;
+  }
   context.beginPath();
   context.moveTo(first[0], first[1]);
   for (const [x, y] of points.slice(1)) context.lineTo(x, y);
