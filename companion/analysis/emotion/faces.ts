@@ -164,8 +164,13 @@ export class FaceEncoder implements ShotEmotionEncoder {
       emotionNotice({ code, message: `Face expressions are off: ${(error as Error).message}` });
       return movie.shots.map(() => emptyVector(this.id));
     }
-    const keyframes = movie.shots.map((shot, i) => movie.features[i]?.keyframe ?? shot.range.start.value + Math.floor(shot.range.duration.value / 2));
-    const vectors: EmotionVector[] = [];
+    // Only shots bright enough to show a face are searched; the others stay empty.
+    const searched = movie.shots.map((_, i) => i).filter((i) => (movie.features[i]?.brightness ?? 1) >= settings.minBrightness);
+    const keyframes = searched.map((i) => {
+      const shot = movie.shots[i];
+      return movie.features[i]?.keyframe ?? (shot ? shot.range.start.value + Math.floor(shot.range.duration.value / 2) : 0);
+    });
+    const vectors: EmotionVector[] = movie.shots.map(() => emptyVector(this.id));
     const chunk = 32;
     for (let start = 0; start < keyframes.length; start += chunk) {
       throwIfCancelled(token);
@@ -174,7 +179,10 @@ export class FaceEncoder implements ShotEmotionEncoder {
       await timed(this.id, 'computeMs', async () => {
         const faces = await detectFaces(models, frames, settings);
         await classifyExpressions(models, frames, faces);
-        faces.forEach((f) => vectors.push(vectorFromFaces(this.id, f)));
+        faces.forEach((f, j) => {
+          const shot = searched[start + j];
+          if (shot !== undefined) vectors[shot] = vectorFromFaces(this.id, f);
+        });
       });
     }
     return vectors;

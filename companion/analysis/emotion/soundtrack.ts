@@ -111,10 +111,22 @@ export class SoundtrackEncoder implements ShotEmotionEncoder {
         if (shot < spans.length && (spans[shot]?.start ?? Infinity) <= centre) picked[shot]?.push(starts.length);
         starts.push(start);
       }
+      // A shot between two grid windows shares the nearer one when its centre is within a second of the
+      // shot's middle (short shots in fast cutting); otherwise it gets a window of its own.
+      const gridCount = starts.length;
       spans.forEach(({ start, end }, i) => {
         if (picked[i]?.length) return;
+        const middle = (start + end) / 2;
+        let nearest = 0;
+        for (let w = 0; w < gridCount; w++) {
+          if (Math.abs((starts[w] ?? 0) + YAMNET_WINDOW / 2 - middle) < Math.abs((starts[nearest] ?? 0) + YAMNET_WINDOW / 2 - middle)) nearest = w;
+        }
+        if (gridCount > 0 && Math.abs((starts[nearest] ?? 0) + YAMNET_WINDOW / 2 - middle) <= YAMNET_SAMPLE_RATE) {
+          picked[i]?.push(nearest);
+          return;
+        }
         picked[i]?.push(starts.length);
-        starts.push(Math.max(0, Math.floor((start + end) / 2 - YAMNET_WINDOW / 2)));
+        starts.push(Math.max(0, Math.floor(middle - YAMNET_WINDOW / 2)));
       });
       scores = await runYamnet(session, samples, starts, token);
     }

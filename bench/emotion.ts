@@ -1,0 +1,283 @@
+/**
+ * Emotion benchmark: `npm run bench -- emotion [--no-yamnet] [--score-level]`.
+ * - emotion.music: 6-way accuracy and confusion matrix of the music mood on the 10 labelled tracks in
+ *   ../shared/media/music (labels: the curator's judgement in its SOURCES.md), with bar features from the
+ *   music analysis (analyseMusic) and YAMNet from ../shared/models/yamnet when present. One line per
+ *   encoder set (features, yamnet, fused) and one per ablated cue (emotion.music.ablation).
+ * - emotion.overhead: emotion encoding of each film clip against its movie analysis, as CPU time (this
+ *   process + ffmpeg children for the analysis; this process for the encoders, decoding excluded), per
+ *   encoder; `ratio` and `msPerShot` are for the default shot encoders.
+ * - emotion.contrast: the same film montaged (planner, solvePlan) with music of each mood: does the mean
+ *   emotion of the chosen shots move toward the music's class? Per class and counted; with
+ *   `--score-level`, the top quarter of shots by M instead of the planner.
+ * Timings taken while other work runs on the machine are pessimistic.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CancellationToken, Progress } from '../companion/core/lifecycle';
+import { EMOTION_LABELS, type EmotionLabel, type EmotionVector } from '../companion/core/montage';
+import type { MovieAnalysis, MusicAnalysis, MusicEmotion, ShotEmotionEncoder } from '../companion/core/pipeline';
+import { analyseMovie } from '../companion/analysis/movie/analyse-movie';
+import { analyseMusic } from '../companion/analysis/music/analyse-music';
+import { configureEmotion } from '../companion/analysis/emotion/config';
+import { dominantLabel, fuseVectors } from '../companion/analysis/emotion/emotion-space';
+import { FaceEncoder, loadFaceModels } from '../companion/analysis/emotion/faces';
+import { FrameAffectEncoder } from '../companion/analysis/emotion/frame-affect';
+import { scoreEmotions, type EmotionScores } from '../companion/analysis/emotion/index';
+import { encodeMusicFeatures, type MusicCues } from '../companion/analysis/emotion/music-features';
+import { YamnetMusicEncoder } from '../companion/analysis/emotion/music-yamnet';
+import { SoundtrackEncoder } from '../companion/analysis/emotion/soundtrack';
+import { encoderTimings } from '../companion/analysis/emotion/timings';
+
+const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
+const yamnetPath = `${shared}models/yamnet/yamnet_waveform.onnx`;
+
+const TRACKS: readonly [string, EmotionLabel][] = [
+  ['hyperrogue_hr3-motion.ogg', 'excited'],
+  ['frozen-bubble_frozen-mainzik-1p.ogg', 'excited'],
+  ['wesnoth_battle-epic.ogg', 'tense'],
+  ['flare_boss_theme.ogg', 'tense'],
+  ['wesnoth_the_king_is_dead.ogg', 'sad'],
+  ['singularity_chimes_they_fade.ogg', 'sad'],
+  ['wesnoth_elvish-theme.ogg', 'relaxed'],
+  ['wesnoth_underground.ogg', 'fearful'],
+  ['hyperrogue_hr3-rlyeh.ogg', 'fearful'],
+  ['singularity_coherence.ogg', 'neutral'],
+];
+const FILMS = ['sintel_trailer', 'big_buck_bunny_first60s', 'nosferatu_1922_excerpt'] as const;
+
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+const print = (row: Record<string, unknown>) => console.log(JSON.stringify(row));
+
+/** CPU seconds of finished children (ffmpeg), from /proc/self/stat; 0 where unavailable. */
+function childCpuMs(): number {
+  if (!existsSync('/proc/self/stat')) return 0;
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ');
+  const value = (Number(fields?.[13]) + Number(fields?.[14])) * 10;
+  return Number.isFinite(value) ? value : 0;
+}
+
+function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function confusion(truth: readonly EmotionLabel[], predicted: readonly EmotionLabel[]) {
+  const matrix = EMOTION_LABELS.map(() => EMOTION_LABELS.map(() => 0));
+  truth.forEach((t, i) => {
+    const row = matrix[EMOTION_LABELS.indexOf(t)];
+    const col = EMOTION_LABELS.indexOf(predicted[i] ?? 'neutral');
+    if (row) row[col] = (row[col] ?? 0) + 1;
+  });
+  const correct = truth.filter((t, i) => t === predicted[i]).length;
+  return { accuracy: round(correct / truth.length), correct, total: truth.length, labels: EMOTION_LABELS, confusion: matrix };
+}
+
+async function benchMusic(useYamnet: boolean): Promise<Map<string, { analysis: MusicAnalysis; emotion: MusicEmotion }>> {
+  const analyses: { file: string; label: EmotionLabel; analysis: MusicAnalysis; yamnet?: MusicEmotion }[] = [];
+  const yamnet = new YamnetMusicEncoder('music-yamnet', yamnetPath);
+  for (const [file, label] of TRACKS) {
+    const analysis = await analyseMusic(`${shared}media/music/${file}`, {}, Progress.None, CancellationToken.None);
+    const entry: (typeof analyses)[number] = { file, label, analysis };
+    if (useYamnet) entry.yamnet = await yamnet.encodeMusic(analysis, CancellationToken.None);
+    analyses.push(entry);
+  }
+  const truth = analyses.map((a) => a.label);
+  const weights = { 'music-features': 1, 'music-yamnet': 0.8 };
+  const fused = new Map<string, { analysis: MusicAnalysis; emotion: MusicEmotion }>();
+  const predictions: Record<string, EmotionLabel[]> = { features: [], yamnet: [], fused: [] };
+  for (const a of analyses) {
+    const features = encodeMusicFeatures(a.analysis);
+    const parts = a.yamnet ? [features, a.yamnet] : [features];
+    const emotion: MusicEmotion = {
+      global: fuseVectors('fusion', parts.map((p) => p.global), weights),
+      bars: a.analysis.bars.map((_, k) => fuseVectors('fusion', parts.map((p) => p.bars[k] as EmotionVector), weights)),
+    };
+    fused.set(a.file, { analysis: a.analysis, emotion });
+    predictions['features']!.push(dominantLabel(features.global));
+    if (a.yamnet) predictions['yamnet']!.push(dominantLabel(a.yamnet.global));
+    predictions['fused']!.push(dominantLabel(emotion.global));
+  }
+  const featureSource = 'analyseMusic (companion/analysis/music) bar features';
+  print({ bench: 'emotion.music', encoders: useYamnet ? 'music-features + music-yamnet' : 'music-features', featureSource, ...confusion(truth, predictions['fused']!), predictions: Object.fromEntries(analyses.map((a, i) => [a.file, `${a.label} -> ${predictions['fused']![i]}`])) });
+  print({ bench: 'emotion.music.features', ...confusion(truth, predictions['features']!) });
+  if (useYamnet) print({ bench: 'emotion.music.yamnet', ...confusion(truth, predictions['yamnet']!) });
+  // Ablation: each feature cue switched off (fused with YAMNet when present).
+  for (const cue of ['mode', 'tempo', 'loudness', 'brightness', 'onsets', 'dissonance'] as const) {
+    const cues: MusicCues = { [cue]: false };
+    const predicted = analyses.map((a) => {
+      const features = encodeMusicFeatures(a.analysis, 'music-features', { cues });
+      return dominantLabel(fuseVectors('fusion', a.yamnet ? [features.global, a.yamnet.global] : [features.global], weights));
+    });
+    const { accuracy, correct } = confusion(truth, predicted);
+    print({ bench: 'emotion.music.ablation', without: cue, accuracy, correct });
+  }
+  return fused;
+}
+
+async function benchOverhead(useYamnet: boolean, music: MusicAnalysis): Promise<Map<string, { movie: MovieAnalysis; scores: EmotionScores }>> {
+  await loadFaceModels(); // model conversion/loading is a one-time cost, not per movie
+  const out = new Map<string, { movie: MovieAnalysis; scores: EmotionScores }>();
+  let totalShots = 0;
+  let totalAnalysisCpu = 0;
+  let totalEmotionCpu = 0;
+  let totalEmotionWall = 0;
+  let totalDecode = 0;
+  const analysed: { film: string; movie: MovieAnalysis; analysisCpu: number; analysisWall: number }[] = [];
+  for (const film of FILMS) {
+    const path = `${shared}media/film/${film}.mp4`;
+    const cpu0 = ownCpuMs() + childCpuMs();
+    const wall0 = performance.now();
+    const movie = await analyseMovie(path, {}, Progress.None, CancellationToken.None);
+    analysed.push({ film, movie, analysisWall: performance.now() - wall0, analysisCpu: ownCpuMs() + childCpuMs() - cpu0 });
+  }
+  const makeEncoders = (): ShotEmotionEncoder[] => [new FrameAffectEncoder(), new FaceEncoder(), new SoundtrackEncoder('soundtrack', useYamnet ? yamnetPath : `${shared}no-yamnet.onnx`)];
+  // Warm-up (untimed): the first run of a model and of the JavaScript pixel code is slower; a long movie
+  // amortises it, these short clips would not.
+  if (analysed[0]) for (const encoder of makeEncoders()) await encoder.encodeShots(analysed[0].movie, CancellationToken.None);
+  for (const { film, movie, analysisCpu, analysisWall } of analysed) {
+    encoderTimings(true);
+    // Each encoder alone, one after another, so CPU time is not shared between them.
+    const encoders = makeEncoders();
+    const byEncoder: Record<string, EmotionVector[]> = {};
+    for (const encoder of encoders) byEncoder[encoder.id] = await encoder.encodeShots(movie, CancellationToken.None);
+    const timings = encoderTimings(true);
+    const given = encoders.map((e) => ({ id: e.id, kind: 'shot' as const, encodeShots: async () => byEncoder[e.id] as EmotionVector[] }));
+    const scores = await scoreEmotions(movie, music, { shot: given, music: [{ id: 'music-features', kind: 'music', encodeMusic: async (m) => encodeMusicFeatures(m) }] }, CancellationToken.None);
+    const emotionCpu = Object.values(timings).reduce((a, t) => a + t.computeCpuMs, 0);
+    const emotionWall = Object.values(timings).reduce((a, t) => a + t.computeMs, 0);
+    const decode = Object.values(timings).reduce((a, t) => a + t.decodeMs, 0);
+    const shots = movie.shots.length;
+    const faces = byEncoder['faces']?.filter((v) => v.confidence > 0).length ?? 0;
+    print({
+      bench: 'emotion.overhead.film',
+      film,
+      shots,
+      shotsWithFaces: faces,
+      movieAnalysisCpuMs: round(analysisCpu, 0),
+      movieAnalysisWallMs: round(analysisWall, 0),
+      emotionCpuMs: round(emotionCpu, 1),
+      ratio: round(emotionCpu / analysisCpu),
+      msPerShot: round(emotionCpu / shots, 2),
+      decodeWallMs: round(decode, 0),
+      perEncoderCpuMsPerShot: Object.fromEntries(Object.entries(timings).map(([id, t]) => [id, round(t.computeCpuMs / shots, 2)])),
+    });
+    totalShots += shots;
+    totalAnalysisCpu += analysisCpu;
+    totalEmotionCpu += emotionCpu;
+    totalEmotionWall += emotionWall;
+    totalDecode += decode;
+    out.set(film, { movie, scores });
+  }
+  print({
+    bench: 'emotion.overhead',
+    shotEncoders: useYamnet ? 'frame-affect + faces + soundtrack (YAMNet)' : 'frame-affect + faces + soundtrack (energy only)',
+    shots: totalShots,
+    ratio: round(totalEmotionCpu / totalAnalysisCpu),
+    msPerShot: round(totalEmotionCpu / totalShots, 2),
+    wallMsPerShot: round(totalEmotionWall / totalShots, 2),
+    ratioWithDecoding: round((totalEmotionCpu + totalDecode) / totalAnalysisCpu),
+    targets: { ratio: 0.1, msPerShot: 5 },
+  });
+  return out;
+}
+
+/** The mean label distribution of shots, weighted. */
+function meanValues(vectors: readonly EmotionVector[], weights?: readonly number[]): number[] {
+  const total = vectors.reduce((a, _, i) => a + (weights?.[i] ?? 1), 0);
+  return EMOTION_LABELS.map((_, c) => vectors.reduce((a, v, i) => a + (v.values[c] ?? 0) * (weights?.[i] ?? 1), 0) / Math.max(1e-9, total));
+}
+
+async function benchContrast(films: Map<string, { movie: MovieAnalysis; scores: EmotionScores }>, tracks: Map<string, { analysis: MusicAnalysis; emotion: MusicEmotion }>, usePlanner: boolean): Promise<void> {
+  const { buildPlanInput } = await import('../companion/pipeline/run-montage');
+  const { solvePlan } = await import('../companion/planner/index');
+  for (const [film, { movie, scores }] of films) {
+    const shotVectors = scores.shots;
+    const baseline = meanValues(shotVectors);
+    // Per track: the chosen shots' mean emotion (planner over the first ~12 s of bars, cut on beats).
+    const chosenByTrack = new Map<string, number[]>();
+    const failures: string[] = [];
+    for (const [file, { analysis, emotion }] of tracks) {
+      // The montage covers the first bars of the track (a sixth of the clip's length, at most 8 s).
+      const first = analysis.bars[0];
+      if (!first) continue;
+      const endSeconds = first.startSeconds + Math.min(8, movie.media.durationSeconds / 6);
+      const barCount = Math.max(1, analysis.bars.filter((b) => b.startSeconds + b.durationSeconds <= endSeconds + 1e-6).length);
+      const part: MusicAnalysis = {
+        ...analysis,
+        bars: analysis.bars.slice(0, barCount),
+        barFeatures: analysis.barFeatures.slice(0, barCount),
+        beats: analysis.beats.filter((b) => b.timeSeconds < endSeconds),
+      };
+      const partEmotion: MusicEmotion = { global: emotion.global, bars: emotion.bars.slice(0, barCount) };
+      const musicScores = await scoreEmotions(movie, part, { shot: [{ id: 'given', kind: 'shot', encodeShots: async () => [...shotVectors] }], music: [{ id: 'given-music', kind: 'music', encodeMusic: async () => partEmotion }] }, CancellationToken.None);
+      let chosen: EmotionVector[] = [];
+      let weights: number[] = [];
+      if (usePlanner) {
+        const last = part.bars[part.bars.length - 1] ?? first;
+        const request = {
+          moviePath: movie.media.path,
+          musicPath: analysis.media.path,
+          musicRange: { startSeconds: first.startSeconds, endSeconds: last.startSeconds + last.durationSeconds },
+          options: { granularity: 'beat' as const, maxScenes: 5 },
+        };
+        try {
+          const { input, originalShots } = buildPlanInput({ movie, music: part, emotions: musicScores }, request);
+          const plan = solvePlan(input);
+          chosen = plan.placements.map((p) => shotVectors[originalShots[p.shotIndex] ?? -1]).filter((v): v is EmotionVector => !!v);
+          weights = plan.placements.map((p) => p.barCount);
+        } catch (error) {
+          failures.push(`${file}: ${(error as Error).message.slice(0, 80)}`);
+        }
+      }
+      if (chosen.length === 0) {
+        // Score level: the top quarter of shots by M(shot, music).
+        const order = musicScores.shotScores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
+        chosen = order.slice(0, Math.max(1, Math.ceil(order.length / 4))).map(([, i]) => shotVectors[i] as EmotionVector);
+        weights = chosen.map(() => 1);
+      }
+      chosenByTrack.set(file, meanValues(chosen, weights));
+    }
+    const perClass: Record<string, unknown> = {};
+    let moved = 0;
+    let testable = 0;
+    for (const label of EMOTION_LABELS) {
+      const c = EMOTION_LABELS.indexOf(label);
+      const own = TRACKS.filter(([, l]) => l === label).map(([f]) => chosenByTrack.get(f)?.[c]).filter((v): v is number => v !== undefined);
+      const others = TRACKS.filter(([, l]) => l !== label).map(([f]) => chosenByTrack.get(f)?.[c]).filter((v): v is number => v !== undefined);
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+      // The footage allows a class when some shot gives it at least 0.25.
+      const allows = shotVectors.some((v) => (v.values[c] ?? 0) >= 0.25);
+      const delta = mean(own) - mean(others);
+      if (allows && own.length) {
+        testable++;
+        if (delta > 0) moved++;
+      }
+      perClass[label] = { footageAllows: allows, withItsMusic: round(mean(own)), withOtherMusic: round(mean(others)), delta: round(delta), footageMean: round(baseline[c] ?? 0) };
+    }
+    // The same count with each track grouped by the class its music vector reads (music errors set aside).
+    const predictedOf = new Map([...tracks].map(([file, t]) => [file, dominantLabel(t.emotion.global)]));
+    let movedPredicted = 0;
+    let testablePredicted = 0;
+    for (const label of EMOTION_LABELS) {
+      const c = EMOTION_LABELS.indexOf(label);
+      const own = [...chosenByTrack].filter(([f]) => predictedOf.get(f) === label).map(([, v]) => v[c] ?? 0);
+      const others = [...chosenByTrack].filter(([f]) => predictedOf.get(f) !== label).map(([, v]) => v[c] ?? 0);
+      if (!own.length || !others.length || !shotVectors.some((v) => (v.values[c] ?? 0) >= 0.25)) continue;
+      testablePredicted++;
+      if (own.reduce((a, b) => a + b, 0) / own.length > others.reduce((a, b) => a + b, 0) / others.length) movedPredicted++;
+    }
+    print({ bench: 'emotion.contrast', film, movedTowardPredictedClass: movedPredicted, testablePredictedClasses: testablePredicted, selection: usePlanner ? 'solvePlan (beat cuts, first 8 s of each track, 5 scenes)' : 'top quarter by M', shots: movie.shots.length, movedTowardClass: moved, testableClasses: testable, perClass, ...(failures.length ? { plannerFallbacks: failures } : {}) });
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const useYamnet = !args.includes('--no-yamnet') && existsSync(yamnetPath);
+  if (!useYamnet) configureEmotion({ yamnetPath: undefined });
+  const tracks = await benchMusic(useYamnet);
+  const someTrack = tracks.values().next().value?.analysis;
+  if (!someTrack) return;
+  const films = await benchOverhead(useYamnet, someTrack);
+  await benchContrast(films, tracks, !args.includes('--score-level'));
+  if (!args.includes('--score-level')) await benchContrast(films, tracks, false);
+}
