@@ -287,6 +287,7 @@ function comparePair(previous: Float32Array, current: Float32Array, out: Float32
   const blockHeight = ANALYSIS_HEIGHT / BLOCK_ROWS;
   let compensatedSum = 0;
   let plainSum = 0;
+  let kept = 0;
   // Fast pans move content further than the block search reaches: find the global shift first on a
   // half-size image (±10×±6 pixels here) and search around it as well as around zero.
   const [globalDx, globalDy] = globalShift(previous, current);
@@ -331,11 +332,17 @@ function comparePair(previous: Float32Array, current: Float32Array, out: Float32
         }
       }
       compensatedSum += best;
-      // Build the compensated prediction of this block for the structural measure.
+      // Collect the compensated prediction of this block for the structural measure, unless its best
+      // source lies partly outside the previous frame: content entering the picture in a fast pan is
+      // unpredictable and would pass for a new shot.
+      const inside = x0 + bestDx >= 0 && x0 + blockWidth + bestDx <= ANALYSIS_WIDTH && y0 + bestDy >= 0 && y0 + blockHeight + bestDy <= ANALYSIS_HEIGHT;
+      if (!inside && (bestDx !== 0 || bestDy !== 0)) continue;
       for (let y = y0; y < y0 + blockHeight; y++) {
-        const sy = Math.min(ANALYSIS_HEIGHT - 1, Math.max(0, y + bestDy)) * ANALYSIS_WIDTH;
+        const sy = (y + bestDy) * ANALYSIS_WIDTH;
         for (let x = x0; x < x0 + blockWidth; x++) {
-          prediction[y * ANALYSIS_WIDTH + x] = previous[sy + Math.min(ANALYSIS_WIDTH - 1, Math.max(0, x + bestDx))]!;
+          prediction[kept] = previous[sy + x + bestDx]!;
+          predicted[kept] = current[y * ANALYSIS_WIDTH + x]!;
+          kept++;
         }
       }
     }
@@ -343,9 +350,11 @@ function comparePair(previous: Float32Array, current: Float32Array, out: Float32
   out[base + PAIR.compensated] = compensatedSum / PIXELS / 255;
   out[base + PAIR.plain] = plainSum / PIXELS / 255;
   out[base + PAIR.structure] = structuralDistance(previous, current);
-  out[base + PAIR.compensatedStructure] = structuralDistance(prediction, current);
+  // When fewer than half the blocks could be predicted from inside the frame, use them all (clamped).
+  out[base + PAIR.compensatedStructure] = kept >= PIXELS / 2 ? structuralDistance(prediction.subarray(0, kept), predicted.subarray(0, kept)) : structuralDistance(previous, current);
 }
 const prediction = new Float32Array(PIXELS);
+const predicted = new Float32Array(PIXELS);
 
 const HALF_WIDTH = ANALYSIS_WIDTH / 2;
 const HALF_HEIGHT = ANALYSIS_HEIGHT / 2;

@@ -116,7 +116,13 @@ function findCuts(d: FrameDescriptors, evidence: Float32Array, frameCount: numbe
     const around: number[] = [];
     for (let k = t - radius; k <= t + radius; k++) if (k >= 1 && k < frameCount && Math.abs(k - t) > 1) around.push(evidence[k]!);
     const background = median(around);
-    if (e < background + 0.17 || e < 1.6 * background) continue;
+    if (e < 2 * background + 0.05) continue;
+    // The motion-compensated residual relative to the pictures' contrast: a new shot leaves a residual
+    // comparable to the contrast, a fast pan revealing new content does not. Only a cut in a still
+    // neighbourhood (a title card popping on black) may go by the structure change alone.
+    const spreadLevels = (d.stat(t - 1, STAT.lumaSpread) + d.stat(t, STAT.lumaSpread)) * 64;
+    const residual = (d.pair(t, PAIR.compensated) * 255) / (spreadLevels + 4);
+    if (residual < 0.425 && !(background < 0.01 && e >= 0.5)) continue;
     if (isFlash(d, t, frameCount, flashWindow)) continue;
     cuts.push({ frame: t, strength: e });
   }
