@@ -14,7 +14,7 @@ import { createExtensionHost } from './host/index';
 import { synthesizeMovie, synthesizeMusic } from './media/synthesize';
 import { runMontage, type MontageRequest, type MontageOutcome, type SecondsRange } from './pipeline/run-montage';
 import { ProgressBar } from './progress-bar';
-import { startServer } from './server/index';
+import { formatServerBanner, startServer } from './server/index';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -217,8 +217,9 @@ async function serve(values: Values, io: Io, token: CancellationTokenSource): Pr
   const server = await startServer({
     ...(port !== undefined ? { port } : {}),
     ...(values.data ? { dataDir: resolve(values.data) } : {}),
+    extensionsDir: resolve(values.extensions ?? defaultExtensionsDir()),
   });
-  io.stdout.write(`Auto-Montage companion listening on ${server.url}\nToken: ${server.token}\nOpen ${server.url}/ in a browser (DaVinci Resolve / Final Cut users), or connect the Premiere panel. Ctrl-C stops it.\n`);
+  io.stdout.write(`${formatServerBanner(server)}\nCtrl-C stops it.\n`);
   await new Promise<void>((done) => token.token.onCancellationRequested(() => done()));
   await server.close();
   return 0;
