@@ -1,17 +1,11 @@
 /**
  * On-beat or off-beat? Rock and metal often put their loudest attacks (guitar stabs, hi-hats, snare pushes)
  * on the "and" between beats, and a tracker that follows onset strength alone then locks half a beat off,
- * for a whole song or a section. Kick drum and bass notes stay on the beat far more often, so we compare the
- * low-band onset strength at each beat with that at the midpoint to the next beat, and let a two-state
- * Viterbi pass (keep / move to the midpoints, with a cost for each switch) decide section by section.
+ * for a whole song or a section, or slides from one to the other. So the tracker follows the pulse at twice
+ * the tempo (on-beats and off-beats alike, which needs no sliding), and this module decides which half of
+ * those pulses are the beats. Kick drum and bass notes stay on the beat far more often than the loudest
+ * attacks do, so the low-band onset strength is the main cue.
  */
-
-export interface BeatPhaseOptions {
-  /** Cost of switching between on-beat and off-beat, in units of the mean low-band onset at beats and midpoints. */
-  readonly switchCost?: number;
-  /** Half-width of the window in which an onset counts as being at a beat, in seconds. */
-  readonly toleranceSeconds?: number;
-}
 
 function maxAround(values: Float32Array, centre: number, half: number): number {
   let best = 0;
@@ -21,74 +15,66 @@ function maxAround(values: Float32Array, centre: number, half: number): number {
   return best;
 }
 
-/** Moves a frame to the strongest envelope frame within ±half frames (the midpoint need not be an onset peak). */
-function snapToPeak(envelope: Float32Array, frame: number, half: number): number {
-  let best = Math.round(frame);
-  for (let t = Math.max(0, Math.floor(frame - half)); t <= Math.min(envelope.length - 1, Math.ceil(frame + half)); t++) {
-    if (envelope[t]! > envelope[best]!) best = t;
-  }
-  return envelope[best]! > 0 ? best : frame;
+export interface PulseParityOptions {
+  /** Cost of switching between the even and the odd pulses, in standardised accent units. */
+  readonly switchCost?: number;
+  /** Weight of full-band onset strength next to the low-band onset strength. */
+  readonly fullBandWeight?: number;
+  /** Half-width of the window in which an onset counts as being at a pulse, in seconds. */
+  readonly toleranceSeconds?: number;
+}
+
+function standardise(values: number[]): number[] {
+  const n = values.length;
+  const mean = values.reduce((sum, v) => sum + v, 0) / Math.max(1, n);
+  const deviation = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) * (v - mean), 0) / Math.max(1, n));
+  return deviation > 1e-12 ? values.map((v) => (v - mean) / deviation) : values.map(() => 0);
 }
 
 /**
- * Returns beat frames with off-beat sections moved half a beat. `beatFrames` are onset-stream frames in
- * increasing order, `lowOnset` the low-band flux and `envelope` the onset envelope (for snapping) on the same frames.
+ * Picks the beats out of a pulse tracked at twice the tempo (eighth notes): every other pulse, the even or
+ * the odd ones, section by section. Each pulse's accent is its standardised low-band onset (kick, bass) plus
+ * `fullBandWeight` × its standardised full-band onset; a two-state Viterbi (beats on even / on odd pulses)
+ * collects the accents of the pulses it calls beats and pays `switchCost` per change. Tracking the faster
+ * pulse first means the tracker never has to slide half a beat through a section; the choice of which
+ * pulses are beats is then made on the cue that marks beats best.
  */
-export function correctOffbeatPhase(beatFrames: readonly number[], lowOnset: Float32Array, envelope: Float32Array, frameRate: number, options: BeatPhaseOptions = {}): number[] {
-  const count = beatFrames.length;
-  if (count < 8) return [...beatFrames];
-  const switchCost = options.switchCost ?? 8;
+export function chooseBeatsFromPulses(pulseFrames: readonly number[], lowOnset: Float32Array, envelope: Float32Array, frameRate: number, options: PulseParityOptions = {}): number[] {
+  const count = pulseFrames.length;
+  if (count < 2) return [...pulseFrames];
+  const switchCost = options.switchCost ?? 12;
+  const fullBandWeight = options.fullBandWeight ?? 0.25;
   const half = (options.toleranceSeconds ?? 0.05) * frameRate;
-  const midpoints: number[] = [];
-  const atMidpoints: number[] = [];
-  const atBeats = beatFrames.map((frame) => maxAround(lowOnset, frame, half));
-  for (let k = 0; k + 1 < count; k++) {
-    const midpoint = (beatFrames[k]! + beatFrames[k + 1]!) / 2;
-    midpoints.push(midpoint);
-    atMidpoints.push(maxAround(lowOnset, midpoint, half));
+  const low = standardise(pulseFrames.map((frame) => maxAround(lowOnset, frame, half)));
+  const full = standardise(pulseFrames.map((frame) => maxAround(envelope, frame, half)));
+  const accent = low.map((value, j) => value + fullBandWeight * full[j]!);
+  // state s: the beats are the pulses with index parity s.
+  let even = 0;
+  let odd = 0;
+  const back = new Uint8Array(count * 2);
+  for (let j = 0; j < count; j++) {
+    const evenFromOdd = odd - switchCost;
+    const oddFromEven = even - switchCost;
+    back[2 * j] = even >= evenFromOdd ? 0 : 1;
+    back[2 * j + 1] = odd >= oddFromEven ? 1 : 0;
+    const nextEven = Math.max(even, evenFromOdd) + (j % 2 === 0 ? accent[j]! : 0);
+    const nextOdd = Math.max(odd, oddFromEven) + (j % 2 === 1 ? accent[j]! : 0);
+    even = nextEven;
+    odd = nextOdd;
   }
-  // The typical low-band level at beats and midpoints together sets the unit of evidence.
-  let scale = 0;
-  for (const value of atBeats) scale += value;
-  for (const value of atMidpoints) scale += value;
-  scale /= atBeats.length + atMidpoints.length;
-  if (!(scale > 1e-9)) return [...beatFrames];
-  const evidence = atMidpoints.map((value, k) => (value - atBeats[k]!) / scale);
-  // Viterbi over {0: keep the beat, 1: use the midpoint after it}.
-  const n = evidence.length;
-  let keep = 0;
-  let move = -switchCost; // starting off-beat costs a switch too, so a tie keeps the tracker's phase
-  const back = new Uint8Array(n * 2);
-  for (let k = 0; k < n; k++) {
-    const keepFromMove = move - switchCost;
-    const moveFromKeep = keep - switchCost;
-    back[2 * k] = keep >= keepFromMove ? 0 : 1;
-    back[2 * k + 1] = move >= moveFromKeep ? 1 : 0;
-    const nextKeep = Math.max(keep, keepFromMove);
-    const nextMove = Math.max(move, moveFromKeep) + evidence[k]!;
-    keep = nextKeep;
-    move = nextMove;
+  let state = odd > even ? 1 : 0;
+  const states = new Uint8Array(count);
+  for (let j = count - 1; j >= 0; j--) {
+    states[j] = state;
+    state = back[2 * j + state]!;
   }
-  let state = move > keep ? 1 : 0;
-  const states = new Uint8Array(n);
-  for (let k = n - 1; k >= 0; k--) {
-    states[k] = state;
-    state = back[2 * k + state]!;
+  const beats: number[] = [];
+  // Where the parity switches, two beats may end up half a beat apart: keep the first.
+  const minGap = 1.5 * ((pulseFrames[count - 1]! - pulseFrames[0]!) / (count - 1));
+  for (let j = 0; j < count; j++) {
+    if (j % 2 !== states[j]) continue;
+    const frame = pulseFrames[j]!;
+    if (beats.length === 0 || frame - beats[beats.length - 1]! >= minGap) beats.push(frame);
   }
-  if (!states.some((s) => s === 1)) return [...beatFrames];
-  const snap = 0.03 * frameRate;
-  const out: number[] = [];
-  for (let k = 0; k < n; k++) out.push(states[k] ? snapToPeak(envelope, midpoints[k]!, snap) : beatFrames[k]!);
-  const last = beatFrames[count - 1]!;
-  if (states[n - 1]) {
-    const next = last + (last - beatFrames[count - 2]!) / 2;
-    if (next < envelope.length) out.push(snapToPeak(envelope, next, snap));
-  } else {
-    out.push(last);
-  }
-  // A switch can put two beats within a fraction of a beat of each other: keep the first.
-  const minGap = 0.3 * ((beatFrames[count - 1]! - beatFrames[0]!) / (count - 1));
-  const kept: number[] = [];
-  for (const frame of out) if (kept.length === 0 || frame - kept[kept.length - 1]! >= minGap) kept.push(frame);
-  return kept;
+  return beats;
 }

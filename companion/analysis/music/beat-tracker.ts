@@ -9,7 +9,7 @@ import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 export interface BeatTrackerOptions {
   /** Weight of the period penalty: higher keeps the spacing closer to the local period. */
   readonly tightness?: number;
-  /** Leading and trailing beats are dropped where the smoothed envelope is below this share of its typical level. */
+  /** Leading and trailing beats are dropped where the smoothed envelope is below this share of its typical level (0: keep all). */
   readonly trimThreshold?: number;
 }
 
@@ -20,7 +20,7 @@ export interface BeatTrackerOptions {
 export function trackBeats(envelope: Float32Array, periodFrames: Float32Array, options: BeatTrackerOptions = {}, token?: CancellationToken): number[] {
   const n = envelope.length;
   if (n === 0) return [];
-  const tightness = options.tightness ?? 1000;
+  const tightness = options.tightness ?? 300;
   const score = new Float64Array(n);
   const previous = new Int32Array(n).fill(-1);
   for (let t = 0; t < n; t++) {
@@ -53,16 +53,20 @@ export function trackBeats(envelope: Float32Array, periodFrames: Float32Array, o
   const frames: number[] = [];
   for (let t = end; t >= 0; t = previous[t]!) frames.push(t);
   frames.reverse();
-  return trimSilentEnds(frames, envelope, periodFrames, options.trimThreshold ?? 0.3).map((frame) => refinePeak(envelope, frame));
+  const threshold = options.trimThreshold ?? 0.3;
+  return (threshold > 0 ? trimSilentEnds(frames, envelope, periodFrames, threshold) : frames).map((frame) => refinePeak(envelope, frame));
 }
 
-/** Drops beats at the start and end where there is (almost) nothing in the envelope around them. */
-function trimSilentEnds(frames: number[], envelope: Float32Array, periodFrames: Float32Array, threshold: number): number[] {
+/**
+ * Drops beats at the start and end where there is (almost) nothing in the envelope within half a period:
+ * less than `threshold` × the median over all beats.
+ */
+export function trimSilentEnds(frames: number[], envelope: Float32Array, periodFrames: Float32Array, threshold: number): number[] {
   if (frames.length === 0) return frames;
   const local = frames.map((frame) => {
-    const half = Math.max(1, Math.round((periodFrames[frame] ?? 2) / 2));
+    const half = Math.max(1, Math.round((periodFrames[Math.round(frame)] ?? 2) / 2));
     let sum = 0;
-    for (let t = Math.max(0, frame - half); t <= Math.min(envelope.length - 1, frame + half); t++) sum += envelope[t]!;
+    for (let t = Math.max(0, Math.round(frame) - half); t <= Math.min(envelope.length - 1, Math.round(frame) + half); t++) sum += envelope[t]!;
     return sum;
   });
   const sorted = [...local].sort((a, b) => a - b);

@@ -88,14 +88,51 @@ export class RealFft {
   /** In-place complex FFT of real/imag (already in bit-reversed order). */
   private transform(): void {
     const { half, real, imag, cosTable, sinTable } = this;
-    for (let size = 2; size <= half; size *= 2) {
+    // The first two stages have trivial twiddles (1, and 1 / −i): done together as radix-4 butterflies.
+    if (half >= 4) {
+      for (let a = 0; a < half; a += 4) {
+        const r0 = real[a]!;
+        const i0 = imag[a]!;
+        const r1 = real[a + 1]!;
+        const i1 = imag[a + 1]!;
+        const r2 = real[a + 2]!;
+        const i2 = imag[a + 2]!;
+        const r3 = real[a + 3]!;
+        const i3 = imag[a + 3]!;
+        const sr0 = r0 + r1;
+        const si0 = i0 + i1;
+        const dr0 = r0 - r1;
+        const di0 = i0 - i1;
+        const sr1 = r2 + r3;
+        const si1 = i2 + i3;
+        const dr1 = r2 - r3;
+        const di1 = i2 - i3;
+        real[a] = sr0 + sr1;
+        imag[a] = si0 + si1;
+        real[a + 2] = sr0 - sr1;
+        imag[a + 2] = si0 - si1;
+        // (dr1 + i·di1) · (−i) = di1 − i·dr1
+        real[a + 1] = dr0 + di1;
+        imag[a + 1] = di0 - dr1;
+        real[a + 3] = dr0 - di1;
+        imag[a + 3] = di0 + dr1;
+      }
+    } else if (half === 2) {
+      const r0 = real[0]!;
+      const i0 = imag[0]!;
+      real[0] = r0 + real[1]!;
+      imag[0] = i0 + imag[1]!;
+      real[1] = r0 - real[1]!;
+      imag[1] = i0 - imag[1]!;
+      return;
+    }
+    for (let size = 8; size <= half; size *= 2) {
       const halfSize = size / 2;
       const step = half / size;
-      for (let start = 0; start < half; start += size) {
-        for (let j = 0; j < halfSize; j++) {
-          const wr = cosTable[j * step]!;
-          const wi = sinTable[j * step]!;
-          const a = start + j;
+      for (let j = 0; j < halfSize; j++) {
+        const wr = cosTable[j * step]!;
+        const wi = sinTable[j * step]!;
+        for (let a = j; a < half; a += size) {
           const b = a + halfSize;
           const br = real[b]!;
           const bi = imag[b]!;

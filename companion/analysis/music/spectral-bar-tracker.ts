@@ -7,8 +7,8 @@ import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import type { BarTracker, BarTrackerOptions, BarTracking } from '../../core/pipeline';
 import { gridBeats, layoutBars, type LabelledBeats } from './bars';
-import { correctOffbeatPhase } from './beat-phase';
-import { trackBeats } from './beat-tracker';
+import { chooseBeatsFromPulses } from './beat-phase';
+import { trackBeats, trimSilentEnds } from './beat-tracker';
 import { beatAccents, estimateMeter } from './meter';
 import { computeSpectralFeatures, type SpectralFeatures } from './spectral-features';
 import { estimateTempo, onsetEnvelope } from './tempo';
@@ -87,7 +87,11 @@ export class SpectralBarTracker implements BarTracker {
     let repetition = { three: 0, four: 0 };
     // Below this mean flux nothing changes in the sound (silence, a steady tone): any "pulse" would be rounding noise.
     if (tempo.bpm > 0 && meanFlux >= MIN_MEAN_FLUX) {
-      const frames = correctOffbeatPhase(trackBeats(envelope, tempo.localPeriodFrames, {}, token), features.lowOnset, envelope, frameRate);
+      // Track the pulse at twice the tempo, then pick the beats out of it (see beat-phase.ts).
+      const halfPeriods = tempo.localPeriodFrames.map((period) => period / 2);
+      const pulses = trackBeats(envelope, halfPeriods, { trimThreshold: 0 }, token);
+      // Trim at the beat level: half the pulses of a sparse rhythm are empty, which would fool the median.
+      const frames = trimSilentEnds(chooseBeatsFromPulses(pulses, features.lowOnset, envelope, frameRate), envelope, tempo.localPeriodFrames, 0.3);
       const times = frames.map((frame) => Math.max(0, frame / frameRate + ONSET_LAG_SECONDS));
       if (times.length >= 2) {
         beatContrast = contrastAtBeats(envelope, frames, frameRate);
