@@ -41,6 +41,8 @@ Montage options:
   --no-trim                 use shots only at their full length in bars (the paper's method)
   --no-arc                  score shots against the whole music, not the bars they land on
   --format ID               a timeline format to write (repeatable; default: all, see 'formats')
+  --export-option ID.NAME=VALUE   an exporter option (repeatable), e.g. fcp7-xml.flavor=resolve,
+                            fcpxml.version=1.11, edl.resolveMarkers=true ('formats' lists them)
   --no-preview              do not render montage.mp4
   --cache DIR               analysis cache folder (default ~/.cache/auto-montage); --no-cache disables it
   --extensions DIR          folder of user extensions (default ~/.config/auto-montage/extensions)
@@ -71,6 +73,7 @@ const options = {
   'no-trim': { type: 'boolean' },
   'no-arc': { type: 'boolean' },
   format: { type: 'string', multiple: true },
+  'export-option': { type: 'string', multiple: true },
   'no-preview': { type: 'boolean' },
   cache: { type: 'string' },
   'no-cache': { type: 'boolean' },
@@ -112,6 +115,17 @@ function parseList(values: readonly string[] | undefined, field: string): number
   return (values ?? []).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map((v) => parseInteger(v.trim(), field)!);
 }
 
+function parseExportOptions(values: readonly string[] | undefined): Record<string, Record<string, string>> | undefined {
+  if (!values?.length) return undefined;
+  const options: Record<string, Record<string, string>> = {};
+  for (const text of values) {
+    const match = /^([\w.-]+?)\.(\w+)=(.*)$/.exec(text);
+    if (!match) throw new UsageError(`--export-option must be ID.NAME=VALUE, e.g. fcp7-xml.flavor=resolve (got "${text}")`);
+    (options[match[1]!] ??= {})[match[2]!] = match[3]!;
+  }
+  return options;
+}
+
 function defaultCacheDir(): string {
   return join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'auto-montage');
 }
@@ -132,6 +146,7 @@ function montageRequest(values: Values): MontageRequest {
   const downbeatShift = parseInteger(values['shift-downbeat'], 'shift-downbeat');
   const movieRange = parseRange(values['movie-range'], 'movie-range');
   const musicRange = parseRange(values['music-range'], 'music-range');
+  const exportOptions = parseExportOptions(values['export-option']);
   return {
     moviePath: resolve(values.movie!),
     musicPath: resolve(values.music!),
@@ -149,6 +164,7 @@ function montageRequest(values: Values): MontageRequest {
       bans: parseList(values.ban, 'ban'),
     },
     ...(values.format?.length ? { formats: values.format } : {}),
+    ...(exportOptions ? { exportOptions } : {}),
   };
 }
 
@@ -230,7 +246,15 @@ async function formats(values: Values, io: Io): Promise<number> {
   try {
     const list = host.listExporters();
     if (values.json) io.stdout.write(`${JSON.stringify(list)}\n`);
-    else io.stdout.write(list.map((e) => `${e.id.padEnd(12)} ${e.label} (.${e.fileExtension}) [${e.extensionId}]`).join('\n') + '\n');
+    else {
+      for (const exporter of list) {
+        io.stdout.write(`${exporter.id.padEnd(10)} ${exporter.label} (${exporter.fileExtension}) [extension: ${exporter.extensionId}]\n`);
+        for (const option of exporter.options ?? []) {
+          const choices = option.type === 'enum' ? (option.values ?? []).join('|') : option.type;
+          io.stdout.write(`             --export-option ${exporter.id}.${option.name}=${choices} (default ${String(option.default)}): ${option.description ?? ''}\n`);
+        }
+      }
+    }
     return 0;
   } finally {
     host.dispose();

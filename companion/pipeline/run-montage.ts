@@ -42,6 +42,8 @@ export interface MontageRequest {
   readonly options?: MontageOptions;
   /** Exporter ids; default: every exporter the host offers. */
   readonly formats?: readonly string[];
+  /** Options per exporter id, e.g. { "fcp7-xml": { flavor: "resolve" } }; checked by the host against the manifest. */
+  readonly exportOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface MontageAnalysis {
@@ -104,7 +106,7 @@ export async function analyseInputs(request: MontageRequest, context: MontageCon
 /** Plans, exports and renders into `context.outDir`. Progress stages: plan, export, render. */
 export async function composeMontage(analysis: MontageAnalysis, request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
   const preview = context.preview ?? true;
-  const exporters = selectExporters(context.host, request.formats);
+  const exporters = selectExporters(context.host, request.formats, request.exportOptions);
   const folder = await OutputFolder.open(context.outDir, {
     force: context.force ?? false,
     expectedNames: [...FIXED_OUTPUTS, ...(preview ? [PREVIEW_NAME] : [])],
@@ -118,7 +120,8 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
 
     for (const [i, id] of exporters.entries()) {
       progress.report({ stage: 'export', fraction: i / exporters.length, message: id });
-      for (const file of await context.host.export(id, timeline, {}, token)) await folder.write(file.name, file.contents);
+      const values = request.exportOptions?.[id];
+      for (const file of await context.host.export(id, timeline, values ? { values } : {}, token)) await folder.write(file.name, file.contents);
     }
     progress.report({ stage: 'export', fraction: 1 });
 
@@ -170,8 +173,12 @@ function validateRequest(request: MontageRequest): void {
   }
 }
 
-function selectExporters(host: ExtensionHost, formats: readonly string[] | undefined): string[] {
+function selectExporters(host: ExtensionHost, formats: readonly string[] | undefined, exportOptions: MontageRequest['exportOptions']): string[] {
   const available = host.listExporters().map((e) => e.id);
+  const strays = Object.keys(exportOptions ?? {}).filter((id) => !available.includes(id));
+  if (strays.length) {
+    throw new MontageError('AM_ERR_EXTENSION_NOT_FOUND', `Options were given for unknown exporter "${strays.join('", "')}"; available: ${available.join(', ')}.`, { where: { field: 'export-option' } });
+  }
   if (!formats || formats.length === 0) return available;
   const unknown = formats.filter((f) => !available.includes(f));
   if (unknown.length) {
