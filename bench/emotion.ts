@@ -149,6 +149,24 @@ async function benchOverhead(useYamnet: boolean, music: MusicAnalysis): Promise<
     const decode = Object.values(timings).reduce((a, t) => a + t.decodeMs, 0);
     const shots = movie.shots.length;
     const faces = byEncoder['faces']?.filter((v) => v.confidence > 0).length ?? 0;
+    // Ablation of the shot cues: how many fused shot labels change, and how far the vectors move, when
+    // one encoder is left out (there are no shot labels to score accuracy against).
+    const ablation: Record<string, { labelChanges: number; meanL1: number }> = {};
+    for (const left of Object.keys(byEncoder)) {
+      const without = await scoreEmotions(movie, music, { shot: given.filter((g) => g.id !== left), music: [{ id: 'music-features', kind: 'music', encodeMusic: async (m) => encodeMusicFeatures(m) }] }, CancellationToken.None).catch(() => undefined);
+      if (!without) continue;
+      let changes = 0;
+      let l1 = 0;
+      scores.shots.forEach((v, i) => {
+        const w = without.shots[i];
+        if (!w) return;
+        if (dominantLabel(v) !== dominantLabel(w)) changes++;
+        l1 += v.values.reduce((a, p, c) => a + Math.abs(p - (w.values[c] ?? 0)), 0);
+      });
+      ablation[left] = { labelChanges: changes, meanL1: round(l1 / Math.max(1, shots)) };
+    }
+    const labelCounts = Object.fromEntries(EMOTION_LABELS.map((l) => [l, scores.shots.filter((v) => dominantLabel(v) === l).length]));
+    print({ bench: 'emotion.shots.ablation', film, shots, fusedLabels: labelCounts, withoutEncoder: ablation });
     print({
       bench: 'emotion.overhead.film',
       film,

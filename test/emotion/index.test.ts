@@ -107,3 +107,33 @@ test('for music of each of the six classes, the best-scoring shots lean toward t
   }
   assert.equal(moved, 6);
 });
+
+// Contrast on a real clip: the Sintel trailer's shots (movie analysis + frame affect), scored against music
+// vectors of each class; the top quarter of shots by M leans toward the music's class wherever the
+// footage has shots of that class.
+test('on a real film clip, music of each class pulls the best-scoring shots toward that class where the footage allows', async () => {
+  const { analyseMovie } = await import('../../companion/analysis/movie/analyse-movie');
+  const { Progress } = await import('../../companion/core/lifecycle');
+  const { join } = await import('node:path');
+  const { filmDir } = await import('../support/paths');
+  const clip = await analyseMovie(join(filmDir, 'sintel_trailer.mp4'), {}, Progress.None, CancellationToken.None);
+  const shotVectors = await new FrameAffectEncoder().encodeShots(clip, CancellationToken.None);
+  // chosen[k][c]: the mean probability of class c among the top quarter of shots under music of class k.
+  const chosen = EMOTION_LABELS.map((label) => {
+    const musicVector = vectorFromPad('music', LABEL_PROTOTYPES[label], 0.8);
+    const top = shotVectors
+      .map((v, i) => [emotionSimilarity(v, musicVector), i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, Math.max(1, Math.ceil(shotVectors.length / 4)));
+    return EMOTION_LABELS.map((_, c) => top.reduce((a, [, i]) => a + (shotVectors[i]?.values[c] ?? 0), 0) / top.length);
+  });
+  let testable = 0;
+  EMOTION_LABELS.forEach((label, c) => {
+    if (!shotVectors.some((v) => (v.values[c] ?? 0) >= 0.25)) return;
+    testable++;
+    const own = chosen[c]?.[c] ?? 0;
+    const others = chosen.filter((_, k) => k !== c).reduce((a, row) => a + (row[c] ?? 0), 0) / (EMOTION_LABELS.length - 1);
+    assert.ok(own > others, `${label}: ${own.toFixed(3)} under its own music vs ${others.toFixed(3)} under the others`);
+  });
+  assert.ok(testable >= 4, `the trailer has shots of ${testable} classes`);
+});

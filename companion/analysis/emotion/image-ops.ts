@@ -58,36 +58,63 @@ export function letterboxInto(
   const rows = axis(size, padY, h);
   const rowA = new Float32Array(size * 3);
   const rowB = new Float32Array(size * 3);
+  // Source byte offsets of each output column's two samples (−1 = padding, value 0).
+  const colLow = new Int32Array(size);
+  const colHigh = new Int32Array(size);
+  for (let ox = 0; ox < size; ox++) {
+    colLow[ox] = cols.low[ox]! < 0 ? -1 : (x0 + cols.low[ox]!) * 3;
+    colHigh[ox] = cols.high[ox]! < 0 ? -1 : (x0 + cols.high[ox]!) * 3;
+  }
+  const colFrac = cols.frac;
+  let cachedA = -2;
+  let cachedB = -2;
   // Horizontal pass of one source row into `target` (size × 3), zeros for padding rows.
-  const horizontal = (sourceRow: number, target: Float32Array) => {
+  const horizontal = (sourceRow: number, target: Float32Array): void => {
     if (sourceRow < 0) {
       target.fill(0);
       return;
     }
-    const rowBase = (y0 + sourceRow) * frameWidth;
-    for (let ox = 0; ox < size; ox++) {
-      const lo = cols.low[ox]!;
-      const hi = cols.high[ox]!;
-      const f = cols.frac[ox]!;
-      const a = lo < 0 ? -1 : (rowBase + x0 + lo) * 3;
-      const b = hi < 0 ? -1 : (rowBase + x0 + hi) * 3;
-      for (let c = 0; c < 3; c++) {
-        const left = a < 0 ? 0 : rgb[a + c]!;
-        const right = b < 0 ? 0 : rgb[b + c]!;
-        target[ox * 3 + c] = left + (right - left) * f;
-      }
+    const rowBase = (y0 + sourceRow) * frameWidth * 3;
+    for (let ox = 0, t = 0; ox < size; ox++, t += 3) {
+      const lo = colLow[ox]!;
+      const hi = colHigh[ox]!;
+      const f = colFrac[ox]!;
+      const l0 = lo < 0 ? 0 : rgb[rowBase + lo]!;
+      const l1 = lo < 0 ? 0 : rgb[rowBase + lo + 1]!;
+      const l2 = lo < 0 ? 0 : rgb[rowBase + lo + 2]!;
+      const r0 = hi < 0 ? 0 : rgb[rowBase + hi]!;
+      const r1 = hi < 0 ? 0 : rgb[rowBase + hi + 1]!;
+      const r2 = hi < 0 ? 0 : rgb[rowBase + hi + 2]!;
+      target[t] = l0 + (r0 - l0) * f;
+      target[t + 1] = l1 + (r1 - l1) * f;
+      target[t + 2] = l2 + (r2 - l2) * f;
     }
   };
+  let a = rowA;
+  let b = rowB;
   for (let oy = 0; oy < size; oy++) {
-    horizontal(rows.low[oy]!, rowA);
-    horizontal(rows.high[oy]!, rowB);
+    const low = rows.low[oy]!;
+    const high = rows.high[oy]!;
+    // Reuse the rows already resampled for the previous output row when the sources repeat.
+    if (low !== cachedA) {
+      if (low === cachedB) {
+        const t = a;
+        a = b;
+        b = t;
+        cachedB = cachedA;
+      } else horizontal(low, a);
+      cachedA = low;
+    }
+    if (high !== cachedB) {
+      horizontal(high, b);
+      cachedB = high;
+    }
     const f = rows.frac[oy]!;
     const base = offset + oy * size * 3;
-    for (let ox = 0; ox < size; ox++) {
-      const i = ox * 3;
-      out[base + i] = (rowA[i]! + (rowB[i]! - rowA[i]!) * f - m0) / 255;
-      out[base + i + 1] = (rowA[i + 1]! + (rowB[i + 1]! - rowA[i + 1]!) * f - m1) / 255;
-      out[base + i + 2] = (rowA[i + 2]! + (rowB[i + 2]! - rowA[i + 2]!) * f - m2) / 255;
+    for (let i = 0; i < size * 3; i += 3) {
+      out[base + i] = (a[i]! + (b[i]! - a[i]!) * f - m0) / 255;
+      out[base + i + 1] = (a[i + 1]! + (b[i + 1]! - a[i + 1]!) * f - m1) / 255;
+      out[base + i + 2] = (a[i + 2]! + (b[i + 2]! - a[i + 2]!) * f - m2) / 255;
     }
   }
 }
