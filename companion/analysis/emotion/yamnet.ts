@@ -57,8 +57,6 @@ export interface YamnetScores {
   readonly scores: Float32Array;
 }
 
-let missingNoticeShown = false;
-
 /** The YAMNet session, or undefined (with the reason) when no usable model is configured. */
 export async function loadYamnet(path: string | undefined, device: OnnxDevice): Promise<{ session?: PooledSession; reason?: MontageError }> {
   if (!path) {
@@ -76,12 +74,6 @@ export async function loadYamnet(path: string | undefined, device: OnnxDevice): 
   } catch (error) {
     return { reason: error instanceof MontageError ? error : new MontageError('AM_ERR_MODEL_INVALID', String(error), { where: { file: path } }) };
   }
-}
-
-export function yamnetMissingShown(): boolean {
-  const shown = missingNoticeShown;
-  missingNoticeShown = true;
-  return shown;
 }
 
 /**
