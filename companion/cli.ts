@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { CancellationError, formatError, MontageError, toMontageError } from './core/errors';
 import { CancellationTokenSource } from './core/lifecycle';
 import type { CutGranularity, SceneMode } from './core/montage';
+import { configureEmotion, defaultEncoderIds } from './analysis/emotion/index';
 import { createExtensionHost } from './host/index';
 import { synthesizeMovie, synthesizeMusic } from './media/synthesize';
 import { runMontage, type MontageRequest, type MontageOutcome, type SecondsRange } from './pipeline/run-montage';
@@ -44,6 +45,9 @@ Montage options:
   --export-option ID.NAME=VALUE   an exporter option (repeatable), e.g. fcp7-xml.flavor=resolve,
                             fcpxml.version=1.11, edl.resolveMarkers=true ('formats' lists them)
   --no-preview              do not render montage.mp4
+  --shot-encoders IDS       emotion encoders for shots (default frame-affect,faces,soundtrack)
+  --music-encoders IDS      emotion encoders for the music (default music-features,music-yamnet)
+  --yamnet FILE             the optional YAMNet model (yamnet_waveform.onnx); also AM_YAMNET_PATH
   --cache DIR               analysis cache folder (default ~/.cache/auto-montage); --no-cache disables it
   --extensions DIR          folder of user extensions (default ~/.config/auto-montage/extensions)
   --force                   overwrite existing outputs in --out
@@ -76,6 +80,9 @@ const options = {
   'export-option': { type: 'string', multiple: true },
   'no-preview': { type: 'boolean' },
   cache: { type: 'string' },
+  'shot-encoders': { type: 'string' },
+  'music-encoders': { type: 'string' },
+  yamnet: { type: 'string' },
   'no-cache': { type: 'boolean' },
   extensions: { type: 'string' },
   force: { type: 'boolean' },
@@ -126,6 +133,10 @@ function parseExportOptions(values: readonly string[] | undefined): Record<strin
   return options;
 }
 
+function idList(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(',').map((id) => id.trim()).filter(Boolean);
+}
+
 function defaultCacheDir(): string {
   return join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'auto-montage');
 }
@@ -165,6 +176,9 @@ function montageRequest(values: Values): MontageRequest {
     },
     ...(values.format?.length ? { formats: values.format } : {}),
     ...(exportOptions ? { exportOptions } : {}),
+    ...(values['shot-encoders'] || values['music-encoders']
+      ? { encoders: { shot: idList(values['shot-encoders']) ?? defaultEncoderIds.shot, music: idList(values['music-encoders']) ?? defaultEncoderIds.music } }
+      : {}),
   };
 }
 
@@ -286,6 +300,7 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
     switch (command) {
       case 'montage': {
         const request = montageRequest(values);
+        if (values.yamnet) configureEmotion({ yamnetPath: resolve(values.yamnet) });
         printOutcome(await montage(request, values, io, token), resolve(values.out!), values, io);
         return 0;
       }

@@ -30,6 +30,19 @@ function files(dir) {
   return out;
 }
 
+function manifests(dir) {
+  let out = [];
+  let names;
+  try { names = readdirSync(dir); } catch { return out; }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (name === 'node_modules') continue;
+    if (statSync(path).isDirectory()) out = out.concat(manifests(path));
+    else if (name === 'package.json') out.push(path);
+  }
+  return out;
+}
+
 const problems = [];
 for (const [area, allowed, { noNode } = {}] of rules) {
   for (const file of files(join(root, area))) {
@@ -43,6 +56,13 @@ for (const [area, allowed, { noNode } = {}] of rules) {
     }
   }
 }
+// Every extension manifest inside the repo must say "type": "module": without it, tsx loads the
+// extension's TypeScript as CommonJS, a second copy of core and config whose state the rest never sees.
+for (const manifest of manifests(join(root, 'companion')).concat(manifests(join(root, 'exporters')))) {
+  const json = JSON.parse(readFileSync(manifest, 'utf8'));
+  if (json.type !== 'module') problems.push(`${relative(root, manifest)} lacks "type": "module"`);
+}
+
 if (problems.length) {
   console.error(`dependency direction broken:\n  ${problems.join('\n  ')}`);
   process.exit(1);

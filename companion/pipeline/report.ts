@@ -13,6 +13,10 @@ function dominant(values: readonly number[]): string {
 }
 
 /** `originalShots[i]` is the analysis index of plan shot i (they differ when a movie range was chosen). */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, originalShots: readonly number[]): string {
   const { movie, music, emotions } = analysis;
   const rate = plan.movie.rate;
@@ -21,10 +25,10 @@ export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, origi
   const lines = [
     `Auto-Montage report`,
     ``,
-    `Movie   ${plan.movie.path}: ${movie.shots.length} shots in ${movie.scenes.length} scenes, ${(plan.movie.frameCount / (rate.num / rate.den)).toFixed(1)} s`,
+    `Movie   ${plan.movie.path}: ${plural(movie.shots.length, 'shot')} in ${plural(movie.scenes.length, 'scene')}, ${(plan.movie.frameCount / (rate.num / rate.den)).toFixed(1)} s`,
     `Music   ${plan.music.path}: ${music.tempoBpm.toFixed(1)} BPM, ${music.beatsPerBar}/4, bar confidence ${music.confidence.toFixed(2)}, mood ${dominant(emotions.music.global.values)}`,
     `Montage ${plan.bars.length} units from ${plan.music.startSeconds.toFixed(3)} s to ${plan.music.endSeconds.toFixed(3)} s (${seconds.toFixed(2)} s), ` +
-      `${plan.placements.length} shots from ${scenesUsed} scene${scenesUsed === 1 ? '' : 's'} (${plan.options.mode} limit ${plan.options.maxScenes}), score ${plan.totalScore.toFixed(3)}`,
+      `${plural(plan.placements.length, 'shot')} from ${plural(scenesUsed, 'scene')} (${plan.options.mode} limit ${plan.options.maxScenes}), score ${plan.totalScore.toFixed(3)}`,
     ``,
     `  #  record       shot  scene  source in     bars   score  emotion`,
   ];
@@ -35,6 +39,6 @@ export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, origi
         `${framesToTimecode(p.sourceRange.start.value, rate)}  ${String(p.barCount).padStart(4)}  ${p.score.toFixed(3).padStart(6)}  ${emotion ? dominant(emotion.values) : '-'}`,
     );
   });
-  for (const d of plan.diagnostics) lines.push(`note: ${d.code}: ${d.message}`);
+  for (const d of [...plan.diagnostics, ...emotions.diagnostics]) lines.push(`note: ${d.code}: ${d.message}`);
   return `${lines.join('\n')}\n`;
 }

@@ -14,7 +14,7 @@ import { timecodeToFrames } from '../core/timecode';
 import type { MediaReference, Timeline } from '../core/timeline';
 import { analyseMovie } from '../analysis/movie/analyse-movie';
 import { analyseMusic } from '../analysis/music/analyse-music';
-import { scoreEmotions, type EmotionScores } from '../analysis/emotion/index';
+import { scoreEmotions, type EmotionScores, type EncoderSelection } from '../analysis/emotion/index';
 import type { ExtensionHost } from '../host/index';
 import { planToTimeline, solvePlan } from '../planner/index';
 import { probeMovie, probeMusic } from '../media/probe';
@@ -42,6 +42,8 @@ export interface MontageRequest {
   readonly options?: MontageOptions;
   /** Exporter ids; default: every exporter the host offers. */
   readonly formats?: readonly string[];
+  /** Emotion encoder ids by kind (default: the built-in set); a user's encoder replaces a default here. */
+  readonly encoders?: EncoderSelection;
   /** Options per exporter id, e.g. { "fcp7-xml": { flavor: "resolve" } }; checked by the host against the manifest. */
   readonly exportOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
@@ -98,7 +100,7 @@ export async function analyseInputs(request: MontageRequest, context: MontageCon
   const movie = await analyseMovie(request.moviePath, context.cacheDir ? { cacheDir: context.cacheDir } : {}, progress, token);
   throwIfCancelled(token);
   progress.report({ stage: 'emotion', fraction: 0 });
-  const emotions = await scoreEmotions(movie, music, await resolveEncoders(context.host), token);
+  const emotions = await scoreEmotions(movie, music, await resolveEncoders(context.host, request.encoders), token);
   progress.report({ stage: 'emotion', fraction: 1 });
   return { movie, music, emotions };
 }
