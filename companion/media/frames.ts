@@ -74,13 +74,19 @@ export async function extractFrames(
   };
 
   let next = 0;
+  let failure: unknown;
   const worker = async () => {
-    while (next < unique.length) {
+    while (next < unique.length && failure === undefined) {
       const index = unique[next++]!;
-      await decodeOne(index);
+      try {
+        await decodeOne(index);
+      } catch (error) {
+        failure ??= error; // the other workers stop after their current frame
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, unique.length) }, worker));
+  if (failure !== undefined) throw failure;
 
   // A seek past the end decodes nothing: fall back to the last frame that exists, found once.
   const missing = unique.filter((index) => !decoded.has(index));

@@ -120,15 +120,26 @@ export async function decodeVideoFrames(
 
   const results = new Map<number, RawSegment>();
   let processes = 0;
-  const decode = async (plan: SegmentPlan) => {
+  const decodeOne = async (plan: SegmentPlan) => {
     processes++;
-    const raw = await decodeSegment(path, video.rate, plan, options, threads, openSink(plan.id), countFrame, source.token);
-    results.set(plan.id, raw);
+    try {
+      const raw = await decodeSegment(path, video.rate, plan, options, threads, openSink(plan.id), countFrame, source.token);
+      results.set(plan.id, raw);
+    } catch (error) {
+      source.cancel(); // a failed segment stops the others
+      throw error;
+    }
+  };
+  /** Runs segments in parallel; on a failure, waits until every process has exited, then throws. */
+  const decode = async (plans: readonly SegmentPlan[]) => {
+    const settled = await Promise.allSettled(plans.map((plan) => decodeOne(plan)));
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    if (failures.length > 0) throw failures.find((f) => !(f instanceof CancellationError)) ?? failures[0];
   };
 
   try {
     const plans = planSegments(video.frameCount, count, overlap);
-    await Promise.all(plans.map((plan) => decode(plan)));
+    await decode(plans);
     const first = results.get(0);
     if (!first || first.pts.length === 0) {
       const reason = first ? lastLines(first.stderr, 2) : '';
@@ -147,15 +158,12 @@ export async function decodeVideoFrames(
         const seekIndex = Math.max(0, hole.start - Math.ceil(fps * 2));
         return { id: nextId++, startIndex: hole.start, endIndex: hole.end, seekIndex, maxFrames: hole.end - seekIndex + overlap, repair: true };
       });
-      await Promise.all(repairs.map((plan) => decode(plan)));
+      await decode(repairs);
       segments = [...segments, ...repairs.map((plan) => ({ ...plan, indices: toIndex(results.get(plan.id)!) }))];
       stitched = stitch(segments);
     }
     options.onProgress?.(stitched.frameCount, stitched.frameCount);
     return { frameCount: stitched.frameCount, segmentOf: stitched.segmentOf, ordinalOf: stitched.ordinalOf, filledFrames: stitched.filled, segments, processes };
-  } catch (error) {
-    source.cancel(); // a failed segment stops the others
-    throw error;
   } finally {
     source.dispose();
   }

@@ -55,16 +55,16 @@ export async function describeMovie(
     descriptors.count = result.frameCount;
   } else {
     descriptors = new FrameDescriptors(result.frameCount);
+    const indicesOf = new Map(result.segments.map((segment) => [segment.id, segment.indices]));
     for (let index = 0; index < result.frameCount; index++) {
       const segment = segmentOf[index]!;
       const ordinal = ordinalOf[index]!;
       descriptors.copyFrom(stores.get(segment)!, ordinal, index);
       if (index === 0) continue;
-      const sameStream = segmentOf[index - 1] === segment;
-      // The stored pair measures compare with the frame decoded just before in the same stream; when
-      // that is not this frame's predecessor (a repeat filling a hole, a segment's first frame), redo them.
-      if (sameStream && ordinalOf[index - 1] === ordinal) descriptors.clearPair(index);
-      else if (!sameStream || ordinal === 0 || ordinalOf[index - 1] !== ordinal - 1) descriptors.pairFromThumbs(index);
+      // The stored pair measures compare with the frame decoded just before in the same stream. That is
+      // this frame's predecessor unless the frame repeats one (a filled hole) or its stream had a gap there.
+      if (segmentOf[index - 1] === segment && ordinalOf[index - 1] === ordinal) descriptors.clearPair(index);
+      else if (ordinal === 0 || indicesOf.get(segment)?.[ordinal - 1] !== index - 1) descriptors.pairFromThumbs(index);
     }
   }
   stores.clear();

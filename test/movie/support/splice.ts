@@ -168,7 +168,17 @@ export function makeSpliceSpec(recipe: SpliceRecipe): SpliceSpec {
       joins.push({ kind, frames });
     }
   }
-  return { name: recipe.name, fps: 24, width: 640, height: 360, pieces, joins };
+  // Keep flashes in the middle of their piece, clear of the transitions on either side.
+  const placed = pieces.map((piece, i): Piece => {
+    if (piece.effect !== 'flash' || piece.flashAt === undefined) return piece;
+    const head = i > 0 ? joins[i - 1]!.frames : 0;
+    const tail = i < joins.length ? joins[i]!.frames : 0;
+    const first = head + 6;
+    const last = piece.length - tail - 6 - (piece.flashLength ?? 1);
+    if (last < first) return { clip: piece.clip, start: piece.start, length: piece.length, effect: 'none' };
+    return { ...piece, flashAt: Math.min(last, Math.max(first, piece.flashAt)) };
+  });
+  return { name: recipe.name, fps: 24, width: 640, height: 360, pieces: placed, joins };
 }
 
 /** The ground truth of a spec (frame numbers of the rendered movie). */

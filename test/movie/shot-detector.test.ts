@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describeMovie } from '../../companion/analysis/movie/describe-movie';
+import { ANALYSIS_HEIGHT, ANALYSIS_WIDTH } from '../../companion/analysis/movie/frame-descriptors';
+import { DescriptorShotDetector, detectTransitions, transitionsToShots } from '../../companion/analysis/movie/shot-detector';
+import { poolScores, scoreCuts, scoreGradual, type Score } from '../../companion/analysis/movie/shot-evaluation';
+import { Progress } from '../../companion/core/lifecycle';
+import { rate } from '../../companion/core/rational';
+import { probeMovie } from '../../companion/media/probe';
+import { scratchDir } from '../support/paths';
+import { FILM_CLIPS, generatorFfmpeg, loadAnnotation, makeSpliceSpec, renderSplice } from './support/splice';
+
+async function detect(path: string) {
+  const { video } = await probeMovie(path);
+  const described = await describeMovie(path, video, {}, Progress.None);
+  return detectTransitions(described.descriptors, described.frameCount, video.rate);
+}
+
+test('on the three annotated real clips every hard cut is found and gradual transitions mostly are', async () => {
+  const hard: Score[] = [];
+  const gradual: Score[] = [];
+  for (const clip of FILM_CLIPS) {
+    const annotation = loadAnnotation(clip);
+    const transitions = await detect(annotation.path);
+    const cuts = transitions.filter((t) => t.kind === 'cut').map((t) => t.boundary);
+    const spans = transitions.filter((t) => t.kind !== 'cut');
+    const h = scoreCuts(cuts, annotation.cuts, 2, annotation.gradual);
+    assert.ok(h.f1 >= 0.95, `${clip}: hard-cut F1 ${h.f1.toFixed(3)} (missed ${h.falseNegatives}, false ${h.falsePositives})`);
+    hard.push(h);
+    gradual.push(scoreGradual(spans, annotation.gradual));
+  }
+  assert.ok(poolScores(hard).f1 >= 0.95);
+  const g = poolScores(gradual);
+  assert.ok(g.f1 >= 0.7, `gradual F1 ${g.f1.toFixed(3)}`);
+  assert.ok(g.recall >= 0.75, `gradual recall ${g.recall.toFixed(3)}`);
+});
+
+test('a splice with cuts, dissolves, fades and flashes is segmented at the known frames', { skip: generatorFfmpeg() ? false : 'needs an ffmpeg with xfade' }, async () => {
+  const dir = scratchDir('movie-splice');
+  const spec = makeSpliceSpec({ name: 'unit', seed: 5, pieces: 10, joins: ['cut', 'cut', 'fade', 'fadeblack'], effects: ['none', 'flash'] });
+  const truth = await renderSplice(spec, join(dir, 'splice.mp4'));
+  assert.ok(truth.cuts.length >= 2 && truth.gradual.length >= 2 && truth.flashes.length >= 1, 'the recipe covers every case');
+  const transitions = await detect(join(dir, 'splice.mp4'));
+  const cuts = transitions.filter((t) => t.kind === 'cut').map((t) => t.boundary);
+  const hard = scoreCuts(cuts, truth.cuts, 2, truth.gradual);
+  assert.equal(hard.f1, 1, `cuts ${cuts} against ${truth.cuts}`);
+  // Frame-exact: every cut is found at exactly its frame.
+  for (const cut of truth.cuts) assert.ok(cuts.includes(cut), `cut at ${cut}`);
+  for (const flash of truth.flashes) assert.ok(!cuts.some((c) => Math.abs(c - flash) <= 3), `flash at ${flash} is not a cut`);
+  const gradual = scoreGradual(transitions.filter((t) => t.kind !== 'cut'), truth.gradual);
+  assert.ok(gradual.recall >= 0.75, `gradual recall ${gradual.recall}`);
+});
+
+test('shots tile the frames and begin with the transition that opens them', () => {
+  const shots = transitionsToShots(
+    [
+      { kind: 'cut', start: 10, end: 10, boundary: 10, strength: 1 },
+      { kind: 'dissolve', start: 20, end: 30, boundary: 25, strength: 1 },
+    ],
+    40,
+    rate(24),
+  );
+  assert.deepEqual(
+    shots.map((s) => [s.range.start.value, s.range.duration.value, s.transitionIn]),
+    [
+      [0, 10, 'cut'],
+      [10, 15, 'cut'],
+      [25, 15, 'dissolve'],
+    ],
+  );
+});
+
+test('the pipeline detector finds a cut between two pictures pushed frame by frame', () => {
+  const detector = new DescriptorShotDetector();
+  const video = { codec: 'raw', width: 64, height: 36, rate: rate(24), frameCount: 48, rotation: 0, variableFrameRate: false };
+  const sink = detector.start(video);
+  for (let index = 0; index < 48; index++) {
+    const data = new Uint8Array(ANALYSIS_WIDTH * ANALYSIS_HEIGHT * 3);
+    for (let p = 0; p < ANALYSIS_WIDTH * ANALYSIS_HEIGHT; p++) {
+      const x = p % ANALYSIS_WIDTH;
+      const y = Math.floor(p / ANALYSIS_WIDTH);
+      // Shot 1: vertical stripes drifting right; shot 2: horizontal stripes in other colours.
+      const on = index < 24 ? Math.floor((x + index) / 6) % 2 : Math.floor(y / 5) % 2;
+      data.set(index < 24 ? [on ? 220 : 30, 60, 40] : [20, on ? 200 : 50, on ? 240 : 90], p * 3);
+    }
+    sink.push({ index, width: ANALYSIS_WIDTH, height: ANALYSIS_HEIGHT, data });
+  }
+  const shots = sink.finish();
+  assert.deepEqual(
+    shots.map((s) => s.range.start.value),
+    [0, 24],
+  );
+  assert.throws(() => detector.start(video).push({ index: 0, width: 32, height: 18, data: new Uint8Array(32 * 18 * 3) }), RangeError);
+});
