@@ -112,15 +112,18 @@ export class SpectralBarTracker implements BarTracker {
       // No pulse (silence, noise, free time) or too little of it: a steady grid keeps the montage possible; confidence 0.
       layout = layoutBars(gridBeats(0, durationSeconds, FALLBACK_BPM, beatsPerBar), durationSeconds, options.downbeatShift ?? 0);
     }
-    // Confidence: a steady pulse (local tempo salience well above the average; 5–7 for noise or speech,
-    // 12–25 for the annotated songs, 30+ for click tracks), beats that land on onsets, something audible,
-    // and (less) a clear downbeat.
+    // Confidence: a steady pulse (local tempo salience well above the average; 5–10 for noise or speech,
+    // 12–25 for the annotated songs, 30+ for click tracks), beats that land on onsets that stand out,
+    // something audible, and (less) a clear downbeat.
     const periodicity = clamp01((tempo.localPeakRatio - 7) / 7);
     const hits = clamp01((hitRate - 0.5) / 0.4);
+    // Onset strength at the beats against the track's average: 4.2–5.2 for pink noise (whose onsets are
+    // everywhere, so every beat "hits" one), 6.2–13 for the annotated and mood-labelled songs.
+    const accent = clamp01((beatContrast - 5) / 1.5);
     const level = clamp01((meanFlux - MIN_MEAN_FLUX) / 0.3);
     // A few seconds cannot show a steady pulse: no confidence at 2 s, full from 10 s.
     const length = clamp01((durationSeconds - 2) / 8);
-    const confidence = fallback ? 0 : clamp01(periodicity * hits * level * length * (0.7 + 0.3 * meterConfidence));
+    const confidence = fallback ? 0 : clamp01(periodicity * hits * accent * level * length * (0.7 + 0.3 * meterConfidence));
     const beats = layout!.beats;
     const bars = layout!.bars;
     const tempoBpm = beats.length >= 2 ? medianTempo(beats.map((b) => b.timeSeconds)) : FALLBACK_BPM;
