@@ -1,9 +1,15 @@
 /**
  * The soft scene constraint: each shot costs w_i = max(1, floor(scale / |its scene|)) of a budget
  * N_e × scale (the paper's 1/|scene| weights scaled to integers), and the DP is a plain 3-D knapsack over
- * (shot, weight used, bars filled): V[w][j] = best value. Rows are rolled in place (weights descending, as in a
- * 0/1 knapsack); back-pointers hold only the bar count of a taken shot, in a few bits. Each row remembers the
- * span of bars where it holds any value, so unreachable (weight, bars) pairs cost nothing.
+ * (shot, bars filled, weight used): T[j][w] = best value. The table is stored bars-major (one row of budget cells
+ * per bar count), so for a shot ending at bar j and starting at bar a the update is one contiguous sweep over the
+ * budget: T[j][w] ← max(T[j][w], T[a][w − w_i] + value(a..j)), with the bounds and the window of starts loaded once
+ * per row instead of once per state. Rows are updated in place with j descending (rows a < j still hold the
+ * previous shot's values). Each row remembers the span of budgets where it holds a value, so unreachable
+ * (bars, weight) pairs cost nothing. Shots whose window of starts is wide go column by column through the shared
+ * sliding-window maximum instead. Back-pointers hold only the bar count of a taken shot, in a few bits.
+ * Every path compares and adds in the same order (best start = the largest a among equal scores), so the result
+ * does not depend on which path a shot takes.
  * Time O(n · L · N_e · scale); memory O(n · L · N_e · scale) bits plus O(L · N_e · scale) floats.
  */
 import type { KnapsackResult, Segment } from './hard-scene-knapsack';
@@ -12,163 +18,280 @@ import type { PreparedPlan } from './prepare-plan';
 import { ShotWindows } from './shot-windows';
 import { windowMax } from './window-max';
 
-/** Windows at most this wide are scanned directly; wider ones go through the deque. */
-const DIRECT_SCAN_BARS = 4;
+/**
+ * Windows of at most this many starts are scanned per budget cell (cost ∝ width per state); wider ones go
+ * column by column through the sliding-window maximum (a strided gather, but O(1) per state whatever the width).
+ */
+const ROW_SWEEP_MAX_BARS = 16;
+
+/**
+ * States that cannot lead to a plan worth at least `floor`: after shot i, state (j bars, w weight) is dropped
+ * when T[j][w] + λ·(W − w) + completion[(i + 1)·(L + 1) + j] < floor (a Lagrangian upper bound on the best
+ * finish, see {@link lagrangeBound}).
+ */
+interface Pruning {
+  readonly lambda: number;
+  readonly completion: Float64Array;
+  readonly floor: number;
+}
 
 export function solveSoftKnapsack(plan: PreparedPlan): KnapsackResult {
   const L = plan.barCount;
+  const bound = lagrangeBound(plan);
+  if (bound) {
+    let full: KnapsackResult | undefined;
+    const unpruned = () => (full ??= fillTable(plan, null));
+    for (const floor of bound.floors) {
+      const pruned = fillTable(plan, { lambda: bound.lambda, completion: bound.completion, floor: floor - bound.margin });
+      // Every state on an optimal path has an upper bound ≥ the optimum ≥ what was found; found ≥ floor
+      // therefore proves that no such state was dropped, and the table holds the exact optimum and the same plan.
+      if (pruned.best(L) >= floor - bound.margin / 2) {
+        return {
+          bytes: pruned.bytes + bound.completion.byteLength,
+          best: (j) => (j === L ? pruned.best(j) : unpruned().best(j)),
+          backtrack: (j) => (j === L ? pruned.backtrack(j) : unpruned().backtrack(j)),
+        };
+      }
+    }
+  }
+  return fillTable(plan, null);
+}
+
+/** The DP itself, optionally dropping states that cannot beat `prune.floor`. */
+function fillTable(plan: PreparedPlan, prune: Pruning | null): KnapsackResult {
+  const L = plan.barCount;
   const S = L + 1;
   const W = plan.softBudget;
+  const C = W + 1;
   const { usable, required, softWeights } = plan;
   const windows = new ShotWindows(L);
 
+  // Back-pointer cells of a shot of weight w_i: (bars j, budget w) for w ≥ w_i, at j·(C − w_i) + w − w_i.
   const slotOf = new Int32Array(plan.shotCount).fill(-1);
   const slots: [number, number][] = [];
   for (let i = 0; i < plan.shotCount; i++) {
     if (!usable[i] || softWeights[i]! > W) continue;
     if (!windows.load(plan, i) && !required[i]) continue;
     slotOf[i] = slots.length;
-    slots.push([(W - softWeights[i]! + 1) * S, windows.maxBars]);
+    slots.push([(C - softWeights[i]!) * S, windows.maxBars]);
   }
   const codes = new PackedCodes(slots);
   const { words, offsets, widths } = codes;
 
-  const V = new Float64Array((W + 1) * S).fill(-Infinity);
-  V[0] = 0;
-  // rowFirst[w]..rowLast[w]: the bars where row w may hold a value (rowLast < 0: the row is empty).
-  const rowFirst = new Int32Array(W + 1).fill(S);
-  const rowLast = new Int32Array(W + 1).fill(-1);
-  rowFirst[0] = 0;
-  rowLast[0] = 0;
+  const T = new Float64Array(S * C).fill(-Infinity);
+  T[0] = 0;
+  // colFirst[j]..colLast[j]: the budgets where row j may hold a value (colLast < 0: the row is empty).
+  const colFirst = new Int32Array(S).fill(C);
+  const colLast = new Int32Array(S).fill(-1);
+  colFirst[0] = 0;
+  colLast[0] = 0;
   const score = new Float64Array(S);
   const best = new Float64Array(S);
   const start = new Int32Array(S);
   const deque = new Int32Array(S);
   const { prefix, low, high } = windows;
-  let reach = 0; // the largest weight with any value
 
   for (let i = 0; i < plan.shotCount; i++) {
     const slot = slotOf[i]!;
     if (slot < 0) {
       if (required[i]) {
         // A required shot that cannot be placed: nothing is feasible.
-        V.fill(-Infinity);
-        rowLast.fill(-1);
+        T.fill(-Infinity);
+        colLast.fill(-1);
+        colFirst.fill(C);
       }
       continue;
     }
     windows.load(plan, i);
     const weight = softWeights[i]!;
-    const isRequired = required[i] === 1;
-    const maxBars = windows.maxBars;
     const offset = offsets[slot]!;
     const width = widths[slot]!;
-    const top = Math.min(W, reach + weight);
-    for (let w = top; w >= weight; w--) {
-      const source = w - weight;
-      const from = source * S;
-      const to = w * S;
-      const cellBase = source * S;
-      const sourceLast = rowLast[source]!;
-      if (sourceLast < 0) {
-        if (isRequired) {
-          V.fill(-Infinity, to, to + S);
-          rowLast[w] = -1;
-          rowFirst[w] = S;
-        }
-        continue;
+    const cellsPerRow = C - weight;
+    if (required[i] === 1) {
+      requiredShot(weight, offset, width, cellsPerRow);
+      if (prune) dropHopeless(i);
+      continue;
+    }
+    if (!windows.single && windows.maxBars > ROW_SWEEP_MAX_BARS) {
+      columnSweep(weight, offset, width, cellsPerRow);
+      if (prune) dropHopeless(i);
+      continue;
+    }
+    const single = windows.single;
+    for (let j = L; j >= 1; j--) {
+      const lo = low[j]!;
+      const hi = high[j]!;
+      if (lo > hi) continue;
+      // The budgets any start in the window can reach.
+      let sourceFirst = C;
+      let sourceLast = -1;
+      for (let a = lo; a <= hi; a++) {
+        const last = colLast[a]!;
+        if (last < 0) continue;
+        if (colFirst[a]! < sourceFirst) sourceFirst = colFirst[a]!;
+        if (last > sourceLast) sourceLast = last;
       }
-      const jFirst = rowFirst[source]! + 1;
-      const jLast = Math.min(L, sourceLast + maxBars);
-      if (isRequired) {
-        // Only placements of this shot survive in row w.
-        V.fill(-Infinity, to, to + jFirst);
-        if (jLast < L) V.fill(-Infinity, to + jLast + 1, to + S);
-      }
-      let newFirst = S;
+      if (sourceLast < 0) continue;
+      const wFirst = sourceFirst + weight;
+      const wLast = Math.min(W, sourceLast + weight);
+      const to = j * C;
+      const rowBit = (j * cellsPerRow - weight) * width;
+      let newFirst = -1;
       let newLast = -1;
-      if (windows.single) {
-        for (let j = jFirst; j <= jLast; j++) {
-          const a = high[j]!;
-          if (low[j]! > a) {
-            if (isRequired) V[to + j] = -Infinity;
-            continue;
-          }
-          const value = V[from + a]! + (prefix[j]! - prefix[a]!);
-          if (isRequired ? value > -Infinity : value > V[to + j]!) {
-            V[to + j] = value;
-            const bit = (cellBase + j) * width;
+      if (single) {
+        // One start: value = T[a][w − w_i] + (prefix[j] − prefix[a]).
+        const gain = prefix[j]! - prefix[hi]!;
+        const from = hi * C - weight;
+        const code = j - hi;
+        for (let w = wFirst; w <= wLast; w++) {
+          const value = T[from + w]! + gain;
+          if (value > T[to + w]!) {
+            T[to + w] = value;
+            const bit = rowBit + w * width;
             const word = offset + (bit >>> 5);
-            words[word] = words[word]! | ((j - a) << (bit & 31));
-            if (j < newFirst) newFirst = j;
-            newLast = j;
-          } else if (isRequired) {
-            V[to + j] = -Infinity;
-          }
-        }
-      } else if (maxBars <= DIRECT_SCAN_BARS) {
-        for (let j = jFirst; j <= jLast; j++) {
-          const hi = high[j]!;
-          let topValue = -Infinity;
-          let at = -1;
-          for (let a = hi, lo = low[j]!; a >= lo; a--) {
-            const value = V[from + a]! - prefix[a]!;
-            if (value > topValue) {
-              topValue = value;
-              at = a;
-            }
-          }
-          const value = topValue + prefix[j]!;
-          if (isRequired ? value > -Infinity : value > V[to + j]!) {
-            V[to + j] = value;
-            const bit = (cellBase + j) * width;
-            const word = offset + (bit >>> 5);
-            words[word] = words[word]! | ((j - at) << (bit & 31));
-            if (j < newFirst) newFirst = j;
-            newLast = j;
-          } else if (isRequired) {
-            V[to + j] = -Infinity;
+            words[word] = words[word]! | (code << (bit & 31));
+            if (newFirst < 0) newFirst = w;
+            newLast = w;
           }
         }
       } else {
-        for (let a = 0; a < L; a++) score[a] = V[from + a]! - prefix[a]!;
-        windowMax(score, prefix, windows, best, start, deque);
-        for (let j = jFirst; j <= jLast; j++) {
-          const value = best[j]!;
-          if (isRequired ? value > -Infinity : value > V[to + j]!) {
-            V[to + j] = value;
-            const bit = (cellBase + j) * width;
+        // A few starts: the best of (T[a][w − w_i] − prefix[a]) over a, ties to the largest a, plus prefix[j].
+        const end = prefix[j]!;
+        for (let w = wFirst; w <= wLast; w++) {
+          let top = -Infinity;
+          let at = -1;
+          for (let a = hi, cell = hi * C + w - weight; a >= lo; a--, cell -= C) {
+            const x = T[cell]! - prefix[a]!;
+            if (x > top) {
+              top = x;
+              at = a;
+            }
+          }
+          const value = top + end;
+          if (value > T[to + w]!) {
+            T[to + w] = value;
+            const bit = rowBit + w * width;
             const word = offset + (bit >>> 5);
-            words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
-            if (j < newFirst) newFirst = j;
-            newLast = j;
-          } else if (isRequired) {
-            V[to + j] = -Infinity;
+            words[word] = words[word]! | ((j - at) << (bit & 31));
+            if (newFirst < 0) newFirst = w;
+            newLast = w;
           }
         }
       }
-      if (isRequired) {
-        rowFirst[w] = newFirst;
-        rowLast[w] = newLast;
-      } else if (newLast >= 0) {
-        rowFirst[w] = Math.min(rowFirst[w]!, newFirst);
-        rowLast[w] = Math.max(rowLast[w]!, newLast);
+      if (newLast >= 0) {
+        if (newFirst < colFirst[j]!) colFirst[j] = newFirst;
+        if (newLast > colLast[j]!) colLast[j] = newLast;
       }
     }
-    if (isRequired) {
-      V.fill(-Infinity, 0, weight * S);
-      rowLast.fill(-1, 0, weight);
-      rowFirst.fill(S, 0, weight);
+    if (prune) dropHopeless(i);
+  }
+
+  /**
+   * Narrows each row's budget span to the states whose bound can still reach the floor. Values outside the span
+   * stay in the table (they are real, achievable plans) but no longer grow: later shots only extend what lies inside.
+   */
+  function dropHopeless(i: number): void {
+    const { lambda, completion, floor } = prune!;
+    const base = (i + 1) * S;
+    const offsetFloor = floor - lambda * W;
+    for (let j = 0; j <= L; j++) {
+      let first = colFirst[j]!;
+      let last = colLast[j]!;
+      if (last < 0) continue;
+      // Keep w when T[j][w] − λ·w ≥ floor − λ·W − completion(j).
+      const need = offsetFloor - completion[base + j]!;
+      const row = j * C;
+      while (first <= last && T[row + first]! - lambda * first < need) first++;
+      while (last >= first && T[row + last]! - lambda * last < need) last--;
+      if (first > last) {
+        colFirst[j] = C;
+        colLast[j] = -1;
+      } else {
+        colFirst[j] = first;
+        colLast[j] = last;
+      }
     }
-    reach = top;
+  }
+
+  /** The budgets (columns) where any row holds a value. */
+  function columnSpan(): [number, number] {
+    let first = C;
+    let last = -1;
+    for (let j = 0; j <= L; j++) {
+      if (colLast[j]! < 0) continue;
+      if (colFirst[j]! < first) first = colFirst[j]!;
+      if (colLast[j]! > last) last = colLast[j]!;
+    }
+    return [first, last];
+  }
+
+  /** Fills best[j], start[j] for column w from column w − weight (same arithmetic as the row sweeps). */
+  function columnCandidates(source: number): void {
+    for (let a = 0; a < L; a++) score[a] = T[a * C + source]! - prefix[a]!;
+    windowMax(score, prefix, windows, best, start, deque);
+  }
+
+  /** A shot with a wide window: column by column, budgets descending so column w − weight is still the old one. */
+  function columnSweep(weight: number, offset: number, width: number, cellsPerRow: number): void {
+    const [first, last] = columnSpan();
+    if (last < 0) return;
+    for (let w = Math.min(W, last + weight); w >= first + weight; w--) {
+      columnCandidates(w - weight);
+      for (let j = 1; j <= L; j++) {
+        const value = best[j]!;
+        const cell = j * C + w;
+        if (value > T[cell]!) {
+          T[cell] = value;
+          const bit = (j * cellsPerRow + w - weight) * width;
+          const word = offset + (bit >>> 5);
+          words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
+          if (w < colFirst[j]!) colFirst[j] = w;
+          if (w > colLast[j]!) colLast[j] = w;
+        }
+      }
+    }
+  }
+
+  /** A pinned or locked shot: only placements of it survive. */
+  function requiredShot(weight: number, offset: number, width: number, cellsPerRow: number): void {
+    colFirst.fill(C);
+    colLast.fill(-1);
+    for (let w = W; w >= weight; w--) {
+      const source = w - weight;
+      if (windows.single) {
+        for (let j = 1; j <= L; j++) {
+          const a = high[j]!;
+          best[j] = low[j]! > a ? -Infinity : T[a * C + source]! + (prefix[j]! - prefix[a]!);
+          start[j] = a;
+        }
+      } else {
+        columnCandidates(source);
+      }
+      T[w] = -Infinity;
+      for (let j = 1; j <= L; j++) {
+        const value = best[j]!;
+        const cell = j * C + w;
+        if (value > -Infinity) {
+          T[cell] = value;
+          const bit = (j * cellsPerRow + w - weight) * width;
+          const word = offset + (bit >>> 5);
+          words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
+          if (w < colFirst[j]!) colFirst[j] = w;
+          if (w > colLast[j]!) colLast[j] = w;
+        } else {
+          T[cell] = -Infinity;
+        }
+      }
+    }
+    for (let j = 0; j <= L; j++) T.fill(-Infinity, j * C, j * C + weight);
   }
 
   const bestW = (j: number): number => {
     let topValue = -Infinity;
     let at = -1;
     for (let w = 0; w <= W; w++) {
-      if (V[w * S + j]! > topValue) {
-        topValue = V[w * S + j]!;
+      if (T[j * C + w]! > topValue) {
+        topValue = T[j * C + w]!;
         at = w;
       }
     }
@@ -176,10 +299,10 @@ export function solveSoftKnapsack(plan: PreparedPlan): KnapsackResult {
   };
 
   return {
-    bytes: codes.bytes + V.byteLength + 4 * S * 8 + 2 * 4 * (W + 1),
+    bytes: codes.bytes + T.byteLength + 4 * S * 8 + 2 * 4 * S,
     best(j) {
       const w = bestW(j);
-      return w < 0 ? -Infinity : V[w * S + j]!;
+      return w < 0 ? -Infinity : T[j * C + w]!;
     },
     backtrack(j) {
       let w = bestW(j);
@@ -189,7 +312,7 @@ export function solveSoftKnapsack(plan: PreparedPlan): KnapsackResult {
         const slot = slotOf[i]!;
         const weight = softWeights[i]!;
         if (slot < 0 || w < weight) continue;
-        const barCount = codes.get(slot, (w - weight) * S + j);
+        const barCount = codes.get(slot, j * (C - weight) + w - weight);
         if (barCount === 0) continue;
         j -= barCount;
         w -= weight;
@@ -199,4 +322,129 @@ export function solveSoftKnapsack(plan: PreparedPlan): KnapsackResult {
       return chosen.reverse();
     },
   };
+}
+
+/** The pieces of the Lagrangian bound: the multiplier, the completion table and the floors to try, highest first. */
+interface LagrangeBound {
+  readonly lambda: number;
+  /** completion[i·(L + 1) + j]: max over story-ordered plans of shots i.. filling bars j..L−1 of Σ (value − λ·weight). */
+  readonly completion: Float64Array;
+  readonly floors: readonly number[];
+  /** Slack for floating-point rounding in the bound. */
+  readonly margin: number;
+}
+
+/** Above this many completion cells (8 bytes each) the bound is not worth its memory: the plain DP runs. */
+const MAX_COMPLETION_CELLS = 4_000_000;
+
+/**
+ * Branch and bound for the soft knapsack. Relaxing the budget with a multiplier λ ≥ 0 leaves a 2-D DP
+ * (shots × bars, O(n · L) per λ) whose value plus λ·(budget left) bounds any finish from a state from above.
+ * λ is the minimiser of that dual bound D(λ) (a convex piecewise-linear function, found by intersecting its
+ * supporting lines, a few passes). Plans found along the way with weight ≤ budget are feasible, so the optimum
+ * lies between the best of them and min D; on movie-sized inputs the gap is tiny and almost every state is
+ * dropped. Floors are tried from just below min D down to the best feasible plan; a floor above the optimum
+ * shows itself (the pruned table then finds less than the floor) and the next one is tried.
+ * Returns null when there is no exact fill at all, no feasible plan, or the table would be too large.
+ */
+function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
+  const L = plan.barCount;
+  const S = L + 1;
+  const n = plan.shotCount;
+  const W = plan.softBudget;
+  if ((n + 1) * S > MAX_COMPLETION_CELLS) return null;
+  const { usable, required, softWeights } = plan;
+  const windows = new ShotWindows(L);
+  // Which shots the DP may place (as in fillTable), and a bound on any plan's |value|.
+  const placeable = new Uint8Array(n);
+  let valueScale = 0;
+  for (let i = 0; i < n; i++) {
+    if (!usable[i] || softWeights[i]! > W || !windows.load(plan, i)) continue;
+    placeable[i] = 1;
+    let most = 0;
+    for (let k = 0; k < L; k++) most = Math.max(most, Math.abs(windows.prefix[k + 1]! - windows.prefix[k]!));
+    valueScale += most * windows.maxBars;
+  }
+  const completion = new Float64Array((n + 1) * S);
+  // The weight of the plan attaining each completion value: rows i + 1 and i, swapped after every shot.
+  let weightNext = new Float64Array(S);
+  let weightHere = new Float64Array(S);
+
+  /** One backward pass at multiplier λ: D(λ) and the weight and value of the plan that attains it. */
+  const pass = (lambda: number): { dual: number; weight: number; value: number } => {
+    completion.fill(-Infinity, n * S, (n + 1) * S);
+    completion[n * S + L] = 0;
+    weightNext.fill(0);
+    for (let i = n - 1; i >= 0; i--) {
+      const next = (i + 1) * S;
+      const here = i * S;
+      if (required[i] && !placeable[i]) {
+        completion.fill(-Infinity, here, here + S);
+        weightHere.fill(0);
+      } else if (required[i]) {
+        completion.fill(-Infinity, here, here + S);
+      } else {
+        completion.copyWithin(here, next, next + S);
+        weightHere.set(weightNext);
+      }
+      if (placeable[i]) {
+        windows.load(plan, i);
+        const { prefix, low, high } = windows;
+        const weight = softWeights[i]!;
+        const cost = lambda * weight;
+        for (let j = 1; j <= L; j++) {
+          const rest = completion[next + j]!;
+          if (rest === -Infinity) continue;
+          const lo = low[j]!;
+          const hi = high[j]!;
+          if (lo > hi) continue;
+          const base = rest + prefix[j]! - cost;
+          for (let a = lo; a <= hi; a++) {
+            const candidate = base - prefix[a]!;
+            if (candidate > completion[here + a]!) {
+              completion[here + a] = candidate;
+              weightHere[a] = weightNext[j]! + weight;
+            }
+          }
+        }
+      }
+      [weightNext, weightHere] = [weightHere, weightNext];
+    }
+    const top = completion[0]!;
+    return { dual: top + lambda * W, weight: weightNext[0]!, value: top + lambda * weightNext[0]! };
+  };
+
+  // The dual's supporting line through a plan P: D_P(μ) = value(P) + μ·(W − weight(P)).
+  let low = pass(0);
+  if (low.dual === -Infinity) return null;
+  const margin = 1e-9 * (1 + valueScale + Math.abs(low.dual));
+  let lambda = 0;
+  let bestDual = low.dual;
+  let feasible = -Infinity;
+  if (low.weight <= W) {
+    feasible = low.value;
+  } else {
+    let high = pass(2 * valueScale + 1);
+    if (high.weight > W || high.dual === -Infinity) return null;
+    lambda = 2 * valueScale + 1;
+    bestDual = Math.min(bestDual, high.dual);
+    feasible = high.value;
+    for (let round = 0; round < 24; round++) {
+      const mu = Math.max(0, (high.value - low.value) / (high.weight - low.weight));
+      const at = pass(mu);
+      lambda = mu;
+      if (at.dual < bestDual) bestDual = at.dual;
+      if (at.weight <= W && at.value > feasible) feasible = at.value;
+      const envelope = Math.max(low.value + mu * (W - low.weight), high.value + mu * (W - high.weight));
+      // Done when no new line lies above the two (μ minimises D), or a plan of exactly the budget attains D(μ) (then it is optimal).
+      if (at.dual <= envelope + margin || at.weight === W || bestDual - feasible <= margin) break;
+      if (at.weight === low.weight || at.weight === high.weight) break;
+      if (at.weight > W) low = at;
+      else high = at;
+    }
+  }
+  // The completion table now holds the last pass, the one at λ.
+  const gap = Math.max(0, bestDual - feasible);
+  const floors = gap <= margin ? [feasible] : [bestDual - gap / 64, bestDual - gap / 8, feasible];
+  return { lambda, completion, floors, margin };
 }
