@@ -357,10 +357,17 @@ function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
   const windows = new ShotWindows(L);
   // Which shots the DP may place (as in fillTable), and a bound on any plan's |value|.
   const placeable = new Uint8Array(n);
+  // Every placeable shot's windows, loaded once for all passes (row i·(L + 1)).
+  const lows = new Int32Array(n * S);
+  const highs = new Int32Array(n * S);
+  const prefixes = new Float64Array(n * S);
   let valueScale = 0;
   for (let i = 0; i < n; i++) {
     if (!usable[i] || softWeights[i]! > W || !windows.load(plan, i)) continue;
     placeable[i] = 1;
+    lows.set(windows.low, i * S);
+    highs.set(windows.high, i * S);
+    prefixes.set(windows.prefix, i * S);
     let most = 0;
     for (let k = 0; k < L; k++) most = Math.max(most, Math.abs(windows.prefix[k + 1]! - windows.prefix[k]!));
     valueScale += most * windows.maxBars;
@@ -388,19 +395,17 @@ function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
         weightHere.set(weightNext);
       }
       if (placeable[i]) {
-        windows.load(plan, i);
-        const { prefix, low, high } = windows;
         const weight = softWeights[i]!;
         const cost = lambda * weight;
         for (let j = 1; j <= L; j++) {
           const rest = completion[next + j]!;
           if (rest === -Infinity) continue;
-          const lo = low[j]!;
-          const hi = high[j]!;
+          const lo = lows[here + j]!;
+          const hi = highs[here + j]!;
           if (lo > hi) continue;
-          const base = rest + prefix[j]! - cost;
+          const base = rest + prefixes[here + j]! - cost;
           for (let a = lo; a <= hi; a++) {
-            const candidate = base - prefix[a]!;
+            const candidate = base - prefixes[here + a]!;
             if (candidate > completion[here + a]!) {
               completion[here + a] = candidate;
               weightHere[a] = weightNext[j]! + weight;
@@ -418,33 +423,49 @@ function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
   let low = pass(0);
   if (low.dual === -Infinity) return null;
   const margin = 1e-9 * (1 + valueScale + Math.abs(low.dual));
-  let lambda = 0;
+  let lambda = 0; // the multiplier of the last pass (the one in the table)
+  let bestLambda = 0;
   let bestDual = low.dual;
   let feasible = -Infinity;
+  const evaluate = (mu: number): ReturnType<typeof pass> => {
+    const at = pass(mu);
+    lambda = mu;
+    if (at.dual < bestDual) {
+      bestDual = at.dual;
+      bestLambda = mu;
+    }
+    if (at.weight <= W && at.value > feasible) feasible = at.value;
+    return at;
+  };
   if (low.weight <= W) {
-    feasible = low.value;
+    feasible = low.value; // the unconstrained optimum fits the budget: it is the optimum
   } else {
-    let high = pass(2 * valueScale + 1);
-    if (high.weight > W || high.dual === -Infinity) return null;
-    lambda = 2 * valueScale + 1;
-    bestDual = Math.min(bestDual, high.dual);
-    feasible = high.value;
+    // The high end: first twice the value per unit of weight of the unconstrained plan (usually within budget);
+    // else a multiplier larger than any plan's value, which gives the lightest plan.
+    let high: ReturnType<typeof pass> | undefined;
+    if (low.value > 0) {
+      const guess = evaluate((2 * low.value) / low.weight);
+      if (guess.weight <= W) high = guess;
+      else low = guess;
+    }
+    if (!high) {
+      high = evaluate(2 * valueScale + 1);
+      if (high.weight > W || high.dual === -Infinity) return null;
+    }
     for (let round = 0; round < 24; round++) {
+      // The two lines meet at μ, the minimum of their envelope: a lower bound on min D.
       const mu = Math.max(0, (high.value - low.value) / (high.weight - low.weight));
-      const at = pass(mu);
-      lambda = mu;
-      if (at.dual < bestDual) bestDual = at.dual;
-      if (at.weight <= W && at.value > feasible) feasible = at.value;
-      const envelope = Math.max(low.value + mu * (W - low.weight), high.value + mu * (W - high.weight));
-      // Done when no new line lies above the two (μ minimises D), or a plan of exactly the budget attains D(μ) (then it is optimal).
-      if (at.dual <= envelope + margin || at.weight === W || bestDual - feasible <= margin) break;
-      if (at.weight === low.weight || at.weight === high.weight) break;
+      const lowest = low.value + mu * (W - low.weight);
+      // Stop once min D is pinned down well inside the first floor's slack (below), or D is attained exactly.
+      if (bestDual - lowest <= Math.max(margin, (bestDual - feasible) / 512)) break;
+      const at = evaluate(mu);
+      if (at.weight === W || at.weight === low.weight || at.weight === high.weight) break;
       if (at.weight > W) low = at;
       else high = at;
     }
   }
-  // The completion table now holds the last pass, the one at λ.
+  if (lambda !== bestLambda) pass(bestLambda);
   const gap = Math.max(0, bestDual - feasible);
   const floors = gap <= margin ? [feasible] : [bestDual - gap / 64, bestDual - gap / 8, feasible];
-  return { lambda, completion, floors, margin };
+  return { lambda: bestLambda, completion, floors, margin };
 }
