@@ -57,6 +57,30 @@ export function solveSoftKnapsack(plan: PreparedPlan): KnapsackResult {
   return fillTable(plan, null);
 }
 
+/** The same DP keeping every state (no bound): the reference the bounded solve must equal, for tests. */
+export function solveSoftKnapsackFull(plan: PreparedPlan): KnapsackResult {
+  return fillTable(plan, null);
+}
+
+/** The DP's working state, passed to the per-shot steps (plain locals in each, nothing captured in hot loops). */
+interface Table {
+  readonly L: number;
+  readonly W: number;
+  /** W + 1: cells per row. */
+  readonly C: number;
+  /** T[j·C + w]: the best value with j bars filled and weight w used. */
+  readonly T: Float64Array;
+  /** colFirst[j]..colLast[j]: the budgets where row j may hold a value (colLast < 0: the row is empty). */
+  readonly colFirst: Int32Array;
+  readonly colLast: Int32Array;
+  readonly words: Uint32Array;
+  readonly windows: ShotWindows;
+  readonly score: Float64Array;
+  readonly best: Float64Array;
+  readonly start: Int32Array;
+  readonly deque: Int32Array;
+}
+
 /** The DP itself, optionally dropping states that cannot beat `prune.floor`. */
 function fillTable(plan: PreparedPlan, prune: Pruning | null): KnapsackResult {
   const L = plan.barCount;
@@ -76,20 +100,26 @@ function fillTable(plan: PreparedPlan, prune: Pruning | null): KnapsackResult {
     slots.push([(C - softWeights[i]!) * S, windows.maxBars]);
   }
   const codes = new PackedCodes(slots);
-  const { words, offsets, widths } = codes;
+  const { offsets, widths } = codes;
 
-  const T = new Float64Array(S * C).fill(-Infinity);
+  const table: Table = {
+    L,
+    W,
+    C,
+    T: new Float64Array(S * C).fill(-Infinity),
+    colFirst: new Int32Array(S).fill(C),
+    colLast: new Int32Array(S).fill(-1),
+    words: codes.words,
+    windows,
+    score: new Float64Array(S),
+    best: new Float64Array(S),
+    start: new Int32Array(S),
+    deque: new Int32Array(S),
+  };
+  const { T, colFirst, colLast } = table;
   T[0] = 0;
-  // colFirst[j]..colLast[j]: the budgets where row j may hold a value (colLast < 0: the row is empty).
-  const colFirst = new Int32Array(S).fill(C);
-  const colLast = new Int32Array(S).fill(-1);
   colFirst[0] = 0;
   colLast[0] = 0;
-  const score = new Float64Array(S);
-  const best = new Float64Array(S);
-  const start = new Int32Array(S);
-  const deque = new Int32Array(S);
-  const { prefix, low, high } = windows;
 
   for (let i = 0; i < plan.shotCount; i++) {
     const slot = slotOf[i]!;
@@ -104,186 +134,10 @@ function fillTable(plan: PreparedPlan, prune: Pruning | null): KnapsackResult {
     }
     windows.load(plan, i);
     const weight = softWeights[i]!;
-    const offset = offsets[slot]!;
-    const width = widths[slot]!;
-    const cellsPerRow = C - weight;
-    if (required[i] === 1) {
-      requiredShot(weight, offset, width, cellsPerRow);
-      if (prune) dropHopeless(i);
-      continue;
-    }
-    if (!windows.single && windows.maxBars > ROW_SWEEP_MAX_BARS) {
-      columnSweep(weight, offset, width, cellsPerRow);
-      if (prune) dropHopeless(i);
-      continue;
-    }
-    const single = windows.single;
-    for (let j = L; j >= 1; j--) {
-      const lo = low[j]!;
-      const hi = high[j]!;
-      if (lo > hi) continue;
-      // The budgets any start in the window can reach.
-      let sourceFirst = C;
-      let sourceLast = -1;
-      for (let a = lo; a <= hi; a++) {
-        const last = colLast[a]!;
-        if (last < 0) continue;
-        if (colFirst[a]! < sourceFirst) sourceFirst = colFirst[a]!;
-        if (last > sourceLast) sourceLast = last;
-      }
-      if (sourceLast < 0) continue;
-      const wFirst = sourceFirst + weight;
-      const wLast = Math.min(W, sourceLast + weight);
-      const to = j * C;
-      const rowBit = (j * cellsPerRow - weight) * width;
-      let newFirst = -1;
-      let newLast = -1;
-      if (single) {
-        // One start: value = T[a][w − w_i] + (prefix[j] − prefix[a]).
-        const gain = prefix[j]! - prefix[hi]!;
-        const from = hi * C - weight;
-        const code = j - hi;
-        for (let w = wFirst; w <= wLast; w++) {
-          const value = T[from + w]! + gain;
-          if (value > T[to + w]!) {
-            T[to + w] = value;
-            const bit = rowBit + w * width;
-            const word = offset + (bit >>> 5);
-            words[word] = words[word]! | (code << (bit & 31));
-            if (newFirst < 0) newFirst = w;
-            newLast = w;
-          }
-        }
-      } else {
-        // A few starts: the best of (T[a][w − w_i] − prefix[a]) over a, ties to the largest a, plus prefix[j].
-        const end = prefix[j]!;
-        for (let w = wFirst; w <= wLast; w++) {
-          let top = -Infinity;
-          let at = -1;
-          for (let a = hi, cell = hi * C + w - weight; a >= lo; a--, cell -= C) {
-            const x = T[cell]! - prefix[a]!;
-            if (x > top) {
-              top = x;
-              at = a;
-            }
-          }
-          const value = top + end;
-          if (value > T[to + w]!) {
-            T[to + w] = value;
-            const bit = rowBit + w * width;
-            const word = offset + (bit >>> 5);
-            words[word] = words[word]! | ((j - at) << (bit & 31));
-            if (newFirst < 0) newFirst = w;
-            newLast = w;
-          }
-        }
-      }
-      if (newLast >= 0) {
-        if (newFirst < colFirst[j]!) colFirst[j] = newFirst;
-        if (newLast > colLast[j]!) colLast[j] = newLast;
-      }
-    }
-    if (prune) dropHopeless(i);
-  }
-
-  /**
-   * Narrows each row's budget span to the states whose bound can still reach the floor. Values outside the span
-   * stay in the table (they are real, achievable plans) but no longer grow: later shots only extend what lies inside.
-   */
-  function dropHopeless(i: number): void {
-    const { lambda, completion, floor } = prune!;
-    const base = (i + 1) * S;
-    const offsetFloor = floor - lambda * W;
-    for (let j = 0; j <= L; j++) {
-      let first = colFirst[j]!;
-      let last = colLast[j]!;
-      if (last < 0) continue;
-      // Keep w when T[j][w] − λ·w ≥ floor − λ·W − completion(j).
-      const need = offsetFloor - completion[base + j]!;
-      const row = j * C;
-      while (first <= last && T[row + first]! - lambda * first < need) first++;
-      while (last >= first && T[row + last]! - lambda * last < need) last--;
-      if (first > last) {
-        colFirst[j] = C;
-        colLast[j] = -1;
-      } else {
-        colFirst[j] = first;
-        colLast[j] = last;
-      }
-    }
-  }
-
-  /** The budgets (columns) where any row holds a value. */
-  function columnSpan(): [number, number] {
-    let first = C;
-    let last = -1;
-    for (let j = 0; j <= L; j++) {
-      if (colLast[j]! < 0) continue;
-      if (colFirst[j]! < first) first = colFirst[j]!;
-      if (colLast[j]! > last) last = colLast[j]!;
-    }
-    return [first, last];
-  }
-
-  /** Fills best[j], start[j] for column w from column w − weight (same arithmetic as the row sweeps). */
-  function columnCandidates(source: number): void {
-    for (let a = 0; a < L; a++) score[a] = T[a * C + source]! - prefix[a]!;
-    windowMax(score, prefix, windows, best, start, deque);
-  }
-
-  /** A shot with a wide window: column by column, budgets descending so column w − weight is still the old one. */
-  function columnSweep(weight: number, offset: number, width: number, cellsPerRow: number): void {
-    const [first, last] = columnSpan();
-    if (last < 0) return;
-    for (let w = Math.min(W, last + weight); w >= first + weight; w--) {
-      columnCandidates(w - weight);
-      for (let j = 1; j <= L; j++) {
-        const value = best[j]!;
-        const cell = j * C + w;
-        if (value > T[cell]!) {
-          T[cell] = value;
-          const bit = (j * cellsPerRow + w - weight) * width;
-          const word = offset + (bit >>> 5);
-          words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
-          if (w < colFirst[j]!) colFirst[j] = w;
-          if (w > colLast[j]!) colLast[j] = w;
-        }
-      }
-    }
-  }
-
-  /** A pinned or locked shot: only placements of it survive. */
-  function requiredShot(weight: number, offset: number, width: number, cellsPerRow: number): void {
-    colFirst.fill(C);
-    colLast.fill(-1);
-    for (let w = W; w >= weight; w--) {
-      const source = w - weight;
-      if (windows.single) {
-        for (let j = 1; j <= L; j++) {
-          const a = high[j]!;
-          best[j] = low[j]! > a ? -Infinity : T[a * C + source]! + (prefix[j]! - prefix[a]!);
-          start[j] = a;
-        }
-      } else {
-        columnCandidates(source);
-      }
-      T[w] = -Infinity;
-      for (let j = 1; j <= L; j++) {
-        const value = best[j]!;
-        const cell = j * C + w;
-        if (value > -Infinity) {
-          T[cell] = value;
-          const bit = (j * cellsPerRow + w - weight) * width;
-          const word = offset + (bit >>> 5);
-          words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
-          if (w < colFirst[j]!) colFirst[j] = w;
-          if (w > colLast[j]!) colLast[j] = w;
-        } else {
-          T[cell] = -Infinity;
-        }
-      }
-    }
-    for (let j = 0; j <= L; j++) T.fill(-Infinity, j * C, j * C + weight);
+    if (required[i] === 1) requiredShot(table, weight, offsets[slot]!, widths[slot]!);
+    else if (!windows.single && windows.maxBars > ROW_SWEEP_MAX_BARS) columnSweep(table, weight, offsets[slot]!, widths[slot]!);
+    else rowSweep(table, weight, offsets[slot]!, widths[slot]!);
+    if (prune) dropHopeless(table, prune, i);
   }
 
   const bestW = (j: number): number => {
@@ -324,8 +178,182 @@ function fillTable(plan: PreparedPlan, prune: Pruning | null): KnapsackResult {
   };
 }
 
+/** The common step: a shot with at most ROW_SWEEP_MAX_BARS starts per end bar, row by row, bars descending. */
+function rowSweep(table: Table, weight: number, offset: number, width: number): void {
+  const { L, W, C, T, colFirst, colLast, words } = table;
+  const { prefix, low, high, single } = table.windows;
+  const cellsPerRow = C - weight;
+  for (let j = L; j >= 1; j--) {
+    const lo = low[j]!;
+    const hi = high[j]!;
+    if (lo > hi) continue;
+    // The budgets any start in the window can reach.
+    let sourceFirst = C;
+    let sourceLast = -1;
+    for (let a = lo; a <= hi; a++) {
+      const last = colLast[a]!;
+      if (last < 0) continue;
+      if (colFirst[a]! < sourceFirst) sourceFirst = colFirst[a]!;
+      if (last > sourceLast) sourceLast = last;
+    }
+    if (sourceLast < 0) continue;
+    const wFirst = sourceFirst + weight;
+    const wLast = Math.min(W, sourceLast + weight);
+    const to = j * C;
+    const rowBit = (j * cellsPerRow - weight) * width;
+    let newFirst = -1;
+    let newLast = -1;
+    if (single) {
+      // One start: value = T[a][w − w_i] + (prefix[j] − prefix[a]).
+      const gain = prefix[j]! - prefix[hi]!;
+      const from = hi * C - weight;
+      const code = j - hi;
+      for (let w = wFirst; w <= wLast; w++) {
+        const value = T[from + w]! + gain;
+        if (value > T[to + w]!) {
+          T[to + w] = value;
+          const bit = rowBit + w * width;
+          const word = offset + (bit >>> 5);
+          words[word] = words[word]! | (code << (bit & 31));
+          if (newFirst < 0) newFirst = w;
+          newLast = w;
+        }
+      }
+    } else {
+      // A few starts: the best of (T[a][w − w_i] − prefix[a]) over a, ties to the largest a, plus prefix[j].
+      const end = prefix[j]!;
+      for (let w = wFirst; w <= wLast; w++) {
+        let top = -Infinity;
+        let at = -1;
+        for (let a = hi, cell = hi * C + w - weight; a >= lo; a--, cell -= C) {
+          const x = T[cell]! - prefix[a]!;
+          if (x > top) {
+            top = x;
+            at = a;
+          }
+        }
+        const value = top + end;
+        if (value > T[to + w]!) {
+          T[to + w] = value;
+          const bit = rowBit + w * width;
+          const word = offset + (bit >>> 5);
+          words[word] = words[word]! | ((j - at) << (bit & 31));
+          if (newFirst < 0) newFirst = w;
+          newLast = w;
+        }
+      }
+    }
+    if (newLast >= 0) {
+      if (newFirst < colFirst[j]!) colFirst[j] = newFirst;
+      if (newLast > colLast[j]!) colLast[j] = newLast;
+    }
+  }
+}
+
+/**
+ * Narrows each row's budget span to the states whose bound can still reach the floor. Values outside the span
+ * stay in the table (they are real, achievable plans) but no longer grow: later shots only extend what lies inside.
+ */
+function dropHopeless(table: Table, prune: Pruning, i: number): void {
+  const { L, W, C, T, colFirst, colLast } = table;
+  const { lambda, completion, floor } = prune;
+  const base = (i + 1) * (L + 1);
+  const offsetFloor = floor - lambda * W;
+  for (let j = 0; j <= L; j++) {
+    let first = colFirst[j]!;
+    let last = colLast[j]!;
+    if (last < 0) continue;
+    // Keep w when T[j][w] − λ·w ≥ floor − λ·W − completion(j).
+    const need = offsetFloor - completion[base + j]!;
+    const row = j * C;
+    while (first <= last && T[row + first]! - lambda * first < need) first++;
+    while (last >= first && T[row + last]! - lambda * last < need) last--;
+    if (first > last) {
+      colFirst[j] = C;
+      colLast[j] = -1;
+    } else {
+      colFirst[j] = first;
+      colLast[j] = last;
+    }
+  }
+}
+
+/** Fills best[j], start[j] for one column from the column `source` (same arithmetic as the row sweeps). */
+function columnCandidates(table: Table, source: number): void {
+  const { L, C, T, score, best, start, deque, windows } = table;
+  const prefix = windows.prefix;
+  for (let a = 0; a < L; a++) score[a] = T[a * C + source]! - prefix[a]!;
+  windowMax(score, prefix, windows, best, start, deque);
+}
+
+/** A shot with a wide window: column by column, budgets descending so column w − weight is still the old one. */
+function columnSweep(table: Table, weight: number, offset: number, width: number): void {
+  const { L, W, C, T, colFirst, colLast, words, best, start } = table;
+  const cellsPerRow = C - weight;
+  let first = C;
+  let last = -1;
+  for (let j = 0; j <= L; j++) {
+    if (colLast[j]! < 0) continue;
+    if (colFirst[j]! < first) first = colFirst[j]!;
+    if (colLast[j]! > last) last = colLast[j]!;
+  }
+  if (last < 0) return;
+  for (let w = Math.min(W, last + weight); w >= first + weight; w--) {
+    columnCandidates(table, w - weight);
+    for (let j = 1; j <= L; j++) {
+      const value = best[j]!;
+      const cell = j * C + w;
+      if (value > T[cell]!) {
+        T[cell] = value;
+        const bit = (j * cellsPerRow + w - weight) * width;
+        const word = offset + (bit >>> 5);
+        words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
+        if (w < colFirst[j]!) colFirst[j] = w;
+        if (w > colLast[j]!) colLast[j] = w;
+      }
+    }
+  }
+}
+
+/** A pinned or locked shot: only placements of it survive. */
+function requiredShot(table: Table, weight: number, offset: number, width: number): void {
+  const { L, W, C, T, colFirst, colLast, words, best, start, windows } = table;
+  const { prefix, low, high } = windows;
+  const cellsPerRow = C - weight;
+  colFirst.fill(C);
+  colLast.fill(-1);
+  for (let w = W; w >= weight; w--) {
+    const source = w - weight;
+    if (windows.single) {
+      for (let j = 1; j <= L; j++) {
+        const a = high[j]!;
+        best[j] = low[j]! > a ? -Infinity : T[a * C + source]! + (prefix[j]! - prefix[a]!);
+        start[j] = a;
+      }
+    } else {
+      columnCandidates(table, source);
+    }
+    T[w] = -Infinity;
+    for (let j = 1; j <= L; j++) {
+      const value = best[j]!;
+      const cell = j * C + w;
+      if (value > -Infinity) {
+        T[cell] = value;
+        const bit = (j * cellsPerRow + w - weight) * width;
+        const word = offset + (bit >>> 5);
+        words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
+        if (w < colFirst[j]!) colFirst[j] = w;
+        if (w > colLast[j]!) colLast[j] = w;
+      } else {
+        T[cell] = -Infinity;
+      }
+    }
+  }
+  for (let j = 0; j <= L; j++) T.fill(-Infinity, j * C, j * C + weight);
+}
+
 /** The pieces of the Lagrangian bound: the multiplier, the completion table and the floors to try, highest first. */
-interface LagrangeBound {
+export interface LagrangeBound {
   readonly lambda: number;
   /** completion[i·(L + 1) + j]: max over story-ordered plans of shots i.. filling bars j..L−1 of Σ (value − λ·weight). */
   readonly completion: Float64Array;
@@ -334,8 +362,11 @@ interface LagrangeBound {
   readonly margin: number;
 }
 
-/** Above this many completion cells (8 bytes each) the bound is not worth its memory: the plain DP runs. */
-const MAX_COMPLETION_CELLS = 4_000_000;
+/**
+ * Above this many (shot, bar) cells the bound is not worth its memory (20 bytes a cell: the completion table and
+ * the cached windows; 14.5 MB at 3000 shots × 240 bars) and the plain DP runs.
+ */
+const MAX_BOUND_CELLS = 1_600_000;
 
 /**
  * Branch and bound for the soft knapsack. Relaxing the budget with a multiplier λ ≥ 0 leaves a 2-D DP
@@ -347,19 +378,19 @@ const MAX_COMPLETION_CELLS = 4_000_000;
  * shows itself (the pruned table then finds less than the floor) and the next one is tried.
  * Returns null when there is no exact fill at all, no feasible plan, or the table would be too large.
  */
-function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
+export function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
   const L = plan.barCount;
   const S = L + 1;
   const n = plan.shotCount;
   const W = plan.softBudget;
-  if ((n + 1) * S > MAX_COMPLETION_CELLS) return null;
+  if ((n + 1) * S > MAX_BOUND_CELLS || L > 32000) return null;
   const { usable, required, softWeights } = plan;
   const windows = new ShotWindows(L);
   // Which shots the DP may place (as in fillTable), and a bound on any plan's |value|.
   const placeable = new Uint8Array(n);
-  // Every placeable shot's windows, loaded once for all passes (row i·(L + 1)).
-  const lows = new Int32Array(n * S);
-  const highs = new Int32Array(n * S);
+  // Every placeable shot's windows, loaded once for all passes (row i·(L + 1)); bar indices fit 16 bits.
+  const lows = new Int16Array(n * S);
+  const highs = new Int16Array(n * S);
   const prefixes = new Float64Array(n * S);
   let valueScale = 0;
   for (let i = 0; i < n; i++) {
@@ -372,63 +403,33 @@ function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
     for (let k = 0; k < L; k++) most = Math.max(most, Math.abs(windows.prefix[k + 1]! - windows.prefix[k]!));
     valueScale += most * windows.maxBars;
   }
-  const completion = new Float64Array((n + 1) * S);
-  // The weight of the plan attaining each completion value: rows i + 1 and i, swapped after every shot.
-  let weightNext = new Float64Array(S);
-  let weightHere = new Float64Array(S);
-
-  /** One backward pass at multiplier λ: D(λ) and the weight and value of the plan that attains it. */
-  const pass = (lambda: number): { dual: number; weight: number; value: number } => {
-    completion.fill(-Infinity, n * S, (n + 1) * S);
-    completion[n * S + L] = 0;
-    weightNext.fill(0);
-    for (let i = n - 1; i >= 0; i--) {
-      const next = (i + 1) * S;
-      const here = i * S;
-      if (required[i] && !placeable[i]) {
-        completion.fill(-Infinity, here, here + S);
-        weightHere.fill(0);
-      } else if (required[i]) {
-        completion.fill(-Infinity, here, here + S);
-      } else {
-        completion.copyWithin(here, next, next + S);
-        weightHere.set(weightNext);
-      }
-      if (placeable[i]) {
-        const weight = softWeights[i]!;
-        const cost = lambda * weight;
-        for (let j = 1; j <= L; j++) {
-          const rest = completion[next + j]!;
-          if (rest === -Infinity) continue;
-          const lo = lows[here + j]!;
-          const hi = highs[here + j]!;
-          if (lo > hi) continue;
-          const base = rest + prefixes[here + j]! - cost;
-          for (let a = lo; a <= hi; a++) {
-            const candidate = base - prefixes[here + a]!;
-            if (candidate > completion[here + a]!) {
-              completion[here + a] = candidate;
-              weightHere[a] = weightNext[j]! + weight;
-            }
-          }
-        }
-      }
-      [weightNext, weightHere] = [weightHere, weightNext];
-    }
-    const top = completion[0]!;
-    return { dual: top + lambda * W, weight: weightNext[0]!, value: top + lambda * weightNext[0]! };
+  const passInputs: PassInputs = {
+    n,
+    L,
+    W,
+    required,
+    softWeights,
+    placeable,
+    lows,
+    highs,
+    prefixes,
+    completion: new Float64Array((n + 1) * S),
+    weightNext: new Float64Array(S),
+    weightHere: new Float64Array(S),
   };
+  const completion = passInputs.completion;
+  const pass = (lambda: number) => completionPass(passInputs, lambda);
 
   // The dual's supporting line through a plan P: D_P(μ) = value(P) + μ·(W − weight(P)).
-  let low = pass(0);
+  let low = { ...pass(0), lambda: 0 };
   if (low.dual === -Infinity) return null;
   const margin = 1e-9 * (1 + valueScale + Math.abs(low.dual));
   let lambda = 0; // the multiplier of the last pass (the one in the table)
   let bestLambda = 0;
   let bestDual = low.dual;
   let feasible = -Infinity;
-  const evaluate = (mu: number): ReturnType<typeof pass> => {
-    const at = pass(mu);
+  const evaluate = (mu: number) => {
+    const at = { ...pass(mu), lambda: mu };
     lambda = mu;
     if (at.dual < bestDual) {
       bestDual = at.dual;
@@ -440,32 +441,115 @@ function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
   if (low.weight <= W) {
     feasible = low.value; // the unconstrained optimum fits the budget: it is the optimum
   } else {
-    // The high end: first twice the value per unit of weight of the unconstrained plan (usually within budget);
-    // else a multiplier larger than any plan's value, which gives the lightest plan.
-    let high: ReturnType<typeof pass> | undefined;
-    if (low.value > 0) {
-      const guess = evaluate((2 * low.value) / low.weight);
-      if (guess.weight <= W) high = guess;
-      else low = guess;
+    // The high end: multipliers from the unconstrained plan's value per unit of weight upwards (near the answer;
+    // those still over budget become the low end); else one larger than any plan's value (the lightest plan).
+    let high: typeof low | undefined;
+    for (let step = 0, guess = low.value / low.weight; step < 4 && guess > 0 && !high; step++, guess *= 1.25) {
+      const at = evaluate(guess);
+      if (at.weight <= W) high = at;
+      else low = at;
     }
     if (!high) {
       high = evaluate(2 * valueScale + 1);
       if (high.weight > W || high.dual === -Infinity) return null;
     }
+    // The plan weight falls as λ grows; look for where it crosses the budget. Steps alternate between the
+    // Illinois rule on the weights (fast on the steep part) and the meeting point of the two plans' lines
+    // D_P(μ) = value(P) + μ·(W − weight(P)) (exact once the two plans are the ones adjacent at the minimum).
+    let excessLow = low.weight - W;
+    let excessHigh = high.weight - W;
+    let side = 0;
     for (let round = 0; round < 24; round++) {
-      // The two lines meet at μ, the minimum of their envelope: a lower bound on min D.
-      const mu = Math.max(0, (high.value - low.value) / (high.weight - low.weight));
-      const lowest = low.value + mu * (W - low.weight);
-      // Stop once min D is pinned down well inside the first floor's slack (below), or D is attained exactly.
+      const meet = Math.max(0, (high.value - low.value) / (high.weight - low.weight));
+      // The lines' envelope is a lower bound on min D: stop once min D is pinned down well inside the first
+      // floor's slack (below).
+      const lowest = low.value + meet * (W - low.weight);
       if (bestDual - lowest <= Math.max(margin, (bestDual - feasible) / 512)) break;
+      let mu = round % 2 === 1 ? meet : (low.lambda * excessHigh - high.lambda * excessLow) / (excessHigh - excessLow);
+      if (!(mu > low.lambda && mu < high.lambda)) mu = (low.lambda + high.lambda) / 2;
       const at = evaluate(mu);
-      if (at.weight === W || at.weight === low.weight || at.weight === high.weight) break;
-      if (at.weight > W) low = at;
-      else high = at;
+      if (at.weight === W) break; // D(μ) is the value of a plan within budget: the optimum
+      if (at.weight > W) {
+        low = at;
+        excessLow = at.weight - W;
+        if (side < 0) excessHigh /= 2;
+        side = -1;
+      } else {
+        high = at;
+        excessHigh = at.weight - W;
+        if (side > 0) excessLow /= 2;
+        side = 1;
+      }
     }
   }
   if (lambda !== bestLambda) pass(bestLambda);
   const gap = Math.max(0, bestDual - feasible);
   const floors = gap <= margin ? [feasible] : [bestDual - gap / 64, bestDual - gap / 8, feasible];
   return { lambda: bestLambda, completion, floors, margin };
+}
+
+/** What {@link completionPass} reads and writes. */
+interface PassInputs {
+  readonly n: number;
+  readonly L: number;
+  readonly W: number;
+  readonly required: Uint8Array;
+  readonly softWeights: Int32Array;
+  readonly placeable: Uint8Array;
+  readonly lows: Int16Array;
+  readonly highs: Int16Array;
+  readonly prefixes: Float64Array;
+  readonly completion: Float64Array;
+  readonly weightNext: Float64Array;
+  readonly weightHere: Float64Array;
+}
+
+/**
+ * One backward pass at multiplier λ: fills the completion table and returns D(λ) with the weight and value of
+ * the plan that attains it (ties keep the first plan found).
+ */
+function completionPass(inputs: PassInputs, lambda: number): { dual: number; weight: number; value: number } {
+  const { n, L, W, required, softWeights, placeable, lows, highs, prefixes, completion } = inputs;
+  const S = L + 1;
+  // The weight of the plan attaining each completion value: rows i + 1 and i, swapped after every shot.
+  let weightNext = inputs.weightNext;
+  let weightHere = inputs.weightHere;
+  completion.fill(-Infinity, n * S, (n + 1) * S);
+  completion[n * S + L] = 0;
+  weightNext.fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    const next = (i + 1) * S;
+    const here = i * S;
+    if (required[i]) {
+      completion.fill(-Infinity, here, here + S);
+      if (!placeable[i]) weightHere.fill(0);
+    } else {
+      completion.copyWithin(here, next, next + S);
+      weightHere.set(weightNext);
+    }
+    if (placeable[i]) {
+      const weight = softWeights[i]!;
+      const cost = lambda * weight;
+      for (let j = 1; j <= L; j++) {
+        const rest = completion[next + j]!;
+        if (rest === -Infinity) continue;
+        const lo = lows[here + j]!;
+        const hi = highs[here + j]!;
+        if (lo > hi) continue;
+        const base = rest + prefixes[here + j]! - cost;
+        for (let a = lo; a <= hi; a++) {
+          const candidate = base - prefixes[here + a]!;
+          if (candidate > completion[here + a]!) {
+            completion[here + a] = candidate;
+            weightHere[a] = weightNext[j]! + weight;
+          }
+        }
+      }
+    }
+    const swap = weightNext;
+    weightNext = weightHere;
+    weightHere = swap;
+  }
+  const top = completion[0]!;
+  return { dual: top + lambda * W, weight: weightNext[0]!, value: top + lambda * weightNext[0]! };
 }
