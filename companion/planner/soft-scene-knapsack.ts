@@ -421,7 +421,7 @@ export function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
   const pass = (lambda: number) => completionPass(passInputs, lambda);
 
   // The dual's supporting line through a plan P: D_P(μ) = value(P) + μ·(W − weight(P)).
-  let low = { ...pass(0), lambda: 0 };
+  let low = pass(0);
   if (low.dual === -Infinity) return null;
   const margin = 1e-9 * (1 + valueScale + Math.abs(low.dual));
   let lambda = 0; // the multiplier of the last pass (the one in the table)
@@ -429,7 +429,7 @@ export function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
   let bestDual = low.dual;
   let feasible = -Infinity;
   const evaluate = (mu: number) => {
-    const at = { ...pass(mu), lambda: mu };
+    const at = pass(mu);
     lambda = mu;
     if (at.dual < bestDual) {
       bestDual = at.dual;
@@ -453,33 +453,19 @@ export function lagrangeBound(plan: PreparedPlan): LagrangeBound | null {
       high = evaluate(2 * valueScale + 1);
       if (high.weight > W || high.dual === -Infinity) return null;
     }
-    // The plan weight falls as λ grows; look for where it crosses the budget. Steps alternate between the
-    // Illinois rule on the weights (fast on the steep part) and the meeting point of the two plans' lines
-    // D_P(μ) = value(P) + μ·(W − weight(P)) (exact once the two plans are the ones adjacent at the minimum).
-    let excessLow = low.weight - W;
-    let excessHigh = high.weight - W;
-    let side = 0;
+    // Cutting planes: each plan P gives a line D_P(μ) = value(P) + μ·(W − weight(P)) under D; the lines of the
+    // latest plan over budget and the latest within it meet at the minimum of their envelope, where D is
+    // evaluated next (exact once the two plans are the ones adjacent at the minimum of D).
     for (let round = 0; round < 24; round++) {
-      const meet = Math.max(0, (high.value - low.value) / (high.weight - low.weight));
-      // The lines' envelope is a lower bound on min D: stop once min D is pinned down well inside the first
-      // floor's slack (below).
-      const lowest = low.value + meet * (W - low.weight);
+      const mu = Math.max(0, (high.value - low.value) / (high.weight - low.weight));
+      // The envelope is a lower bound on min D: stop once min D is pinned down well inside the first floor's
+      // slack (below).
+      const lowest = low.value + mu * (W - low.weight);
       if (bestDual - lowest <= Math.max(margin, (bestDual - feasible) / 512)) break;
-      let mu = round % 2 === 1 ? meet : (low.lambda * excessHigh - high.lambda * excessLow) / (excessHigh - excessLow);
-      if (!(mu > low.lambda && mu < high.lambda)) mu = (low.lambda + high.lambda) / 2;
       const at = evaluate(mu);
       if (at.weight === W) break; // D(μ) is the value of a plan within budget: the optimum
-      if (at.weight > W) {
-        low = at;
-        excessLow = at.weight - W;
-        if (side < 0) excessHigh /= 2;
-        side = -1;
-      } else {
-        high = at;
-        excessHigh = at.weight - W;
-        if (side > 0) excessLow /= 2;
-        side = 1;
-      }
+      if (at.weight > W) low = at;
+      else high = at;
     }
   }
   if (lambda !== bestLambda) pass(bestLambda);
