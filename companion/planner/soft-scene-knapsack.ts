@@ -10,7 +10,14 @@
  * sliding-window maximum instead. Back-pointers hold only the bar count of a taken shot, in a few bits.
  * Every path compares and adds in the same order (best start = the largest a among equal scores), so the result
  * does not depend on which path a shot takes.
- * Time O(n · L · N_e · scale); memory O(n · L · N_e · scale) bits plus O(L · N_e · scale) floats.
+ *
+ * Branch and bound on top (exact): a Lagrangian relaxation of the budget gives, for every shot and bar, an upper
+ * bound on the best finish (a 2-D DP, a few passes of O(n · L)), and states whose bound cannot reach a floor
+ * below the optimum are dropped from their row's span. On movie-sized inputs the duality gap is tiny and all but
+ * a sliver of the 40-odd million states go; the table still holds the exact optimum and the very same plan (see
+ * {@link solveSoftKnapsack}). Fills of fewer bars than the music (only asked for when there is no exact fill) come
+ * from the full table, built on demand.
+ * Time O(n · L · N_e · scale) at worst; memory O(n · L · N_e · scale) bits plus O(L · N_e · scale + n · L) floats.
  */
 import type { KnapsackResult, Segment } from './hard-scene-knapsack';
 import { PackedCodes } from './packed-codes';
