@@ -1,16 +1,10 @@
 /** The short human report written next to the montage (report.txt) and printed by the CLI. */
-import { EMOTION_LABELS, type MontagePlan } from '../core/montage';
+import type { MontagePlan } from '../core/montage';
+import { dominantLabel } from '../analysis/emotion/index';
 import { toSeconds } from '../core/rational';
 import { framesToTimecode } from '../core/timecode';
 import type { MontageAnalysis } from './run-montage';
 
-function dominant(values: readonly number[]): string {
-  let best = 0;
-  values.forEach((v, i) => {
-    if (v > (values[best] ?? -Infinity)) best = i;
-  });
-  return EMOTION_LABELS[best] ?? 'neutral';
-}
 
 /** `originalShots[i]` is the analysis index of plan shot i (they differ when a movie range was chosen). */
 function plural(count: number, noun: string): string {
@@ -26,7 +20,7 @@ export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, origi
     `Auto-Montage report`,
     ``,
     `Movie   ${plan.movie.path}: ${plural(movie.shots.length, 'shot')} in ${plural(movie.scenes.length, 'scene')}, ${(plan.movie.frameCount / (rate.num / rate.den)).toFixed(1)} s`,
-    `Music   ${plan.music.path}: ${music.tempoBpm.toFixed(1)} BPM, ${music.beatsPerBar}/4, bar confidence ${music.confidence.toFixed(2)}, mood ${dominant(emotions.music.global.values)}`,
+    `Music   ${plan.music.path}: ${music.tempoBpm.toFixed(1)} BPM, ${music.beatsPerBar}/4, bar confidence ${music.confidence.toFixed(2)}, mood ${dominantLabel(emotions.music.global)}`,
     `Montage ${plan.bars.length} units from ${plan.music.startSeconds.toFixed(3)} s to ${plan.music.endSeconds.toFixed(3)} s (${seconds.toFixed(2)} s), ` +
       `${plural(plan.placements.length, 'shot')} from ${plural(scenesUsed, 'scene')} (${plan.options.mode} limit ${plan.options.maxScenes}), score ${plan.totalScore.toFixed(3)}`,
     ``,
@@ -36,7 +30,7 @@ export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, origi
     const emotion = emotions.shots[originalShots[p.shotIndex] ?? -1];
     lines.push(
       `${String(i + 1).padStart(3)}  ${toSeconds(p.recordRange.start).toFixed(2).padStart(8)} s  ${String(p.shotIndex).padStart(4)}  ${String(p.sceneIndex).padStart(5)}  ` +
-        `${framesToTimecode(p.sourceRange.start.value, rate)}  ${String(p.barCount).padStart(4)}  ${p.score.toFixed(3).padStart(6)}  ${emotion ? dominant(emotion.values) : '-'}`,
+        `${framesToTimecode(p.sourceRange.start.value, rate)}  ${String(p.barCount).padStart(4)}  ${p.score.toFixed(3).padStart(6)}  ${emotion ? dominantLabel(emotion) : '-'}`,
     );
   });
   for (const d of [...plan.diagnostics, ...emotions.diagnostics]) lines.push(`note: ${d.code}: ${d.message}`);

@@ -16,7 +16,7 @@ import { toFps, toSeconds } from '../core/rational';
 import type { CancellationToken, Progress, ProgressReport } from '../core/lifecycle';
 import { createExtensionHost, type ExtensionHost } from '../host/index';
 import { cudaAvailable } from '../analysis/onnx/session-pool';
-import { emotionSettings } from '../analysis/emotion/index';
+import { dominantLabel, emotionSettings } from '../analysis/emotion/index';
 import { analyseInputs, buildPlanInput, composeMontage, cutUnits, PREVIEW_NAME, type MontageAnalysis, type MontageRequest } from '../pipeline/run-montage';
 import type { AnalysisSummary, BarSummary, ChosenShot, CutGranularity, EmotionSummary, PlanSummary, ShotSummary } from '../protocol/messages';
 import type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, OutputFile, RunJob } from './run-job';
@@ -112,11 +112,7 @@ export function toMontageRequest(request: JobRequest): MontageRequest {
 
 export function emotionSummary(vector: EmotionVector | undefined): EmotionSummary | undefined {
   if (!vector || vector.values.length !== EMOTION_LABELS.length) return undefined;
-  let best = 0;
-  vector.values.forEach((value, i) => {
-    if (value > (vector.values[best] ?? -Infinity)) best = i;
-  });
-  return { values: vector.values.map(round), valence: round(vector.valence), arousal: round(vector.arousal), label: EMOTION_LABELS[best] ?? 'neutral' };
+  return { values: vector.values.map(round), valence: round(vector.valence), arousal: round(vector.arousal), label: dominantLabel(vector) };
 }
 
 /** Shots in the planner's numbering (inside the movie range), bars of the music analysis. */
