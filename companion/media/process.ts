@@ -18,6 +18,14 @@ export interface RunOptions {
   readonly stdin?: Buffer;
   /** Called with each chunk of stderr as it arrives (the tail is still kept for error messages). */
   readonly onStderr?: (chunk: string) => void;
+  /** Called once the child has started, with flow control over its stdout (a paused pipe makes the child wait). */
+  readonly onSpawn?: (control: StdoutControl) => void;
+}
+
+/** Back-pressure on a child's stdout: while paused, nothing is read and the child blocks on its next write. */
+export interface StdoutControl {
+  pauseStdout(): void;
+  resumeStdout(): void;
 }
 
 export interface RunResult {
@@ -60,6 +68,7 @@ export function run(command: string, args: readonly string[], options: RunOption
 
     const stop = (error: Error) => {
       failure ??= error;
+      child.stdout.resume(); // a paused pipe would keep 'close' from ever firing
       killTree(child);
     };
     const timer = setTimeout(() => stop(new MontageError('AM_ERR_PROCESS_TIMEOUT', `${name(command)} ran longer than ${Math.round(timeoutMs / 1000)} s and was killed.`)), timeoutMs);
@@ -92,6 +101,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     child.stdin.on('error', () => {}); // the child may exit before reading all of stdin
     if (options.stdin) child.stdin.end(options.stdin);
     else child.stdin.end();
+    options.onSpawn?.({ pauseStdout: () => child.stdout.pause(), resumeStdout: () => child.stdout.resume() });
 
     const finish = (error: Error | undefined) => {
       if (settled) return;
