@@ -9,7 +9,8 @@ import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import type { EmotionVector } from '../../core/montage';
 import type { MovieAnalysis, RgbFrame, ShotEmotionEncoder } from '../../core/pipeline';
-import { extractFrames } from '../../media/frames';
+import { extractShotKeyframes, type KeyframeShotSpan } from '../../media/keyframes';
+import { toFps } from '../../core/rational';
 import { ensureModel } from '../onnx/model-catalogue';
 import { ort, sharedSessionPool, type PooledSession } from '../onnx/session-pool';
 import { emotionNotice, emotionSettings, type FaceSettings } from './config';
@@ -25,7 +26,7 @@ import {
   type FaceBox,
 } from './faceapi-graphs';
 import { letterboxInto } from './image-ops';
-import { timed } from './timings';
+import { addTiming, timed } from './timings';
 
 /** Circumplex reading of each expression (valence, arousal after models.md; dominance from PAD ratings). */
 export const EXPRESSION_PAD: Readonly<Record<ExpressionLabel, Pad>> = {
@@ -148,6 +149,30 @@ export function vectorFromFaces(encoderId: string, faces: readonly DetectedFace[
   return vectorFromExpressions(encoderId, Array.from(mix, (v) => v / total), 0.3 + 0.6 * best);
 }
 
+/**
+ * Where each searched shot's keyframe may come from: the analysis' keyframe (the middle) as the target;
+ * after a dissolve or fade, and before one, up to half a second of blended frames is left out; before a
+ * hard cut, two frames (a cut detected a frame late). Spans are in the order of `shots`.
+ */
+export function faceSpans(movie: MovieAnalysis, shots: readonly number[]): KeyframeShotSpan[] {
+  const fps = movie.media.video ? toFps(movie.media.video.rate) : 24;
+  return shots.map((i) => {
+    const shot = movie.shots[i]!;
+    const start = shot.range.start.value;
+    const length = shot.range.duration.value;
+    const blend = Math.min(Math.round(fps / 2), Math.floor(length / 4));
+    const next = movie.shots[i + 1];
+    const keyframe = movie.features[i]?.keyframe;
+    return {
+      start,
+      end: start + length,
+      ...(keyframe !== undefined ? { target: keyframe } : {}),
+      startMargin: shot.transitionIn === 'cut' ? 0 : blend,
+      endMargin: next && next.transitionIn !== 'cut' ? blend : 2,
+    };
+  });
+}
+
 export class FaceEncoder implements ShotEmotionEncoder {
   readonly kind = 'shot' as const;
   constructor(readonly id = 'faces') {}
@@ -166,24 +191,51 @@ export class FaceEncoder implements ShotEmotionEncoder {
     }
     // Only shots bright enough to show a face are searched; the others stay empty.
     const searched = movie.shots.map((_, i) => i).filter((i) => (movie.features[i]?.brightness ?? 1) >= settings.minBrightness);
-    const keyframes = searched.map((i) => {
-      const shot = movie.shots[i];
-      return movie.features[i]?.keyframe ?? (shot ? shot.range.start.value + Math.floor(shot.range.duration.value / 2) : 0);
-    });
     const vectors: EmotionVector[] = movie.shots.map(() => emptyVector(this.id));
-    const chunk = 32;
-    for (let start = 0; start < keyframes.length; start += chunk) {
-      throwIfCancelled(token);
-      const video = movie.media.video;
-      const frames = await timed(this.id, 'decodeMs', () => extractFrames(movie.media.path, keyframes.slice(start, start + chunk), { maxWidth: settings.frameWidth }, token, { video }));
-      await timed(this.id, 'computeMs', async () => {
-        const faces = await detectFaces(models, frames, settings);
-        await classifyExpressions(models, frames, faces);
-        faces.forEach((f, j) => {
-          const shot = searched[start + j];
-          if (shot !== undefined) vectors[shot] = vectorFromFaces(this.id, f);
+    const video = movie.media.video;
+    // Frames are batched for the models; a full batch is processed while decoding goes on (the extractor
+    // pauses ffmpeg while batches are pending, so memory stays a few batches whatever the shot count).
+    let batch: { shot: number; frame: RgbFrame }[] = [];
+    let chain: Promise<void> = Promise.resolve();
+    let computeMs = 0;
+    const flush = () => {
+      const group = batch;
+      batch = [];
+      if (group.length === 0) return chain;
+      chain = chain.then(async () => {
+        throwIfCancelled(token);
+        const started = performance.now();
+        await timed(this.id, 'computeMs', async () => {
+          const frames = group.map((g) => g.frame);
+          const faces = await detectFaces(models, frames, settings);
+          await classifyExpressions(models, frames, faces);
+          faces.forEach((f, j) => {
+            const shot = group[j]?.shot;
+            if (shot !== undefined) vectors[shot] = vectorFromFaces(this.id, f);
+          });
         });
+        computeMs += performance.now() - started;
       });
+      return chain;
+    };
+    const started = performance.now();
+    try {
+      await extractShotKeyframes(movie.media.path, faceSpans(movie, searched), {
+        size: { maxWidth: settings.frameWidth },
+        video,
+        token,
+        maxPending: 2,
+        onKeyframe: ({ shot, frame }) => {
+          const index = searched[shot];
+          if (index === undefined) return;
+          batch.push({ shot: index, frame });
+          return batch.length >= 8 ? flush() : undefined;
+        },
+      });
+      await flush();
+    } finally {
+      // The wall time not spent in the models is keyframe decoding (ffmpeg's own CPU is counted by the bench).
+      addTiming(this.id, 'decodeMs', performance.now() - started - computeMs);
     }
     return vectors;
   }
