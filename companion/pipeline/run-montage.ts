@@ -100,7 +100,7 @@ export async function analyseInputs(request: MontageRequest, context: MontageCon
   const movie = await analyseMovie(request.moviePath, context.cacheDir ? { cacheDir: context.cacheDir } : {}, progress, token);
   throwIfCancelled(token);
   progress.report({ stage: 'emotion', fraction: 0 });
-  const emotions = await scoreEmotions(movie, music, await resolveEncoders(context.host, request.encoders), token);
+  const emotions = await scoreEmotions(movie, music, await resolveEncoders(context.host, request.encoders), token, { cacheDir: context.cacheDir });
   progress.report({ stage: 'emotion', fraction: 1 });
   return { movie, music, emotions };
 }

@@ -11,7 +11,7 @@ import type { EmotionVector } from '../../core/montage';
 import type { MovieAnalysis, RgbFrame, ShotEmotionEncoder } from '../../core/pipeline';
 import { extractShotKeyframes, type KeyframeShotSpan } from '../../media/keyframes';
 import { toFps } from '../../core/rational';
-import { ensureModel } from '../onnx/model-catalogue';
+import { ensureModel, modelRecord } from '../onnx/model-catalogue';
 import { ort, sharedSessionPool, type PooledSession } from '../onnx/session-pool';
 import { emotionNotice, emotionSettings, type FaceSettings } from './config';
 import { clamp, emptyVector, padToProbabilities, type Pad } from './emotion-space';
@@ -176,6 +176,17 @@ export function faceSpans(movie: MovieAnalysis, shots: readonly number[]): Keyfr
 export class FaceEncoder implements ShotEmotionEncoder {
   readonly kind = 'shot' as const;
   constructor(readonly id = 'faces') {}
+
+  /** What the vectors depend on besides the movie: the models, the gates, the keyframe rule. Undefined when the models cannot load (empty vectors are not cached). */
+  async cacheKey(): Promise<string | undefined> {
+    try {
+      await loadFaceModels();
+    } catch {
+      return undefined;
+    }
+    const models = ['faceapi-tiny-face-detector', 'faceapi-expression'].map((id) => modelRecord(id).sha256);
+    return JSON.stringify({ version: 'faces.2', models, faces: emotionSettings().faces });
+  }
 
   async encodeShots(movie: MovieAnalysis, token: CancellationToken): Promise<EmotionVector[]> {
     throwIfCancelled(token);

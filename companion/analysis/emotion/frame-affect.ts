@@ -66,6 +66,11 @@ export class FrameAffectEncoder implements ShotEmotionEncoder {
     private readonly options: FrameAffectOptions = {},
   ) {}
 
+  /** The vectors depend only on the analysis' features and these options. */
+  cacheKey(): string {
+    return JSON.stringify({ version: 'frame-affect.1', options: this.options });
+  }
+
   async encodeShots(movie: MovieAnalysis, token: CancellationToken): Promise<EmotionVector[]> {
     throwIfCancelled(token);
     return timed(this.id, 'computeMs', () => encodeFrameAffect(movie, this.id, this.options));

@@ -10,6 +10,7 @@ import type { EmotionVector } from '../../core/montage';
 import type { MovieAnalysis, MusicAnalysis, MusicEmotion, MusicEmotionEncoder, ShotEmotionEncoder } from '../../core/pipeline';
 import { emotionSettings, onEmotionNotice } from './config';
 import { emptyVector, fuseVectors, vectorFromProbabilities } from './emotion-space';
+import { encodeShotsCached } from './shot-cache';
 import { barScores, shotScores, type SimilarityWeights } from './similarity';
 
 export { defaultEncoderIds, configureEmotion, emotionSettings, type EncoderSelection, type EmotionSettings } from './config';
@@ -36,6 +37,8 @@ export interface ScoreOptions {
   /** Fusion weights by encoder id (default: the configured ones). */
   readonly weights?: Readonly<Record<string, number>>;
   readonly similarity?: SimilarityWeights;
+  /** Folder for cached shot vectors (movie-only results, reused with new music); no cache when absent. */
+  readonly cacheDir?: string;
 }
 
 const isFiniteVector = (v: EmotionVector | undefined): v is EmotionVector =>
@@ -81,7 +84,7 @@ export async function scoreEmotions(
       Promise.all(
         encoders.shot.map(async (encoder) => {
           try {
-            const vectors = await encoder.encodeShots(movie, token);
+            const { vectors } = await encodeShotsCached(encoder, movie, token, options.cacheDir);
             if (!Array.isArray(vectors) || vectors.length !== shotCount) {
               throw new MontageError('AM_ERR_EXTENSION_FAILED', `returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${shotCount} shots`);
             }

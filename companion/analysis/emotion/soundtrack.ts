@@ -11,6 +11,7 @@ import type { EmotionVector } from '../../core/montage';
 import type { MovieAnalysis, ShotEmotionEncoder } from '../../core/pipeline';
 import { toSeconds } from '../../core/rational';
 import { decodeAudio } from '../../media/audio';
+import { fingerprint } from '../cache';
 import { emotionNotice, emotionSettings } from './config';
 import { clamp, emptyVector, vectorFromPad, type Pad } from './emotion-space';
 import { TYPICAL_MOOD_SCORES } from './music-yamnet';
@@ -74,6 +75,13 @@ export class SoundtrackEncoder implements ShotEmotionEncoder {
     readonly id = 'soundtrack',
     private readonly modelPath?: string,
   ) {}
+
+  /** The vectors depend on the movie's audio and the YAMNet file (its content fingerprint, or its absence). */
+  async cacheKey(): Promise<string> {
+    const path = this.modelPath ?? emotionSettings().yamnetPath;
+    const model = path ? await fingerprint(path).catch(() => 'missing') : 'none';
+    return JSON.stringify({ version: 'soundtrack.1', yamnet: path ?? null, model });
+  }
 
   async encodeShots(movie: MovieAnalysis, token: CancellationToken): Promise<EmotionVector[]> {
     throwIfCancelled(token);

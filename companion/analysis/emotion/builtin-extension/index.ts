@@ -9,6 +9,7 @@ import { FrameAffectEncoder } from '../frame-affect';
 import { MusicFeatureEncoder } from '../music-features';
 import { YamnetMusicEncoder } from '../music-yamnet';
 import { OnnxMusicEncoder, OnnxShotEncoder } from '../onnx-encoder';
+import { isCacheable, registerCacheableEncoder } from '../shot-cache';
 import { SoundtrackEncoder } from '../soundtrack';
 
 export function activate(context: ExtensionContext, api: AutoMontageApi): void {
@@ -21,5 +22,9 @@ export function activate(context: ExtensionContext, api: AutoMontageApi): void {
     new YamnetMusicEncoder('music-yamnet'),
     new OnnxMusicEncoder('onnx-music'),
   ];
-  for (const encoder of encoders) context.subscriptions.push(api.emotion.registerEncoder(encoder.id, encoder));
+  for (const encoder of encoders) {
+    context.subscriptions.push(api.emotion.registerEncoder(encoder.id, encoder));
+    // Movie-only results are cached by the job (scoreEmotions' cacheDir) under each encoder's settings key.
+    if (encoder.kind === 'shot' && isCacheable(encoder)) context.subscriptions.push(registerCacheableEncoder(encoder));
+  }
 }
