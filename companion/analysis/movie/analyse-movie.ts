@@ -115,7 +115,14 @@ export async function analyseMovie(
     },
   };
   assertCoverage(result.shots, result.scenes, frameCount, path);
-  if (options.cacheDir && cacheKey) await writeCache(options.cacheDir, cacheKey, result);
+  if (options.cacheDir && cacheKey) {
+    // A cache that cannot be written (read-only folder, full disk) costs the next run time, not this result.
+    try {
+      await writeCache(options.cacheDir, cacheKey, result);
+    } catch (error) {
+      progress.report({ stage: 'scenes', fraction: 1, message: `analysis not cached: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
   return result;
 }
 
