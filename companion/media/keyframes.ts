@@ -156,7 +156,8 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
 
   const windows = spans.map(shotWindow);
   const order = windows.map((_, i) => i).sort((a, b) => windows[a]!.lo - windows[b]!.lo || a - b);
-  const done = new Uint8Array(spans.length);
+  const done = new Uint8Array(spans.length); // handed to the consumer
+  const decided = new Uint8Array(spans.length); // handed over, or queued for a seek
   const best: ({ index: number; data: Uint8Array } | undefined)[] = new Array(spans.length);
 
   // One source for everything started here: a consumer failure or the caller's cancel stops it all.
@@ -180,30 +181,43 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
   const consumerCalls: Promise<void>[] = [];
   let fromKeyframes = 0;
   let fromSeeks = 0;
+  // Frames held here: waiting for the consumer (`ready`), or read from ffmpeg before their timestamp (`held`).
+  const ready: ShotKeyframe[] = [];
+  let held = 0;
+  const updatePause = () => setPaused(pending + ready.length + held >= maxPending);
+  const drain = () => {
+    while (pending < maxPending && ready.length && failure === undefined) {
+      const keyframe = ready.shift()!;
+      pending++;
+      const call = (async () => {
+        try {
+          await options.onKeyframe(keyframe);
+        } catch (error) {
+          fail(error);
+        } finally {
+          pending--;
+          drain();
+          updatePause();
+          if (pending + ready.length < maxPending) for (const wake of drained.splice(0)) wake();
+        }
+      })();
+      consumerCalls.push(call);
+    }
+    updatePause();
+  };
   const deliver = (shot: number, index: number, data: Uint8Array, source: ShotKeyframe['source']) => {
     if (done[shot]) return;
     done[shot] = 1;
     if (source === 'keyframe') fromKeyframes++;
     else fromSeeks++;
-    pending++;
-    if (pending >= maxPending) setPaused(true);
-    const call = (async () => {
-      try {
-        await options.onKeyframe({ shot, frame: { index, width, height, data }, source });
-      } catch (error) {
-        fail(error);
-      } finally {
-        pending--;
-        if (pending < maxPending) {
-          setPaused(false);
-          for (const wake of drained.splice(0)) wake();
-        }
-      }
-    })();
-    consumerCalls.push(call);
+    ready.push({ shot, frame: { index, width, height, data }, source });
+    drain();
   };
   const waitForRoom = async () => {
-    while (pending >= maxPending && !abort.token.isCancellationRequested) await new Promise<void>((resolve) => drained.push(resolve));
+    while (pending + ready.length >= maxPending && !abort.token.isCancellationRequested) await new Promise<void>((resolve) => drained.push(resolve));
+  };
+  const idleConsumer = async () => {
+    while ((pending > 0 || ready.length > 0) && failure === undefined) await new Promise<void>((resolve) => drained.push(resolve));
   };
   abort.token.onCancellationRequested(() => {
     setPaused(false);
@@ -260,7 +274,8 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
   // ---- key-frame pass: choosing ----
   let cursor = 0; // position in `order` of the first shot not yet final
   const finalise = (shot: number) => {
-    if (done[shot]) return;
+    if (done[shot] || decided[shot]) return;
+    decided[shot] = 1;
     const candidate = best[shot];
     best[shot] = undefined;
     if (candidate) deliver(shot, candidate.index, candidate.data, 'keyframe');
@@ -277,13 +292,13 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
       const shot = order[k]!;
       const w = windows[shot]!;
       if (w.lo > index) break;
-      if (done[shot] || index >= w.hi) continue;
+      if (decided[shot] || index >= w.hi) continue;
       const current = best[shot];
       if (!current || Math.abs(index - w.target) < Math.abs(current.index - w.target)) best[shot] = { index, data: Uint8Array.from(data) };
       // At or past the target, later key frames are only further away.
       if (index >= w.target) finalise(shot);
     }
-    while (cursor < order.length && done[order[cursor]!]) cursor++;
+    while (cursor < order.length && decided[order[cursor]!]) cursor++;
     // A key frame past the open group's reach: no later seek can join it.
     const last = openGroup?.targets[openGroup.targets.length - 1]?.frame;
     if (openGroup && last !== undefined && index > last + mergeGap) closeGroup();
@@ -328,11 +343,17 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
       }, stallMs);
     };
     const pair = () => {
-      while (early.length && stamps.length && timeBase) onFrame(stamps.shift()!, timeBase, early.shift()!);
+      while (early.length && stamps.length && timeBase) {
+        held--;
+        onFrame(stamps.shift()!, timeBase, early.shift()!);
+      }
+      updatePause();
     };
-    const frame = (data: Uint8Array, owned: boolean) => {
-      if (stamps.length && timeBase && !early.length) onFrame(stamps.shift()!, timeBase, data);
-      else early.push(owned ? data : Uint8Array.from(data));
+    const frame = (data: Uint8Array) => {
+      if (stamps.length && timeBase && !early.length) return onFrame(stamps.shift()!, timeBase, data);
+      early.push(Uint8Array.from(data));
+      held++;
+      updatePause();
     };
     alive();
     try {
@@ -353,11 +374,11 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
             partialBytes += take;
             offset = take;
             if (partialBytes < frameBytes) return;
-            frame(partial, false);
+            frame(partial);
             partialBytes = 0;
           }
           while (chunk.length - offset >= frameBytes) {
-            frame(chunk.subarray(offset, offset + frameBytes), false);
+            frame(chunk.subarray(offset, offset + frameBytes));
             offset += frameBytes;
           }
           if (offset < chunk.length) {
@@ -393,6 +414,8 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
       clearTimeout(timer);
       watchdog.dispose();
       if (control) controls.delete(control);
+      held -= early.length; // frames without a timestamp (a stopped process) are dropped
+      early.length = 0;
     }
     const match = SHOWINFO.exec(lineRest);
     if (lineRest.includes('showinfo') && match) stamps.push(Number(match[1]));
@@ -418,6 +441,7 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
     args.push('-frames:v', String(group.targets.length), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
     processes++;
     seekFramesDecoded += lastFrame - group.key + 1;
+    if (process.env['AM_KF_DEBUG']) console.error('group', group.key, JSON.stringify(group.targets), args.join(' '));
     await runPaired(args, abort.token, (pts, base, data) => {
       const index = indexOf(pts, origin, base, video.rate);
       const shot = wanted.get(index);
@@ -456,7 +480,7 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
       } finally {
         if (!intraOnly && keyframesDecoded > 0) {
           while (cursor < order.length) finalise(order[cursor++]!);
-          for (const shot of order) if (!done[shot]) finalise(shot);
+          for (const shot of order) finalise(shot);
           closeGroup();
         }
         keyPassFinished = true;
@@ -473,15 +497,17 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
     const left = order.filter((shot) => !done[shot]);
     if (left.length) {
       const frames = left.map((shot) => perFrameSeeks.find((t) => t.shot === shot)?.frame ?? seekFrame(windows[shot]!, intraOnly ? Infinity : maxSeekOffset));
-      for (let start = 0; start < left.length; start += 16) {
+      const batchSize = Math.max(4, maxPending);
+      for (let start = 0; start < left.length; start += batchSize) {
         await waitForRoom();
         if (failure !== undefined) throw failure;
-        const batch = frames.slice(start, start + 16);
+        const batch = frames.slice(start, start + batchSize);
         processes += new Set(batch).size;
         const decoded = await extractFrames(path, batch, { width, height }, abort.token, { video });
         decoded.forEach((f, j) => deliver(left[start + j]!, batch[j]!, f.data, 'seek'));
       }
     }
+    await idleConsumer();
     await Promise.all(consumerCalls);
     if (failure !== undefined) throw failure;
     throwIfCancelled(token);
