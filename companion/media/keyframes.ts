@@ -441,7 +441,6 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
     args.push('-frames:v', String(group.targets.length), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
     processes++;
     seekFramesDecoded += lastFrame - group.key + 1;
-    if (process.env['AM_KF_DEBUG']) console.error('group', group.key, JSON.stringify(group.targets), args.join(' '));
     await runPaired(args, abort.token, (pts, base, data) => {
       const index = indexOf(pts, origin, base, video.rate);
       const shot = wanted.get(index);
