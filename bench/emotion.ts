@@ -37,6 +37,7 @@ import { encoderTimings } from '../companion/analysis/emotion/timings';
 import { faceSpans } from '../companion/analysis/emotion/faces';
 import { extractShotKeyframes } from '../companion/media/keyframes';
 import { extractFrames } from '../companion/media/frames';
+import { probeMedia } from '../companion/media/probe';
 import { ffmpegPath } from '../companion/media/binaries';
 import { run as runProcess } from '../companion/media/process';
 import { emotionSettings } from '../companion/analysis/emotion/config';
@@ -347,6 +348,9 @@ async function makeLongMovie(minutes: number): Promise<string> {
   if (existsSync(path)) return path;
   const inputs: string[] = [];
   for (const film of FILMS) inputs.push('-stream_loop', '-1', '-i', `${shared}media/film/${film}.mp4`);
+  // Clips without sound (the silent film) get a quiet noise bed: input 3.
+  inputs.push('-f', 'lavfi', '-i', 'anoisesrc=r=48000:a=0.01:c=pink');
+  const hasAudio = await Promise.all(FILMS.map(async (film) => !!(await probeMedia(`${shared}media/film/${film}.mp4`)).audio));
   const seconds = minutes * 60;
   const part = Math.round(seconds / 6);
   // Six parts alternating the clips (each looped as needed), every part at 1280x720, 24 fps, with sound.
@@ -356,7 +360,7 @@ async function makeLongMovie(minutes: number): Promise<string> {
     const input = k % 3;
     const offset = Math.floor(k / 3) * 7;
     chains.push(`[${input}:v]trim=start=${offset}:duration=${part},setpts=PTS-STARTPTS,fps=24,scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1[v${k}]`);
-    chains.push(`[${input}:a]atrim=start=${offset}:duration=${part},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo[a${k}]`);
+    chains.push(`[${hasAudio[input] ? input : 3}:a]atrim=start=${offset}:duration=${part},asetpts=PTS-STARTPTS,aresample=48000,aformat=channel_layouts=stereo[a${k}]`);
     labels.push(`[v${k}][a${k}]`);
   }
   const graph = `${chains.join(';')};${labels.join('')}concat=n=6:v=1:a=1[v][a]`;

@@ -312,7 +312,8 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
   // ---- key-frame pass: the process ----
   const keyPass = new CancellationTokenSource(abort.token);
   const runKeyPass = async () => {
-    const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-skip_frame', 'nokey', '-copyts', '-i', path];
+    // One decoder thread: with frame threads the decoder waits on skipped frames and costs twice the CPU.
+    const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-threads', '1', '-skip_frame', 'nokey', '-copyts', '-i', path];
     args.push('-map', '0:v:0', '-an', '-sn', '-dn', '-vsync', 'passthrough');
     args.push('-vf', `scale=${width}:${height}:flags=area,format=rgb24,showinfo`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
     processes++;
@@ -432,7 +433,8 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
     const wanted = new Map(group.targets.map((t) => [t.frame, t.shot]));
     const lastFrame = group.targets[group.targets.length - 1]!.frame;
     const select = group.targets.map((t) => `lt(abs(t-${at(t.frame).toFixed(6)})\\,${half.toFixed(6)})`).join('+');
-    const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-copyts'];
+    // One decoder thread: a seek decodes a few dozen frames, where thread start-up and hand-offs cost more than they give.
+    const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-threads', '1', '-copyts'];
     // Half a frame before the key frame, so the seek lands on it (never on the one before).
     if (group.key > 0) args.push('-ss', Math.max(0, (group.key - 0.5) / fps).toFixed(6));
     args.push('-i', path, '-map', '0:v:0', '-an', '-sn', '-dn', '-vsync', 'passthrough');
