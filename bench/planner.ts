@@ -20,6 +20,7 @@ import { solvePlan } from '../companion/planner/index';
 import { solveHardKnapsack } from '../companion/planner/hard-scene-knapsack';
 import { preparePlan } from '../companion/planner/prepare-plan';
 import { solveSoftKnapsack } from '../companion/planner/soft-scene-knapsack';
+import { random } from '../test/support/random';
 
 interface BenchCase {
   readonly name: string;
@@ -58,17 +59,6 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A movie-like input: shot lengths log-normal (median 3.5 s at 24 fps), scenes of 10–50 shots, bars of a

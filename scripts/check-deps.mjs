@@ -17,31 +17,18 @@ const rules = [
   ['plugin', ['plugin', 'companion/protocol', 'companion/core']],
 ];
 
-function files(dir) {
-  let out = [];
+/** Every file below `dir` whose name passes `keep` (node_modules and dist are skipped). */
+function walk(dir, keep) {
   let names;
-  try { names = readdirSync(dir); } catch { return out; }
-  for (const name of names) {
+  try { names = readdirSync(dir); } catch { return []; }
+  return names.flatMap((name) => {
     const path = join(dir, name);
-    if (name === 'node_modules' || name === 'dist') continue;
-    if (statSync(path).isDirectory()) out = out.concat(files(path));
-    else if (/\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts.map')) out.push(path);
-  }
-  return out;
+    if (name === 'node_modules' || name === 'dist') return [];
+    return statSync(path).isDirectory() ? walk(path, keep) : keep(name) ? [path] : [];
+  });
 }
-
-function manifests(dir) {
-  let out = [];
-  let names;
-  try { names = readdirSync(dir); } catch { return out; }
-  for (const name of names) {
-    const path = join(dir, name);
-    if (name === 'node_modules') continue;
-    if (statSync(path).isDirectory()) out = out.concat(manifests(path));
-    else if (name === 'package.json') out.push(path);
-  }
-  return out;
-}
+const files = (dir) => walk(dir, (name) => /\.(ts|mts|js|mjs)$/.test(name));
+const manifests = (dir) => walk(dir, (name) => name === 'package.json');
 
 const problems = [];
 for (const [area, allowed, { noNode } = {}] of rules) {

@@ -31,6 +31,7 @@ import { ffmpegPath } from './binaries';
 import { extractFrames, resolveFrameSize, type FrameSize } from './frames';
 import { probeMovie } from './probe';
 import { run, type StdoutControl } from './process';
+import { frameSplitter, ShowinfoReader } from './raw-video';
 import { indexOf } from './video-decode';
 
 /** A shot's frames [start, end) on the movie's rate, and where in it a keyframe may come from. */
@@ -129,8 +130,6 @@ interface SeekGroup {
   readonly targets: SeekTarget[];
 }
 
-const SHOWINFO = /\bn:\s*\d+\s+pts:\s*(-?\d+)/;
-const TIME_BASE = /config in time_base:\s*(\d+)\/(\d+)/;
 const MAX_GROUP_TARGETS = 48;
 
 /**
@@ -327,10 +326,7 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
   const runPaired = async (args: string[], runToken: CancellationToken, onFrame: (pts: number, timeBase: Rate, data: Uint8Array) => void) => {
     const stamps: number[] = [];
     const early: Uint8Array[] = []; // frames whose timestamp line has not arrived yet (a chunk or two at most)
-    let timeBase: Rate | undefined;
-    let lineRest = '';
-    const partial = Buffer.alloc(frameBytes);
-    let partialBytes = 0;
+    const showinfo = new ShowinfoReader((pts) => stamps.push(pts));
     let control: StdoutControl | undefined;
     const watchdog = new CancellationTokenSource(runToken);
     let stalled = false;
@@ -344,6 +340,7 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
       }, stallMs);
     };
     const pair = () => {
+      const timeBase = showinfo.timeBase;
       while (early.length && stamps.length && timeBase) {
         held--;
         onFrame(stamps.shift()!, timeBase, early.shift()!);
@@ -351,11 +348,13 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
       updatePause();
     };
     const frame = (data: Uint8Array) => {
+      const timeBase = showinfo.timeBase;
       if (stamps.length && timeBase && !early.length) return onFrame(stamps.shift()!, timeBase, data);
       early.push(Uint8Array.from(data));
       held++;
       updatePause();
     };
+    const split = frameSplitter(frameBytes, frame);
     alive();
     try {
       await run(ffmpegPath(), args, {
@@ -368,41 +367,11 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
         },
         onStdout: (chunk) => {
           alive();
-          let offset = 0;
-          if (partialBytes > 0) {
-            const take = Math.min(frameBytes - partialBytes, chunk.length);
-            chunk.copy(partial, partialBytes, 0, take);
-            partialBytes += take;
-            offset = take;
-            if (partialBytes < frameBytes) return;
-            frame(partial);
-            partialBytes = 0;
-          }
-          while (chunk.length - offset >= frameBytes) {
-            frame(chunk.subarray(offset, offset + frameBytes));
-            offset += frameBytes;
-          }
-          if (offset < chunk.length) {
-            chunk.copy(partial, 0, offset);
-            partialBytes = chunk.length - offset;
-          }
+          split(chunk);
         },
         onStderr: (text) => {
           alive();
-          const lines = (lineRest + text).split('\n');
-          lineRest = lines.pop() ?? '';
-          for (const line of lines) {
-            if (!line.includes('showinfo')) continue;
-            if (!timeBase) {
-              const match = TIME_BASE.exec(line);
-              if (match) {
-                timeBase = { num: Number(match[1]), den: Number(match[2]) };
-                continue;
-              }
-            }
-            const match = SHOWINFO.exec(line);
-            if (match) stamps.push(Number(match[1]));
-          }
+          showinfo.push(text);
           pair();
         },
       });
@@ -418,8 +387,7 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
       held -= early.length; // frames without a timestamp (a stopped process) are dropped
       early.length = 0;
     }
-    const match = SHOWINFO.exec(lineRest);
-    if (lineRest.includes('showinfo') && match) stamps.push(Number(match[1]));
+    showinfo.end();
     pair();
   };
 

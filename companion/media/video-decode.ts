@@ -17,6 +17,7 @@ import type { VideoStreamInfo } from '../core/montage';
 import { toFps, type Rate } from '../core/rational';
 import { ffmpegPath } from './binaries';
 import { lastLines, run } from './process';
+import { frameSplitter, ShowinfoReader } from './raw-video';
 
 /** Receives one segment's frames in decode order; `data` is only valid during the call. */
 export type SegmentFrameSink = (data: Uint8Array) => void;
@@ -228,8 +229,6 @@ interface RawSegment {
   stderr: string;
 }
 
-const SHOWINFO = /\bn:\s*\d+\s+pts:\s*(-?\d+)/g;
-const TIME_BASE = /config in time_base:\s*(\d+)\/(\d+)/;
 
 async function decodeSegment(
   path: string,
@@ -253,11 +252,11 @@ async function decodeSegment(
   args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
 
   const raw: RawSegment = { pts: [], timeBase: { num: 1, den: 1 }, stderr: '' };
-  let timeBaseSeen = false;
-  let lineRest = '';
   let framesOut = 0;
-  const pending = Buffer.alloc(frameBytes);
-  let pendingBytes = 0;
+  const showinfo = new ShowinfoReader(
+    (pts) => raw.pts.push(pts),
+    (line) => (raw.stderr = (raw.stderr + line + '\n').slice(-8192)),
+  );
 
   // A watchdog: a process that produces nothing for stallTimeoutMs is killed (a hang, not a slow decode).
   const stallMs = options.stallTimeoutMs ?? 120_000;
@@ -273,11 +272,11 @@ async function decodeSegment(
     timer = setTimeout(onStall, stallMs);
   };
 
-  const emit = (frame: Uint8Array) => {
+  const split = frameSplitter(frameBytes, (frame) => {
     framesOut++;
     sink(frame);
     countFrame();
-  };
+  });
   try {
     const result = await run(ffmpegPath(), args, {
       token: watchdog.token,
@@ -285,46 +284,11 @@ async function decodeSegment(
       timeoutMs: 24 * 3600_000,
       onStdout: (chunk) => {
         alive();
-        let offset = 0;
-        if (pendingBytes > 0) {
-          const take = Math.min(frameBytes - pendingBytes, chunk.length);
-          chunk.copy(pending, pendingBytes, 0, take);
-          pendingBytes += take;
-          offset = take;
-          if (pendingBytes < frameBytes) return;
-          emit(pending);
-          pendingBytes = 0;
-        }
-        while (chunk.length - offset >= frameBytes) {
-          emit(chunk.subarray(offset, offset + frameBytes));
-          offset += frameBytes;
-        }
-        if (offset < chunk.length) {
-          chunk.copy(pending, 0, offset);
-          pendingBytes = chunk.length - offset;
-        }
+        split(chunk);
       },
       onStderr: (text) => {
         alive();
-        const lines = (lineRest + text).split('\n');
-        lineRest = lines.pop() ?? '';
-        for (const line of lines) {
-          if (!line.includes('showinfo')) {
-            raw.stderr = (raw.stderr + line + '\n').slice(-8192);
-            continue;
-          }
-          if (!timeBaseSeen) {
-            const match = TIME_BASE.exec(line);
-            if (match) {
-              raw.timeBase = { num: Number(match[1]), den: Number(match[2]) };
-              timeBaseSeen = true;
-              continue;
-            }
-          }
-          SHOWINFO.lastIndex = 0;
-          const match = SHOWINFO.exec(line);
-          if (match) raw.pts.push(Number(match[1]));
-        }
+        showinfo.push(text);
       },
     });
     raw.stderr = (raw.stderr + result.stderr.slice(-2048)).slice(-8192);
@@ -340,12 +304,9 @@ async function decodeSegment(
     clearTimeout(timer);
     watchdog.dispose();
   }
-  if (lineRest.includes('showinfo')) {
-    SHOWINFO.lastIndex = 0;
-    const match = SHOWINFO.exec(lineRest);
-    if (match) raw.pts.push(Number(match[1]));
-  }
-  if (!timeBaseSeen && framesOut > 0) throw new MontageError('AM_ERR_FFMPEG_FAILED', `ffmpeg did not report frame timestamps while decoding ${path}.`, { where: { file: path } });
+  showinfo.end();
+  if (showinfo.timeBase) raw.timeBase = showinfo.timeBase;
+  if (!showinfo.timeBase && framesOut > 0) throw new MontageError('AM_ERR_FFMPEG_FAILED', `ffmpeg did not report frame timestamps while decoding ${path}.`, { where: { file: path } });
   // showinfo can run a frame ahead of the -frames cap; stdout frames are the truth, paired in order.
   raw.pts.length = Math.min(raw.pts.length, framesOut);
   if (raw.pts.length < framesOut) throw new MontageError('AM_ERR_FFMPEG_FAILED', `ffmpeg reported ${raw.pts.length} timestamps for ${framesOut} frames of ${path}.`, { where: { file: path } });

@@ -5,7 +5,8 @@ import { SpectralBarTracker } from '../../companion/analysis/music/spectral-bar-
 import { MontageError } from '../../companion/core/errors';
 import { CancellationToken, CancellationTokenSource } from '../../companion/core/lifecycle';
 import type { BarTracking } from '../../companion/core/pipeline';
-import { clickTrack, freeTempoClicks, random, speechLike } from './synth';
+import { random } from '../support/random';
+import { clickTrack, freeTempoClicks, speechLike } from './synth';
 
 const sampleRate = 11025;
 const tracker = new SpectralBarTracker();

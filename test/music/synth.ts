@@ -3,6 +3,7 @@
  * a speech-like signal, free-tempo clicks, and a WAV writer so they can go through ffmpeg like real files.
  */
 import { writeFileSync } from 'node:fs';
+import { random } from '../support/random';
 
 export interface ClickTrackOptions {
   readonly sampleRate?: number;
@@ -31,17 +32,6 @@ export interface ClickTrack {
   readonly downbeats: number[];
 }
 
-/** A tiny deterministic random generator (mulberry32), so tests are repeatable. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Beat times for a tempo that moves linearly from startBpm to endBpm over the duration. */
 export function driftingBeatTimes(startBpm: number, endBpm: number, durationSeconds: number, firstBeatSeconds = 0): number[] {

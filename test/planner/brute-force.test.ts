@@ -12,18 +12,8 @@ import type { LockedPlacement, MontagePlan, PlanInput, PlanOptions } from '../..
 import { rate as makeRate, type Rate } from '../../companion/core/rational';
 import { solvePlan } from '../../companion/planner/index';
 import { makeInput, type ShotSpec } from './make-input';
+import { random } from '../support/random';
 
-/** Small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Model {
   readonly n: number;

@@ -10,18 +10,8 @@ import type { PlanInput } from '../../companion/core/montage';
 import { preparePlan } from '../../companion/planner/prepare-plan';
 import { lagrangeBound, solveSoftKnapsack, solveSoftKnapsackFull } from '../../companion/planner/soft-scene-knapsack';
 import { makeInput, type ShotSpec } from './make-input';
+import { random } from '../support/random';
 
-/** Small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A movie-like input: scenes of 1–30 shots, log-normal shot lengths, ~2 s bars drifting, scene moods. */
 function movieInput(seed: number): PlanInput {

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../../companion/media/process';
 import { filmDir } from '../../support/paths';
+import { random } from '../../support/random';
 
 export const FILM_CLIPS = ['sintel_trailer', 'big_buck_bunny_first60s', 'nosferatu_1922_excerpt'] as const;
 export type FilmClip = (typeof FILM_CLIPS)[number];
@@ -105,17 +106,6 @@ export interface SpliceTruth {
   readonly flashes: readonly number[];
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SpliceRecipe {
   readonly name: string;
