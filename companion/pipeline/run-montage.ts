@@ -6,7 +6,7 @@
  */
 import { basename, resolve } from 'node:path';
 import { MontageError } from '../core/errors';
-import { scaledProgress, throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
+import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
 import { DEFAULT_PLAN_OPTIONS, type Bar, type CutGranularity, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
 import { range, toFps } from '../core/rational';
@@ -79,9 +79,13 @@ export interface MontageOutcome {
 export const FIXED_OUTPUTS = ['plan.json', 'report.txt'] as const;
 export const PREVIEW_NAME = 'montage.mp4';
 
-/** Analyses both inputs and scores every shot against the music. Progress stages: movie, music, emotion. */
+/**
+ * Analyses both inputs and scores every shot against the music. Progress stages: music, then the movie's
+ * decode, shots, features, scenes, then emotion. Bad options and unknown formats fail before any analysis.
+ */
 export async function analyseInputs(request: MontageRequest, context: MontageContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageAnalysis> {
   validateRequest(request);
+  selectExporters(context.host, request.formats, request.exportOptions);
   // Probe both first so that a bad input fails in a second, before any long analysis.
   await probeMovie(request.moviePath, token);
   await probeMusic(request.musicPath, token);
@@ -143,7 +147,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
           musicStartSeconds: plan.music.startSeconds,
           outPath: folder.stagedPath(PREVIEW_NAME),
         },
-        scaledProgress(progress, 0, 1),
+        progress,
         token,
       );
     }
