@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CancellationError, formatError, MontageError, toMontageError } from './core/errors';
+import { CancellationError, formatError, toMontageError } from './core/errors';
 import { CancellationTokenSource } from './core/lifecycle';
 import type { CutGranularity, SceneMode } from './core/montage';
 import { configureEmotion, defaultEncoderIds } from './analysis/emotion/index';

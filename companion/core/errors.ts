@@ -112,10 +112,6 @@ export class CancellationError extends MontageError {
   }
 }
 
-export function isMontageError(value: unknown): value is MontageError {
-  return value instanceof MontageError;
-}
-
 /** Wraps anything thrown into a MontageError (unknown errors become AM_ERR_INTERNAL). */
 export function toMontageError(value: unknown): MontageError {
   if (value instanceof MontageError) return value;

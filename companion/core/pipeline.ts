@@ -3,10 +3,10 @@
  * (built-in or through an extension) without touching the others:
  *   movie → ShotDetector + SceneGrouper (+ features) → MovieAnalysis
  *   music → BarTracker (+ features) → MusicAnalysis
- *   both → emotion encoders → scores → Planner → MontagePlan → Timeline → exporters → files
+ *   both → emotion encoders → scores → planner (solvePlan) → MontagePlan → Timeline → exporters → files
  */
 import type { CancellationToken, Progress, ProgressReport } from './lifecycle';
-import type { Bar, BarFeatures, Beat, EmotionVector, MediaInfo, MontagePlan, PlanInput, Scene, Shot, ShotFeatures, VideoStreamInfo } from './montage';
+import type { Bar, BarFeatures, Beat, EmotionVector, MediaInfo, Scene, Shot, ShotFeatures, VideoStreamInfo } from './montage';
 
 /** One decoded frame, RGB24, row-major. */
 export interface RgbFrame {
@@ -49,10 +49,6 @@ export interface MovieAnalysisOptions {
   readonly cacheDir?: string;
   /** Parallel decoders (default: the number of cores). */
   readonly threads?: number;
-}
-
-export interface MovieAnalyzer {
-  analyse(path: string, options: MovieAnalysisOptions, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MovieAnalysis>;
 }
 
 export interface BarTrackerOptions {
@@ -114,11 +110,6 @@ export interface MusicEmotionEncoder {
 }
 
 export type EmotionEncoder = ShotEmotionEncoder | MusicEmotionEncoder;
-
-export interface Planner {
-  /** Throws MontageError AM_ERR_NO_EXACT_FILL (with figures in details) when the bars cannot be filled exactly. */
-  solve(input: PlanInput): MontagePlan;
-}
 
 /** A file an exporter produces: a name relative to the output folder and its text. */
 export interface ExportedFile {

@@ -97,10 +97,6 @@ export function rangeEnd(r: TimeRange): RationalTime {
   return time(r.start.value + r.duration.value, r.start.rate);
 }
 
-export function rangeEndSeconds(r: TimeRange): number {
-  return toSeconds(rangeEnd(r));
-}
-
 /** Whether `t` (same rate) lies inside the half-open range. */
 export function rangeContains(r: TimeRange, value: number): boolean {
   return value >= r.start.value && value < r.start.value + r.duration.value;

@@ -109,8 +109,3 @@ export function timelineFrames(timeline: Timeline): number {
   return Math.max(0, ...timeline.tracks.map((track) => track.items.reduce((sum, item) => sum + itemFrames(item, timeline.rate), 0)));
 }
 
-export function mediaById(timeline: Timeline, id: string): MediaReference {
-  const media = timeline.media.find((m) => m.id === id);
-  if (!media) throw new RangeError(`timeline has no media "${id}"`);
-  return media;
-}

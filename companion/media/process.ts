@@ -40,13 +40,13 @@ export function liveProcessCount(): number {
   return live.size;
 }
 
-function killTree(child: ChildProcess): void {
+function kill(child: ChildProcess): void {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGKILL');
 }
 
 process.once('exit', () => {
-  for (const child of live) killTree(child);
+  for (const child of live) kill(child);
 });
 
 /**
@@ -69,7 +69,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     const stop = (error: Error) => {
       failure ??= error;
       child.stdout.resume(); // a paused pipe would keep 'close' from ever firing
-      killTree(child);
+      kill(child);
     };
     const timer = setTimeout(() => stop(new MontageError('AM_ERR_PROCESS_TIMEOUT', `${name(command)} ran longer than ${Math.round(timeoutMs / 1000)} s and was killed.`)), timeoutMs);
     const cancel = options.token?.onCancellationRequested(() => stop(new CancellationError()));
