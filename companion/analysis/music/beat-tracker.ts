@@ -9,8 +9,6 @@ import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 export interface BeatTrackerOptions {
   /** Weight of the period penalty: higher keeps the spacing closer to the local period. */
   readonly tightness?: number;
-  /** Leading and trailing beats are dropped where the smoothed envelope is below this share of its typical level (0: keep all). */
-  readonly trimThreshold?: number;
 }
 
 /**
@@ -53,8 +51,8 @@ export function trackBeats(envelope: Float32Array, periodFrames: Float32Array, o
   const frames: number[] = [];
   for (let t = end; t >= 0; t = previous[t]!) frames.push(t);
   frames.reverse();
-  const threshold = options.trimThreshold ?? 0.3;
-  return (threshold > 0 ? trimSilentEnds(frames, envelope, periodFrames, threshold) : frames).map((frame) => refinePeak(envelope, frame));
+  // No trimming here: the caller trims once it knows which pulses are beats (see trimSilentEnds).
+  return frames.map((frame) => refinePeak(envelope, frame));
 }
 
 /**

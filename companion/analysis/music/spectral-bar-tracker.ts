@@ -91,7 +91,7 @@ export class SpectralBarTracker implements BarTracker {
     if (tempo.bpm > 0 && meanFlux >= MIN_MEAN_FLUX) {
       // Track the pulse at twice the tempo, then pick the beats out of it (see beat-phase.ts).
       const halfPeriods = tempo.localPeriodFrames.map((period) => period / 2);
-      const pulses = trackBeats(envelope, halfPeriods, { trimThreshold: 0 }, token);
+      const pulses = trackBeats(envelope, halfPeriods, {}, token);
       // Trim at the beat level: half the pulses of a sparse rhythm are empty, which would fool the median.
       const frames = trimSilentEnds(chooseBeatsFromPulses(pulses, features.lowOnset, envelope, frameRate), envelope, tempo.localPeriodFrames, 0.3);
       const times = frames.map((frame) => Math.max(0, frame / frameRate + ONSET_LAG_SECONDS));
