@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { Diagnostic } from '../../companion/core/errors';
 import { CancellationToken } from '../../companion/core/lifecycle';
 import { probeMovie } from '../../companion/media/probe';
 import { onEmotionNotice } from '../../companion/analysis/emotion/config';
@@ -52,7 +53,7 @@ test('the YAMNet music encoder reads the elegy "The King is Dead" as sad, global
 });
 
 test('without a YAMNet model the music encoder gives empty vectors and a clear model-missing notice', async () => {
-  const notices: { code: string; message: string }[] = [];
+  const notices: Diagnostic[] = [];
   const sub = onEmotionNotice((d) => notices.push(d));
   const result = await new YamnetMusicEncoder('music-yamnet', join(sharedDir, 'no-such-yamnet.onnx')).encodeMusic(musicAnalysis([{}, {}]), CancellationToken.None);
   sub.dispose();
@@ -60,6 +61,8 @@ test('without a YAMNet model the music encoder gives empty vectors and a clear m
   assert.equal(result.bars.length, 2);
   assert.equal(notices[0]?.code, 'AM_ERR_MODEL_MISSING');
   assert.match(notices[0]?.message ?? '', /no-such-yamnet\.onnx does not exist/);
+  assert.match(notices[0]?.message ?? '', /^Music mood \(YAMNet\): /, 'the notice names the cue that is skipped');
+  assert.equal(notices[0]?.where?.file, join(sharedDir, 'no-such-yamnet.onnx'), 'the notice points at the configured file');
 });
 
 test('sound events move a shot: screaming reads fearful, laughter excited, and energy alone gives only arousal', () => {
@@ -84,10 +87,12 @@ test('the soundtrack encoder reads every shot of a real clip, with YAMNet and (w
   assert.ok(withModel.every((v) => v.values.every(Number.isFinite) && v.confidence >= 0.15));
   assert.ok(new Set(withModel.map((v) => v.arousal.toFixed(3))).size > 3, 'shots differ');
   const notices: string[] = [];
-  const sub = onEmotionNotice((d) => notices.push(d.code));
+  const messages: string[] = [];
+  const sub = onEmotionNotice((d) => (notices.push(d.code), messages.push(d.message)));
   const without = await new SoundtrackEncoder('soundtrack', join(sharedDir, 'absent.onnx')).encodeShots(movie, CancellationToken.None);
   sub.dispose();
   assert.deepEqual(notices, ['AM_ERR_MODEL_MISSING']);
+  assert.match(messages[0] ?? '', /^Soundtrack cues: .*absent\.onnx does not exist/);
   assert.ok(without.every((v) => v.valence === 0 && Math.abs(v.confidence - 0.15) < 1e-9));
   const silent = await new SoundtrackEncoder('soundtrack', yamnetPath).encodeShots(movieAnalysis([{}], { media: { ...media, audio: undefined } as never }), CancellationToken.None);
   assert.equal(silent[0]!.confidence, 0);

@@ -10,10 +10,9 @@ import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import type { EmotionVector } from '../../core/montage';
 import type { MusicAnalysis, MusicEmotion, MusicEmotionEncoder } from '../../core/pipeline';
 import { decodeAudio } from '../../media/audio';
-import { emotionNotice, emotionSettings } from './config';
 import { clamp, emptyVector, softmax, vectorFromPad } from './emotion-space';
 import { timed } from './timings';
-import { loadYamnet, runYamnet, windowStarts, YAMNET_CLASS_COUNT, YAMNET_CLASSES, YAMNET_MOODS, YAMNET_SAMPLE_RATE, YAMNET_WINDOW, type YamnetScores } from './yamnet';
+import { openYamnet, runYamnet, windowStarts, YAMNET_CLASS_COUNT, YAMNET_CLASSES, YAMNET_MOODS, YAMNET_SAMPLE_RATE, YAMNET_WINDOW, type YamnetScores } from './yamnet';
 
 /** Typical score of each mood class on music (same order as YAMNET_MOODS). */
 export const TYPICAL_MOOD_SCORES = [2.71e-4, 2.66e-4, 1.62e-3, 2.34e-3, 6.8e-5, 4.46e-4] as const;
@@ -80,12 +79,8 @@ export class YamnetMusicEncoder implements MusicEmotionEncoder {
 
   async encodeMusic(music: MusicAnalysis, token: CancellationToken): Promise<MusicEmotion> {
     throwIfCancelled(token);
-    const settings = emotionSettings();
-    const { session, reason } = await timed(this.id, 'computeMs', () => loadYamnet(this.modelPath ?? settings.yamnetPath, settings.device));
-    if (!session) {
-      if (reason) emotionNotice({ code: reason.code, message: `Music mood (YAMNet): ${reason.message}`, ...(reason.where ? { where: reason.where } : {}) });
-      return { global: emptyVector(this.id), bars: music.bars.map(() => emptyVector(this.id)) };
-    }
+    const session = await timed(this.id, 'computeMs', () => openYamnet(this.modelPath, 'Music mood (YAMNet)'));
+    if (!session) return { global: emptyVector(this.id), bars: music.bars.map(() => emptyVector(this.id)) };
     const first = music.bars[0];
     const last = music.bars[music.bars.length - 1];
     const startSeconds = first ? Math.max(0, first.startSeconds) : 0;

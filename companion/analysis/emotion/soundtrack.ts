@@ -12,12 +12,12 @@ import type { MovieAnalysis, ShotEmotionEncoder } from '../../core/pipeline';
 import { toSeconds } from '../../core/rational';
 import { decodeAudio } from '../../media/audio';
 import { fingerprint } from '../cache';
-import { emotionNotice, emotionSettings } from './config';
+import { emotionSettings } from './config';
 import { clamp, emptyVector, vectorFromPad, type Pad } from './emotion-space';
 import { TYPICAL_MOOD_SCORES } from './music-yamnet';
 import { timed } from './timings';
 import type { PooledSession } from '../onnx/session-pool';
-import { loadYamnet, runYamnet, windowStarts, YAMNET_CLASS_COUNT, YAMNET_CLASSES, YAMNET_MOODS, YAMNET_SAMPLE_RATE, YAMNET_WINDOW, type YamnetScores } from './yamnet';
+import { openYamnet, runYamnet, windowStarts, YAMNET_CLASS_COUNT, YAMNET_CLASSES, YAMNET_MOODS, YAMNET_SAMPLE_RATE, YAMNET_WINDOW, type YamnetScores } from './yamnet';
 
 /** Sound events, the level at which each reads fully, and its PAD reading. */
 export const SOUND_EVENTS: readonly { readonly name: string; readonly classes: readonly number[]; readonly fullAt: number; readonly pad: Pad }[] = [
@@ -86,9 +86,7 @@ export class SoundtrackEncoder implements ShotEmotionEncoder {
   async encodeShots(movie: MovieAnalysis, token: CancellationToken): Promise<EmotionVector[]> {
     throwIfCancelled(token);
     if (!movie.media.audio || movie.shots.length === 0) return movie.shots.map(() => emptyVector(this.id));
-    const settings = emotionSettings();
-    const { session, reason } = await timed(this.id, 'computeMs', () => loadYamnet(this.modelPath ?? settings.yamnetPath, settings.device));
-    if (!session && reason) emotionNotice({ code: reason.code, message: `Soundtrack cues: ${reason.message}`, ...(reason.where ? { where: reason.where } : {}) });
+    const session = await timed(this.id, 'computeMs', () => openYamnet(this.modelPath, 'Soundtrack cues'));
     const audio = await timed(this.id, 'decodeMs', () => decodeAudio(movie.media.path, { sampleRate: YAMNET_SAMPLE_RATE, token }));
     return timed(this.id, 'computeMs', () => this.read(movie, audio.samples, session, token));
   }

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
+import { emotionNotice, emotionSettings } from './config';
 import type { Pad } from './emotion-space';
 import { ort, sharedSessionPool, type OnnxDevice, type PooledSession } from '../onnx/session-pool';
 
@@ -74,6 +75,18 @@ export async function loadYamnet(path: string | undefined, device: OnnxDevice): 
   } catch (error) {
     return { reason: error instanceof MontageError ? error : new MontageError('AM_ERR_MODEL_INVALID', String(error), { where: { file: path } }) };
   }
+}
+
+/**
+ * The YAMNet session an encoder uses (its own path, else the configured one, on the configured device), or
+ * undefined after a notice, prefixed with the cue that is skipped, saying why. Both YAMNet encoders open it
+ * this way; the session itself is shared through the pool.
+ */
+export async function openYamnet(path: string | undefined, cue: string): Promise<PooledSession | undefined> {
+  const settings = emotionSettings();
+  const { session, reason } = await loadYamnet(path ?? settings.yamnetPath, settings.device);
+  if (!session && reason) emotionNotice({ code: reason.code, message: `${cue}: ${reason.message}`, ...(reason.where ? { where: reason.where } : {}) });
+  return session;
 }
 
 /**
