@@ -33,7 +33,7 @@
  * 10. `resolve` re-solves a finished job's cached analysis with new pins/bans/options. It does not decode
  *     media again and answers in well under 2 s (no preview video unless asked for).
  */
-import type { ErrorCode, ErrorLocation, Diagnostic } from '../core/errors';
+import type { Diagnostic, ErrorData } from '../core/errors';
 
 /** The protocol version this file describes. */
 export const PROTOCOL_VERSION = 1;
@@ -90,14 +90,8 @@ export interface MontageOptions {
   readonly downbeatShift?: number;
 }
 
-/** The serialised error of the product (see companion/core/errors.ts and docs/errors.md). */
-export interface WireError {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly where?: ErrorLocation;
-  readonly diagnostics?: readonly Diagnostic[];
-  readonly details?: Readonly<Record<string, unknown>>;
-}
+/** The serialised error of the product: MontageError's toJSON (see companion/core/errors.ts and docs/errors.md). */
+export type WireError = ErrorData;
 
 /** The kinds of job. */
 export type JobKind = 'analyse' | 'montage' | 'resolve';
