@@ -12,7 +12,7 @@
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { MontageError } from '../core/errors';
-import type { AnalysisSummary, JobKind } from '../protocol/messages';
+import type { AnalysisSummary, ArtifactFile, JobKind } from '../protocol/messages';
 import type { JobRequest, MontageOutput } from './run-job';
 
 /** Job ids: lowercase letters, digits and dashes, so they are safe as folder names and in URLs. */
@@ -33,11 +33,8 @@ export interface StoredJob {
   readonly analysisJobId: string;
 }
 
-export interface StoredFile {
-  readonly name: string;
-  readonly format: string;
-  readonly sizeBytes: number;
-}
+/** An output file as result.json records it: an ArtifactFile without its URL. */
+export type StoredFile = Omit<ArtifactFile, 'url'>;
 
 export interface StoredResult {
   readonly schema: 'JobResult.1';

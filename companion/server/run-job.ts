@@ -3,7 +3,7 @@
  * `RunJob` does the work. The real one (./pipeline-runner.ts) drives companion/pipeline; tests inject fakes.
  */
 import type { CancellationToken, Progress, ProgressReport } from '../core/lifecycle';
-import type { AnalysisSummary, BarSummary, ChosenShot, JobKind, MediaSource, MontageOptions, PlanSummary } from '../protocol/messages';
+import type { AnalysisSummary, ArtifactFile, JobKind, MediaSource, MontageOptions, MontageResultData } from '../protocol/messages';
 
 /** A validated request, the same shape for every kind of job. */
 export interface JobRequest {
@@ -28,21 +28,17 @@ export interface JobRunContext {
   readonly analysisData?: unknown;
 }
 
-/** A file written into outDir and how to label it. */
-export interface OutputFile {
-  readonly name: string;
-  /** Exporter id, "plan", "report" or "preview". */
-  readonly format: string;
-}
+/** A file written into outDir and how to label it (an ArtifactFile before the store adds its size and the URL). */
+export type OutputFile = Pick<ArtifactFile, 'name' | 'format'>;
 
-export interface MontageOutput {
-  readonly plan: PlanSummary;
-  readonly chosen: readonly ChosenShot[];
-  readonly musicEmotion: readonly BarSummary[];
+/**
+ * A montage as a run returns it: the protocol's MontageResultData with file names where the wire has URLs
+ * (URLs carry the port and token, so toResultMessage makes them at send time).
+ */
+export interface MontageOutput extends Omit<MontageResultData, 'files' | 'previewUrl'> {
   readonly files: readonly OutputFile[];
   /** The name of the preview video among `files`, or null. */
   readonly preview: string | null;
-  readonly report: string;
 }
 
 export interface JobRunOutput {
