@@ -4,6 +4,7 @@
  *   0 success · 1 a MontageError (its code is printed) · 2 bad usage · 130 cancelled (Ctrl-C)
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -230,7 +231,6 @@ async function demo(values: Values, io: Io, token: CancellationTokenSource): Pro
   const inputs = join(outDir, 'inputs');
   const moviePath = join(inputs, 'demo-movie.mp4');
   const musicPath = join(inputs, 'demo-music.m4a');
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(inputs, { recursive: true });
   if (!values.quiet) io.stderr.write(`Generating the demo movie and music in ${inputs}…\n`);
   if (values.force || !existsSync(moviePath)) await synthesizeMovie(moviePath, undefined, token.token);

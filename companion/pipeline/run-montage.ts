@@ -17,7 +17,6 @@ import { analyseMusic } from '../analysis/music/analyse-music';
 import { scoreEmotions, type EmotionScores, type EncoderSelection } from '../analysis/emotion/index';
 import type { ExtensionHost } from '../host/index';
 import { planToTimeline, solvePlan } from '../planner/index';
-import { probeMovie, probeMusic } from '../media/probe';
 import { renderPreview } from '../media/render';
 import { OutputFolder } from './output-folder';
 import { formatReport } from './report';
@@ -86,9 +85,8 @@ export const PREVIEW_NAME = 'montage.mp4';
 export async function analyseInputs(request: MontageRequest, context: MontageContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageAnalysis> {
   validateRequest(request);
   selectExporters(context.host, request.formats, request.exportOptions);
-  // Probe both first so that a bad input fails in a second, before any long analysis.
-  await probeMovie(request.moviePath, token);
-  await probeMusic(request.musicPath, token);
+  // Music first: it takes about a second, so a bad music file (or, right after it, a bad movie: each analysis
+  // probes its file before decoding) is reported before the long movie decode.
   const music = await analyseMusic(
     request.musicPath,
     {
