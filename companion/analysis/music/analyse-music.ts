@@ -24,7 +24,7 @@ const STAGE = 'music';
 
 /** The built-in analyzer; pass another BarTracker to replace the beat/bar stage. */
 export class BuiltinMusicAnalyzer implements MusicAnalyzer {
-  constructor(private readonly tracker: BarTracker = new SpectralBarTracker({ sampleRate: MUSIC_SAMPLE_RATE })) {}
+  constructor(private readonly tracker: BarTracker = new SpectralBarTracker()) {}
 
   async analyse(path: string, options: MusicAnalysisOptions, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MusicAnalysis> {
     progress.report({ stage: STAGE, fraction: 0, message: 'Reading the music file' });
@@ -65,7 +65,7 @@ export class BuiltinMusicAnalyzer implements MusicAnalyzer {
     if (bars.length === 0) throw tooShort(path, analysedSeconds, options.rangeSeconds !== undefined);
 
     progress.report({ stage: STAGE, fraction: 0.9, message: 'Measuring each bar' });
-    const barFeatures = computeBarFeatures(bars, features, 0);
+    const barFeatures = computeBarFeatures(bars, features);
     const shifted = {
       beats: beats.map((beat) => ({ ...beat, timeSeconds: beat.timeSeconds + offset })),
       bars: bars.map((bar) => ({ ...bar, startSeconds: bar.startSeconds + offset })),

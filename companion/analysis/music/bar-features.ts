@@ -85,17 +85,14 @@ export function modeOf(chroma: readonly number[]): number {
   return Math.max(-1, Math.min(1, (major - minor) * 4));
 }
 
-/**
- * Features for each bar, in the same order. `offsetSeconds` is the file time of the first analysed sample
- * (bars are in file time, the feature streams start at 0).
- */
-export function computeBarFeatures(bars: readonly Bar[], features: SpectralFeatures, offsetSeconds = 0): BarFeatures[] {
+/** Features for each bar, in the same order. Bar times are seconds from the first sample of `features`. */
+export function computeBarFeatures(bars: readonly Bar[], features: SpectralFeatures): BarFeatures[] {
   const onsets = onsetTimes(features);
   const chromas: number[][] = [];
   const partial: Omit<BarFeatures, 'mode'>[] = [];
   let onsetCursor = 0;
   for (const bar of bars) {
-    const start = bar.startSeconds - offsetSeconds;
+    const start = bar.startSeconds;
     const end = start + bar.durationSeconds;
     const from = Math.max(0, Math.round(start * features.frameRate));
     const to = Math.min(features.frameCount, Math.max(from + 1, Math.round(end * features.frameRate)));

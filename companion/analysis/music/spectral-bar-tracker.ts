@@ -41,8 +41,7 @@ export interface SpectralBarTracking extends BarTracking {
 }
 
 export interface SpectralBarTrackerOptions {
-  /** Sample rate the analysis expects (the caller decodes at this rate). */
-  readonly sampleRate?: number;
+  /** Centre of the tempo prior (BPM), 120 by default. */
   readonly priorBpm?: number;
 }
 
@@ -57,12 +56,9 @@ function validateOptions(options: BarTrackerOptions): void {
 
 export class SpectralBarTracker implements BarTracker {
   readonly id = 'builtin.spectral-flux';
-  /** The sample rate this tracker is tuned for; other rates work too. */
-  readonly sampleRate: number;
   private readonly priorBpm: number;
 
   constructor(options: SpectralBarTrackerOptions = {}) {
-    this.sampleRate = options.sampleRate ?? 11025;
     this.priorBpm = options.priorBpm ?? 120;
   }
 
