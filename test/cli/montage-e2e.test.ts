@@ -34,6 +34,11 @@ test('the CLI montages a real film to a real music range: a playable video on th
   const result = JSON.parse(run.stdout) as { ok: boolean; files: string[]; summary: { bars: number } };
   assert.equal(result.ok, true);
   assert.deepEqual([fingerprint(movie), fingerprint(music)], inputsBefore, 'inputs are never modified');
+  // Progress goes to stderr, one line as each stage starts and ends when stderr is not a terminal.
+  for (const stage of ['music', 'decode', 'shots', 'emotion', 'plan', 'export', 'render']) {
+    assert.match(run.stderr, new RegExp(`^${stage}…$`, 'm'), `stage ${stage} starts`);
+    assert.match(run.stderr, new RegExp(`^${stage} done \\(\\d+\\.\\d s\\)$`, 'm'), `stage ${stage} ends`);
+  }
 
   const files = readdirSync(out).sort();
   assert.deepEqual(files, [...result.files].sort(), 'only the reported files are in the output folder');
