@@ -11,7 +11,7 @@ import type { MovieAnalysis, MusicAnalysis, MusicEmotion, MusicEmotionEncoder, S
 import { emotionSettings, onEmotionNotice } from './config';
 import { emptyVector, fuseVectors, vectorFromProbabilities } from './emotion-space';
 import { encodeShotsCached } from './shot-cache';
-import { barScores, shotScores, type SimilarityWeights } from './similarity';
+import { barScores, shotScores } from './similarity';
 
 export { defaultEncoderIds, configureEmotion, emotionSettings, type EncoderSelection, type EmotionSettings } from './config';
 export { emotionSimilarity } from './similarity';
@@ -33,10 +33,8 @@ export interface EmotionScores {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** Fusion weights and the similarity come from the emotion settings (configureEmotion). */
 export interface ScoreOptions {
-  /** Fusion weights by encoder id (default: the configured ones). */
-  readonly weights?: Readonly<Record<string, number>>;
-  readonly similarity?: SimilarityWeights;
   /** Folder for cached shot vectors (movie-only results, reused with new music); no cache when absent. */
   readonly cacheDir?: string;
 }
@@ -67,7 +65,7 @@ export async function scoreEmotions(
 ): Promise<EmotionScores> {
   throwIfCancelled(token);
   const settings = emotionSettings();
-  const weights = options.weights ?? settings.weights;
+  const weights = settings.weights;
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const subscription = onEmotionNotice((d) => {
@@ -126,7 +124,7 @@ export async function scoreEmotions(
       global: fuseVectors('fusion', musicOk.map((r) => r.emotion.global), weights),
       bars: music.bars.map((_, k) => fuseVectors('fusion', musicOk.map((r) => r.emotion.bars[k] ?? emptyVector(r.id)), weights)),
     };
-    const similarity = options.similarity ?? settings.similarity;
+    const similarity = settings.similarity;
     return {
       shots,
       music: musicEmotion,
