@@ -55,8 +55,9 @@ export function solvePlan(input: PlanInput): MontagePlan {
     if (!suggestion) continue;
     const note: Diagnostic = { code: 'AM_ERR_NO_EXACT_FILL', message: `${shortfall.reason} Relaxed: ${suggestion.message}`, where: { field: 'options.relax' } };
     if (relax === 'trim') {
-      const trimmed = withOptions(plan, { trim: true });
-      return buildPlan(trimmed, runKernel(trimmed), L, [note]);
+      // The diagnosis already solved the trimmed plan to offer this suggestion.
+      const { plan: trimmed, result: trimmedResult } = shortfall.trimmed!;
+      return buildPlan(trimmed, trimmedResult, L, [note]);
     }
     if (relax === 'scenes') {
       const wider = withOptions(plan, { maxScenes: suggestion.maxScenes! });
@@ -181,6 +182,8 @@ interface Shortfall {
   readonly reason: string;
   readonly details: ShortfallDetails;
   readonly error: MontageError;
+  /** The plan with trimming on and its solve, when trimming was off and fills the bars (the `trim` suggestion). */
+  readonly trimmed?: { readonly plan: PreparedPlan; readonly result: KnapsackResult };
 }
 
 /** Why there is no exact fill, in numbers, and which relaxations would give one. */
@@ -221,10 +224,15 @@ function diagnose(plan: PreparedPlan, result: KnapsackResult): Shortfall {
   const scenesNeeded = Number.isFinite(cost) ? (soft ? Math.ceil(cost / options.softScale) : cost) : null;
 
   const suggestions: RelaxationSuggestion[] = [];
+  let trimmed: Shortfall['trimmed'];
   if (!options.trim) {
-    const trimmed = withOptions(plan, { trim: true });
-    const value = runKernel(trimmed).best(L);
-    if (value > -Infinity) suggestions.push({ relax: 'trim', totalScore: value, message: `let long shots fill fewer bars (trimming).` });
+    const trimmedPlan = withOptions(plan, { trim: true });
+    const trimmedResult = runKernel(trimmedPlan);
+    const value = trimmedResult.best(L);
+    if (value > -Infinity) {
+      trimmed = { plan: trimmedPlan, result: trimmedResult };
+      suggestions.push({ relax: 'trim', totalScore: value, message: `let long shots fill fewer bars (trimming).` });
+    }
   }
   if (scenesNeeded !== null && scenesNeeded > options.maxScenes) {
     suggestions.push({
@@ -270,11 +278,11 @@ function diagnose(plan: PreparedPlan, result: KnapsackResult): Shortfall {
     const freeFits = soft ? freeCost <= plan.softBudget : freeCost <= options.maxScenes;
     if (freeFits) {
       const message = `The ${requiredCount} pinned or locked shot${requiredCount > 1 ? 's' : ''} cannot be part of any exact fill of ${L} bars with ${soft ? `a scene budget of ${options.maxScenes}` : `at most ${options.maxScenes} scene${options.maxScenes > 1 ? 's' : ''}`}; without them the bars can be filled.${hint}`;
-      return { reason: message, details, error: new MontageError('AM_ERR_PLAN_CONSTRAINTS', message, { where: { field: 'options.pins' }, details: { ...details } }) };
+      return { reason: message, details, trimmed, error: new MontageError('AM_ERR_PLAN_CONSTRAINTS', message, { where: { field: 'options.pins' }, details: { ...details } }) };
     }
   }
   const message = `${reason}${hint}`;
-  return { reason, details, error: new MontageError('AM_ERR_NO_EXACT_FILL', message, { where: { field: 'bars', file: plan.input.music.path }, details: { ...details } }) };
+  return { reason, details, trimmed, error: new MontageError('AM_ERR_NO_EXACT_FILL', message, { where: { field: 'bars', file: plan.input.music.path }, details: { ...details } }) };
 }
 
 function withoutRequirements(plan: PreparedPlan): PreparedPlan {
