@@ -37,11 +37,6 @@ function splitPath(path: string): PathParts {
   return { host: '', drive: '', rest: path.startsWith('/') ? path : `/${path}` };
 }
 
-/** Whether a path is absolute for POSIX or Windows. */
-export function isAbsolutePath(path: string): boolean {
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || /^\\\\[^\\]+\\/.test(path);
-}
-
 /** RFC 8089 file URL: `file:///abs/path`, `file:///C:/abs/path`, `file://host/share/path`. */
 export function fileUrl(path: string): string {
   const { host, drive, rest } = splitPath(path);
@@ -55,21 +50,4 @@ export function xmemlPathUrl(path: string): string {
   // Premiere writes the drive colon lower-case-encoded ("D%3a"), see premiere_example.xml.
   if (host) return `file://${encodePath(host)}${encodePath(rest)}`;
   return `file://localhost${drive ? `/${drive.slice(0, 1)}%3a` : ''}${encodePath(rest)}`;
-}
-
-/** The inverse of {@link fileUrl} / {@link xmemlPathUrl} (used by the readers): a path with `/` separators, or `C:/…` on Windows. */
-export function pathFromFileUrl(url: string): string {
-  const match = /^file:\/\/([^/]*)(\/.*)?$/i.exec(url);
-  if (!match) return url;
-  const host = match[1] ?? '';
-  const path = decodeURIComponent(match[2] ?? '/');
-  if (host && host.toLowerCase() !== 'localhost') return `//${host}${path}`;
-  const drive = /^\/([A-Za-z]:)(\/.*)?$/.exec(path);
-  return drive ? `${drive[1]}${drive[2] ?? '/'}` : path;
-}
-
-/** The last component of a POSIX or Windows path. */
-export function baseName(path: string): string {
-  const parts = path.split(/[\\/]/);
-  return parts[parts.length - 1] ?? path;
 }

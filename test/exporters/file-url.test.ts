@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { baseName, encodePath, fileUrl, isAbsolutePath, pathFromFileUrl, xmemlPathUrl } from '../../exporters/shared/file-url';
+import { encodePath, fileUrl, xmemlPathUrl } from '../../exporters/shared/file-url';
+import { pathFromFileUrl } from './readers/read-timeline';
 
 test('POSIX paths become file:/// URLs with UTF-8 percent-encoding of everything outside the unreserved set', () => {
   assert.equal(fileUrl('/Users/me/Movies/My Movie.mp4'), 'file:///Users/me/Movies/My%20Movie.mp4');
@@ -26,11 +27,4 @@ test('URLs decode back to the paths they came from', () => {
     assert.equal(pathFromFileUrl(xmemlPathUrl(path)), path);
   }
   assert.equal(pathFromFileUrl('file://server/share/x.mov'), '//server/share/x.mov');
-});
-
-test('absolute paths and base names are recognised for both systems', () => {
-  assert.ok(isAbsolutePath('/a') && isAbsolutePath('C:\\a') && isAbsolutePath('\\\\host\\share\\a'));
-  assert.ok(!isAbsolutePath('a/b') && !isAbsolutePath('C:a'));
-  assert.equal(baseName('C:\\a\\b.mov'), 'b.mov');
-  assert.equal(baseName('/a/b.mov'), 'b.mov');
 });

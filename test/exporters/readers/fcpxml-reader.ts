@@ -6,8 +6,7 @@
  */
 import type { Element } from '@xmldom/xmldom';
 import { rate as makeRate, type Rate } from '../../../companion/core/rational';
-import { pathFromFileUrl } from '../../../exporters/shared/file-url';
-import { child, children, parseXml, type ReadClip, type ReadMarker, type ReadMedia, type ReadTimeline, type ReadTrack } from './read-timeline';
+import { child, children, parseXml, pathFromFileUrl, type ReadClip, type ReadMarker, type ReadMedia, type ReadTimeline, type ReadTrack } from './read-timeline';
 
 /** An exact time in seconds. */
 export interface Fraction {

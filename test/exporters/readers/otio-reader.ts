@@ -4,8 +4,7 @@
  * items' durations; source positions are made relative to the media's available_range start.
  */
 import { rate as makeRate, snapRate, type Rate } from '../../../companion/core/rational';
-import { pathFromFileUrl } from '../../../exporters/shared/file-url';
-import type { ReadClip, ReadMarker, ReadTimeline, ReadTrack } from './read-timeline';
+import { pathFromFileUrl, type ReadClip, type ReadMarker, type ReadTimeline, type ReadTrack } from './read-timeline';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- untyped JSON walked by a test reader
 

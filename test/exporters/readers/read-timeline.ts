@@ -80,3 +80,17 @@ export function childNumber(element: Element | undefined, tag: string): number |
   const text = childText(element, tag);
   return text === undefined || text === '' ? undefined : Number(text);
 }
+
+/**
+ * A file URL back to a path with `/` separators (`C:/…` for a drive, `//host/…` for UNC). Written here, not
+ * imported from exporters/shared, so a reader checks the exporters' URLs instead of sharing their code.
+ */
+export function pathFromFileUrl(url: string): string {
+  const match = /^file:\/\/([^/]*)(\/.*)?$/i.exec(url);
+  if (!match) return url;
+  const host = match[1] ?? '';
+  const path = decodeURIComponent(match[2] ?? '/');
+  if (host && host.toLowerCase() !== 'localhost') return `//${host}${path}`;
+  const drive = /^\/([A-Za-z]:)(\/.*)?$/.exec(path);
+  return drive ? `${drive[1]}${drive[2] ?? '/'}` : path;
+}

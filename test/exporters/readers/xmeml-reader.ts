@@ -5,8 +5,7 @@
  */
 import type { Element } from '@xmldom/xmldom';
 import { rate as makeRate, type Rate } from '../../../companion/core/rational';
-import { pathFromFileUrl } from '../../../exporters/shared/file-url';
-import { child, childNumber, childText, children, parseXml, type ReadMarker, type ReadMedia, type ReadTimeline, type ReadTrack } from './read-timeline';
+import { child, childNumber, childText, children, parseXml, pathFromFileUrl, type ReadMarker, type ReadMedia, type ReadTimeline, type ReadTrack } from './read-timeline';
 
 export function readRate(element: Element | undefined): Rate {
   const timebase = childNumber(element, 'timebase');
