@@ -6,14 +6,7 @@
  * those pulses are the beats. Kick drum and bass notes stay on the beat far more often than the loudest
  * attacks do, so the low-band onset strength is the main cue.
  */
-
-function maxAround(values: Float32Array, centre: number, half: number): number {
-  let best = 0;
-  const from = Math.max(0, Math.floor(centre - half));
-  const to = Math.min(values.length - 1, Math.ceil(centre + half));
-  for (let t = from; t <= to; t++) best = Math.max(best, values[t]!);
-  return best;
-}
+import { maxAround, zScores } from './meter';
 
 export interface PulseParityOptions {
   /** Cost of switching between the even and the odd pulses, in standardised accent units. */
@@ -22,13 +15,6 @@ export interface PulseParityOptions {
   readonly fullBandWeight?: number;
   /** Half-width of the window in which an onset counts as being at a pulse, in seconds. */
   readonly toleranceSeconds?: number;
-}
-
-function standardise(values: number[]): number[] {
-  const n = values.length;
-  const mean = values.reduce((sum, v) => sum + v, 0) / Math.max(1, n);
-  const deviation = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) * (v - mean), 0) / Math.max(1, n));
-  return deviation > 1e-12 ? values.map((v) => (v - mean) / deviation) : values.map(() => 0);
 }
 
 /**
@@ -45,8 +31,8 @@ export function chooseBeatsFromPulses(pulseFrames: readonly number[], lowOnset: 
   const switchCost = options.switchCost ?? 12;
   const fullBandWeight = options.fullBandWeight ?? 0.25;
   const half = (options.toleranceSeconds ?? 0.05) * frameRate;
-  const low = standardise(pulseFrames.map((frame) => maxAround(lowOnset, frame, half)));
-  const full = standardise(pulseFrames.map((frame) => maxAround(envelope, frame, half)));
+  const low = zScores(Float64Array.from(pulseFrames, (frame) => maxAround(lowOnset, frame, half)));
+  const full = zScores(Float64Array.from(pulseFrames, (frame) => maxAround(envelope, frame, half)));
   const accent = low.map((value, j) => value + fullBandWeight * full[j]!);
   // state s: the beats are the pulses with index parity s.
   let even = 0;

@@ -42,7 +42,8 @@ export interface MeterEstimate {
   readonly repetition: { readonly three: number; readonly four: number };
 }
 
-function maxAround(values: Float32Array, centre: number, half: number): number {
+/** The largest value of `values` within ±`half` frames of the (fractional) frame `centre`; 0 outside the array. */
+export function maxAround(values: Float32Array, centre: number, half: number): number {
   let best = 0;
   const from = Math.max(0, Math.floor(centre - half));
   const to = Math.min(values.length - 1, Math.ceil(centre + half));
@@ -99,7 +100,8 @@ function cosine(a: Float64Array, aOffset: number, b: Float64Array, bOffset: numb
   return normA > 0 && normB > 0 ? dot / Math.sqrt(normA * normB) : 0;
 }
 
-function zScores(values: Float64Array): Float64Array {
+/** Standard scores (mean 0, standard deviation 1); all zeros when the values do not vary. */
+export function zScores(values: Float64Array): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
   if (n === 0) return out;

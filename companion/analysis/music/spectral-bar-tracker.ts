@@ -10,7 +10,7 @@ import type { BarTracker, BarTrackerOptions, BarTracking } from '../../core/pipe
 import { gridBeats, layoutBars, type LabelledBeats } from './bars';
 import { chooseBeatsFromPulses } from './beat-phase';
 import { trackBeats, trimSilentEnds } from './beat-tracker';
-import { beatAccents, estimateMeter } from './meter';
+import { beatAccents, estimateMeter, maxAround } from './meter';
 import { computeSpectralFeatures, type SpectralFeatures } from './spectral-features';
 import { estimateTempo, onsetEnvelope } from './tempo';
 
@@ -148,11 +148,7 @@ function contrastAtBeats(envelope: Float32Array, frames: readonly number[], fram
   overall /= Math.max(1, last - first + 1);
   const half = Math.round(0.04 * frameRate);
   let atBeats = 0;
-  for (const frame of frames) {
-    let best = 0;
-    for (let t = Math.max(0, Math.round(frame) - half); t <= Math.min(envelope.length - 1, Math.round(frame) + half); t++) best = Math.max(best, envelope[t]!);
-    atBeats += best;
-  }
+  for (const frame of frames) atBeats += maxAround(envelope, Math.round(frame), half);
   atBeats /= frames.length;
   return overall > 1e-9 ? atBeats / overall : 0;
 }
@@ -164,11 +160,7 @@ function contrastAtBeats(envelope: Float32Array, frames: readonly number[], fram
 function onsetHitRate(envelope: Float32Array, frames: readonly number[], frameRate: number): number {
   if (frames.length === 0) return 0;
   const half = Math.round(0.05 * frameRate);
-  const peaks = frames.map((frame) => {
-    let best = 0;
-    for (let t = Math.max(0, Math.round(frame) - half); t <= Math.min(envelope.length - 1, Math.round(frame) + half); t++) best = Math.max(best, envelope[t]!);
-    return best;
-  });
+  const peaks = frames.map((frame) => maxAround(envelope, Math.round(frame), half));
   const sorted = [...peaks].sort((a, b) => a - b);
   const level = sorted[Math.floor(sorted.length * 0.75)]!;
   if (!(level > 0)) return 0;
