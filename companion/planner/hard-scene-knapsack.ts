@@ -10,7 +10,7 @@
 import { PackedCodes } from './packed-codes';
 import type { PreparedPlan } from './prepare-plan';
 import { ShotWindows } from './shot-windows';
-import { windowMax } from './window-max';
+import { DIRECT_SCAN_BARS, windowMax } from './window-max';
 
 /** One chosen shot: bars firstBar .. firstBar + barCount − 1. */
 export interface Segment {
@@ -28,9 +28,6 @@ export interface KnapsackResult {
   /** Bytes held by the tables and back-pointers. */
   readonly bytes: number;
 }
-
-/** Windows at most this wide are scanned directly; wider ones go through the deque. */
-const DIRECT_SCAN_BARS = 4;
 
 export function solveHardKnapsack(plan: PreparedPlan): KnapsackResult {
   const L = plan.barCount;

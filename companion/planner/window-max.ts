@@ -6,11 +6,14 @@
  */
 import type { ShotWindows } from './shot-windows';
 
+/** Windows of at most this many bars are scanned directly (here and in the hard kernel's inline path); wider ones use the deque. */
+export const DIRECT_SCAN_BARS = 4;
+
 /** Fills best[j] = max_a score[a] + prefix[j] and start[j] = that a (−1 and −Infinity when the window is empty), j = 1..L. */
 export function windowMax(score: Float64Array, prefix: Float64Array, windows: ShotWindows, best: Float64Array, start: Int32Array, deque: Int32Array): void {
   const L = windows.barCount;
   const { low, high } = windows;
-  if (windows.maxBars <= 4) {
+  if (windows.maxBars <= DIRECT_SCAN_BARS) {
     for (let j = 1; j <= L; j++) {
       const lo = low[j]!;
       const hi = high[j]!;
