@@ -5,26 +5,28 @@
  * "disconnected"), so no caller waits forever.
  * DOM-free: it runs in UXP, browsers and Node tests alike (the socket comes from a {@link SocketFactory}).
  */
-import type {
-  AcceptedMessage,
-  ClientMessage,
-  HelloMessage,
-  JobStateMessage,
-  MontageMessage,
-  MontageResultMessage,
-  ProgressMessage,
-  ResolveMessage,
-  ServerMessage,
-  WelcomeMessage,
-  WireError,
+import {
+  CLOSE_CODES,
+  DEFAULT_PORT,
+  PROTOCOL_SUBPROTOCOL,
+  PROTOCOL_VERSION,
+  WEBSOCKET_PATH,
+  type AcceptedMessage,
+  type ClientMessage,
+  type HelloMessage,
+  type JobStateMessage,
+  type MontageMessage,
+  type MontageResultMessage,
+  type ProgressMessage,
+  type ResolveMessage,
+  type ServerMessage,
+  type WelcomeMessage,
+  type WireError,
 } from '../../companion/protocol/messages';
 import type { SocketFactory, SocketLike } from './host';
 
-/** Mirrors companion/protocol/messages.ts (values cannot be imported: the panel takes types only from there). */
-export const PROTOCOL = { version: 1, subprotocol: 'automontage.v1', defaultPort: 7391, websocketPath: '/ws' } as const;
-
 /** The companion URL the panel tries first. 127.0.0.1, not localhost: Node may bind IPv6-only and macOS webviews block http://localhost. */
-export const DEFAULT_COMPANION_URL = `http://127.0.0.1:${PROTOCOL.defaultPort}`;
+export const DEFAULT_COMPANION_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 
 /** Why a call failed: a server error (with its catalogue code) or the connection itself. */
 export type CompanionErrorKind = 'server' | 'unreachable' | 'disconnected' | 'timeout' | 'cancelled';
@@ -50,7 +52,7 @@ export function companionUrls(input: string): { http: string; ws: string } {
   const scheme = (match[1] ?? 'http').toLowerCase();
   const authority = match[2] ?? '';
   const secure = scheme === 'https' || scheme === 'wss';
-  return { http: `${secure ? 'https' : 'http'}://${authority}`, ws: `${secure ? 'wss' : 'ws'}://${authority}${PROTOCOL.websocketPath}` };
+  return { http: `${secure ? 'https' : 'http'}://${authority}`, ws: `${secure ? 'wss' : 'ws'}://${authority}${WEBSOCKET_PATH}` };
 }
 
 type WithoutRequestId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
@@ -137,14 +139,14 @@ export class CompanionClient {
       };
       const timer = setTimeout(() => fail(new CompanionError('timeout', `The companion at ${ws} did not answer within ${timeoutMs} ms.`)), timeoutMs);
       try {
-        socket = this.socketFactory(ws, PROTOCOL.subprotocol);
+        socket = this.socketFactory(ws, PROTOCOL_SUBPROTOCOL);
       } catch (error) {
         fail(new CompanionError('unreachable', `Could not open ${ws}: ${error instanceof Error ? error.message : String(error)}`));
         return;
       }
       this.socket = socket;
       socket.onopen = () => {
-        const hello: HelloMessage = { type: 'hello', protocol: PROTOCOL.version, token, client: this.options.clientName ?? 'auto-montage panel' };
+        const hello: HelloMessage = { type: 'hello', protocol: PROTOCOL_VERSION, token, client: this.options.clientName ?? 'auto-montage panel' };
         socket.send(JSON.stringify(hello));
       };
       socket.onerror = () => {
@@ -154,7 +156,7 @@ export class CompanionClient {
         if (!settled) {
           const code = event?.code;
           fail(
-            code === 4401
+            code === CLOSE_CODES.unauthorized
               ? new CompanionError('server', 'The companion refused the token.', { code: 'AM_ERR_UNAUTHORIZED', message: 'The token is missing or wrong.' })
               : new CompanionError('unreachable', `The companion is not running at ${ws}.`),
           );
