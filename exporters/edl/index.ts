@@ -14,7 +14,7 @@
 import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, MarkerColor, MediaReference, Timeline } from '../../companion/api/auto-montage';
 import { MontageError } from '../../companion/core/errors';
 import { framesToTimecode } from '../../companion/core/timecode';
-import { layoutTimeline, type PlacedClip, type SequenceMarker, type TimelineLayout } from '../shared/timeline-layout';
+import { layoutTimeline, sameRate, type PlacedClip, type SequenceMarker, type TimelineLayout } from '../shared/timeline-layout';
 
 export interface EdlOptions {
   readonly layout: 'separate' | 'combined';
@@ -121,7 +121,7 @@ function checkRates(layout: TimelineLayout): void {
   for (const track of [...layout.video, ...layout.audio]) {
     for (const placed of track.clips) {
       const { rate } = placed.media;
-      if (rate.num * layout.timeline.rate.den !== layout.timeline.rate.num * rate.den) {
+      if (!sameRate(rate, layout.timeline.rate)) {
         throw new MontageError('AM_ERR_TIMELINE_INVALID', `EDL source and record lengths must match, but media "${placed.media.name}" runs at ${rate.num}/${rate.den}, not the sequence rate`, {
           where: { field: `media.${placed.media.id}.rate` },
         });

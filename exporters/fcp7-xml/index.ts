@@ -10,10 +10,9 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, MediaReference, Rate, Timeline } from '../../companion/api/auto-montage';
-import { rescale } from '../../companion/core/rational';
 import { framesToTimecode } from '../../companion/core/timecode';
 import { xmemlPathUrl } from '../shared/file-url';
-import { layoutTimeline, timebaseOf, toSequenceFrames, type PlacedClip, type TimelineLayout } from '../shared/timeline-layout';
+import { frameAt, layoutTimeline, timebaseOf, toSequenceFrames, type PlacedClip, type TimelineLayout } from '../shared/timeline-layout';
 
 export type XmemlFlavor = 'premiere' | 'resolve';
 
@@ -117,7 +116,7 @@ function addClipBody(clipitem: XMLBuilder, placed: PlacedClip, files: FileTable,
 
 function addClipMarkers(clipitem: XMLBuilder, placed: PlacedClip, sequenceRate: Rate): void {
   for (const marker of placed.clip.markers ?? []) {
-    const frame = rescale({ value: Math.round(marker.time.value), rate: marker.time.rate }, sequenceRate).value;
+    const frame = frameAt(marker.time, sequenceRate);
     const element = clipitem.ele('marker');
     element.ele('name').txt(marker.name);
     element.ele('comment').txt(marker.comment ?? '');

@@ -14,9 +14,8 @@ import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, MediaReference, Rate, Timeline } from '../../companion/api/auto-montage';
 import { MontageError } from '../../companion/core/errors';
-import { rescale } from '../../companion/core/rational';
 import { fileUrl } from '../shared/file-url';
-import { layoutTimeline, type PlacedClip, type SequenceMarker } from '../shared/timeline-layout';
+import { frameAt, layoutTimeline, type PlacedClip, type SequenceMarker } from '../shared/timeline-layout';
 
 export type FcpxmlVersion = '1.9' | '1.10' | '1.11';
 export const FCPXML_VERSIONS: readonly FcpxmlVersion[] = ['1.9', '1.10', '1.11'];
@@ -284,7 +283,7 @@ function addMarker(parent: XMLBuilder, start: Seconds, name: string, note: strin
 function addClipMarkers(element: XMLBuilder, placed: PlacedClip, clipStart: Seconds, rate: Rate): void {
   const sourceStart = subtract(clipStart, framesToSeconds(placed.sourceIn, placed.media.rate));
   for (const marker of placed.clip.markers ?? []) {
-    const frame = rescale({ value: Math.round(marker.time.value), rate: marker.time.rate }, placed.media.rate).value;
+    const frame = frameAt(marker.time, placed.media.rate);
     if (frame < placed.sourceIn || frame >= placed.sourceOut) continue;
     addMarker(element, add(sourceStart, framesToSeconds(frame, placed.media.rate)), marker.name, marker.comment ?? '', rate);
   }

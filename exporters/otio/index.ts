@@ -11,7 +11,7 @@
 import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, Marker, MarkerColor, MediaReference, Rate, Timeline } from '../../companion/api/auto-montage';
 import { rescale } from '../../companion/core/rational';
 import { fileUrl } from '../shared/file-url';
-import { layoutTimeline, type SequenceMarker } from '../shared/timeline-layout';
+import { frameAt, layoutTimeline, type SequenceMarker } from '../shared/timeline-layout';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -88,7 +88,7 @@ export function writeOtio(timeline: Timeline): string {
       const media = timeline.media.find((m) => m.id === item.mediaId)!;
       const clipMarkers = (item.markers ?? []).map((m: Marker) =>
         // Clip markers live in the clip's source (media) time, which includes the embedded start timecode.
-        marker(m.name, m.comment ?? '', m.color, media.startTimecodeFrames + rescale(m.time, media.rate).value, m.duration ? rescale(m.duration, media.rate).value : 0, media.rate),
+        marker(m.name, m.comment ?? '', m.color, media.startTimecodeFrames + frameAt(m.time, media.rate), m.duration ? frameAt(m.duration, media.rate) : 0, media.rate),
       );
       return {
         OTIO_SCHEMA: 'Clip.1',

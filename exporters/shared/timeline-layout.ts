@@ -3,7 +3,7 @@
  * with the bad field), each clip's record range on the sequence grid and source range in media frames, and
  * the sequence markers snapped to unique sequence frames. Pure.
  */
-import type { Clip, MarkerColor, MediaReference, Rate, Timeline, Track } from '../../companion/api/auto-montage';
+import type { Clip, MarkerColor, MediaReference, Rate, RationalTime, Timeline, Track } from '../../companion/api/auto-montage';
 import { MontageError } from '../../companion/core/errors';
 import { rescale, timecodeBase } from '../../companion/core/rational';
 import { supportsDropFrame } from '../../companion/core/timecode';
@@ -59,7 +59,8 @@ function isRate(rate: unknown): rate is Rate {
   return typeof r === 'object' && r !== null && Number.isInteger(r.num) && Number.isInteger(r.den) && r.num > 0 && r.den > 0;
 }
 
-function sameRate(a: Rate, b: Rate): boolean {
+/** Whether two rates are the same fraction (24/1 and 48/2 are). */
+export function sameRate(a: Rate, b: Rate): boolean {
   return a.num * b.den === b.num * a.den;
 }
 
@@ -107,6 +108,9 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
               throw invalid(`clip "${item.name}" ends at frame ${start.value + duration.value}, after its media's ${m.durationFrames} frames`, `${field}.sourceRange`);
             }
             if (kind === 'video' && !m.hasVideo) throw invalid(`clip "${item.name}" is on a video track but its media has no video`, `${field}.mediaId`);
+            item.markers?.forEach((marker, markerIndex) => {
+              if (!isRate(marker.time?.rate) || !Number.isFinite(marker.time.value)) throw invalid(`a marker of clip "${item.name}" needs a time`, `${field}.markers[${markerIndex}].time`);
+            });
             if (!used.has(m.id)) used.set(m.id, m);
           } else {
             throw invalid('a track item must be a clip or a gap', `${field}.kind`);
@@ -137,12 +141,17 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
   timeline.markers.forEach((marker, index) => {
     if (!isRate(marker.time?.rate) || !Number.isFinite(marker.time.value)) throw invalid('a marker needs a time', `markers[${index}].time`);
     // Snap to the nearest sequence frame (docs/interchange.md §0: never two markers on one frame).
-    const frame = rescale({ value: Math.round(marker.time.value), rate: marker.time.rate }, timeline.rate).value;
+    const frame = frameAt(marker.time, timeline.rate);
     if (frame < 0 || frame >= totalFrames || byFrame.has(frame)) return;
     byFrame.set(frame, { name: marker.name ?? '', comment: marker.comment ?? '', color: marker.color, frame });
   });
   const markers = [...byFrame.values()].sort((a, b) => a.frame - b.frame);
   return { timeline, totalFrames, video, audio, markers, usedMedia: [...used.values()] };
+}
+
+/** A marker time (checked by {@link layoutTimeline}) as the nearest whole frame at `rate`. */
+export function frameAt(time: RationalTime, rate: Rate): number {
+  return rescale({ value: Math.round(time.value), rate: time.rate }, rate).value;
 }
 
 /** A media-frame count re-expressed on the sequence grid (exact when the rates agree). */

@@ -65,4 +65,6 @@ test('every malformed part is refused with AM_ERR_TIMELINE_INVALID naming the fi
   assert.equal(invalidField({ ...base, tracks: [{ kind: 'video', name: 'V1', items: [{ kind: 'clip', name: 'music', mediaId: 'media-2', sourceRange: range(0, 10, RATES['25']) }] }] }), 'tracks[0].items[0].mediaId');
   assert.equal(invalidField({ ...base, startFrames: -1 }), 'startFrames');
   assert.equal(invalidField({ ...base, schema: 'Timeline.2' as 'Timeline.1' }), 'schema');
+  assert.equal(invalidField(withClip({ markers: [{ name: 'ok', time: time(3, RATES['25']) }, { name: 'no time' }] })), 'tracks[0].items[0].markers[1].time');
+  assert.equal(invalidField(withClip({ markers: [{ name: 'NaN', time: time(Number.NaN, RATES['25']) }] })), 'tracks[0].items[0].markers[0].time');
 });
