@@ -273,13 +273,7 @@ export function withOptions(plan: PreparedPlan, changes: Partial<Pick<ResolvedOp
  * Bar boundaries on the frame grid of `rate`, counted from the first bar's start so no rounding accumulates:
  * boundary k = round((start_k − start_0) × fps) for k < L, and boundary L = round((end of bar L−1 − start_0) × fps).
  */
-export function barBoundaries(
-  bars: readonly Bar[],
-  rate: Rate,
-  bad: (field: string, message: string) => void = (field, message) => {
-    throw new MontageError('AM_ERR_INVALID_ARGUMENT', message, { where: { field } });
-  },
-): { boundaries: Int32Array; boundarySeconds: Float64Array } {
+function barBoundaries(bars: readonly Bar[], rate: Rate, bad: (field: string, message: string) => void): { boundaries: Int32Array; boundarySeconds: Float64Array } {
   const count = bars.length;
   const boundarySeconds = new Float64Array(count + 1);
   const boundaries = new Int32Array(count + 1);

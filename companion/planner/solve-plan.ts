@@ -91,7 +91,7 @@ function runKernel(plan: PreparedPlan): KnapsackResult {
 }
 
 /** The value of shot i on bars firstBar .. firstBar + barCount − 1 (see shot-windows.ts for why it is per bar). */
-export function placementScore(plan: PreparedPlan, segment: Segment): number {
+function placementScore(plan: PreparedPlan, segment: Segment): number {
   const i = segment.shot;
   const divisor = Math.max(1, plan.lengths[i]!);
   if (!plan.arc) return (plan.weightedScores[i]! * segment.barCount) / divisor;
