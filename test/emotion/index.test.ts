@@ -5,6 +5,7 @@ import { CancellationToken, CancellationTokenSource } from '../../companion/core
 import { EMOTION_LABELS, type EmotionLabel } from '../../companion/core/montage';
 import type { MusicEmotionEncoder, ShotEmotionEncoder } from '../../companion/core/pipeline';
 import { defaultEncoderIds, emotionSimilarity, scoreEmotions } from '../../companion/analysis/emotion/index';
+import { emotionNotice, onEmotionNotice } from '../../companion/analysis/emotion/config';
 import { FrameAffectEncoder } from '../../companion/analysis/emotion/frame-affect';
 import { MusicFeatureEncoder } from '../../companion/analysis/emotion/music-features';
 import { LABEL_PROTOTYPES, vectorFromPad, vectorFromProbabilities } from '../../companion/analysis/emotion/emotion-space';
@@ -136,4 +137,29 @@ test('on a real film clip, music of each class pulls the best-scoring shots towa
     assert.ok(own > others, `${label}: ${own.toFixed(3)} under its own music vs ${others.toFixed(3)} under the others`);
   });
   assert.ok(testable >= 4, `the trailer has shots of ${testable} classes`);
+});
+
+test('two jobs scoring at the same time each list only the notices their own encoders raised, once each', async () => {
+  // Each encoder raises its notice twice, after the other job has started, so the jobs' work interleaves.
+  const noisy = (id: string, delayMs: number): ShotEmotionEncoder => ({
+    id,
+    kind: 'shot',
+    encodeShots: async (m) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      emotionNotice({ code: 'AM_ERR_MODEL_MISSING', message: `${id} has no model` });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      emotionNotice({ code: 'AM_ERR_MODEL_MISSING', message: `${id} has no model` });
+      return new FrameAffectEncoder(id).encodeShots(m, CancellationToken.None);
+    },
+  });
+  const heard: string[] = [];
+  const sub = onEmotionNotice((d) => heard.push(d.message));
+  const [a, b] = await Promise.all([
+    scoreEmotions(movie, music, { shot: [noisy('job-a', 5)], music: [new MusicFeatureEncoder()] }, CancellationToken.None),
+    scoreEmotions(movie, music, { shot: [noisy('job-b', 3)], music: [new MusicFeatureEncoder()] }, CancellationToken.None),
+  ]);
+  sub.dispose();
+  assert.deepEqual(a.diagnostics.map((d) => d.message), ['job-a has no model']);
+  assert.deepEqual(b.diagnostics.map((d) => d.message), ['job-b has no model']);
+  assert.equal(heard.length, 4, 'listeners outside the jobs still hear every notice');
 });

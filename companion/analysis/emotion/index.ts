@@ -2,13 +2,14 @@
  * Emotion scoring for the montage: runs the configured shot and music encoders, fuses each kind into one
  * vector per shot / per bar / for the whole track, and computes M(shot, music) for the planner — for the
  * whole track (S_i) and for every bar (arc matching). Encoder failures other than cancellation become
- * diagnostics as long as one encoder of each kind works; missing optional models are notices.
+ * diagnostics as long as one encoder of each kind works; missing optional models are notices (each job
+ * lists only the notices raised by its own encoders).
  */
 import { CancellationError, MontageError, type Diagnostic } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import type { EmotionVector } from '../../core/montage';
 import type { MovieAnalysis, MusicAnalysis, MusicEmotion, MusicEmotionEncoder, ShotEmotionEncoder } from '../../core/pipeline';
-import { emotionSettings, onEmotionNotice } from './config';
+import { emotionSettings, withEmotionNotices } from './config';
 import { emptyVector, fuseVectors, vectorFromProbabilities } from './emotion-space';
 import { encodeShotsCached } from './shot-cache';
 import { barScores, shotScores } from './similarity';
@@ -68,14 +69,15 @@ export async function scoreEmotions(
   const weights = settings.weights;
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
-  const subscription = onEmotionNotice((d) => {
+  // Each notice once, and only this job's (another job scoring at the same time has its own).
+  const notice = (d: Diagnostic) => {
     const key = `${d.code}:${d.message}`;
     if (!seen.has(key)) {
       seen.add(key);
       diagnostics.push(d);
     }
-  });
-  try {
+  };
+  return withEmotionNotices(notice, async () => {
     const shotCount = movie.shots.length;
     const barCount = music.bars.length;
     const [shotResults, musicResults] = await Promise.all([
@@ -136,7 +138,5 @@ export async function scoreEmotions(
       },
       diagnostics,
     };
-  } finally {
-    subscription.dispose();
-  }
+  });
 }
