@@ -31,8 +31,7 @@ import { ffmpegPath } from './binaries';
 import { extractFrames, resolveFrameSize, type FrameSize } from './frames';
 import { probeMovie } from './probe';
 import { run, type StdoutControl } from './process';
-import { frameSplitter, ShowinfoReader } from './raw-video';
-import { indexOf } from './video-decode';
+import { frameSplitter, indexOf, rawVideoArgs, ShowinfoReader, StallWatchdog } from './raw-video';
 
 /** A shot's frames [start, end) on the movie's rate, and where in it a keyframe may come from. */
 export interface KeyframeShotSpan {
@@ -312,9 +311,7 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
   const keyPass = new CancellationTokenSource(abort.token);
   const runKeyPass = async () => {
     // One decoder thread: with frame threads the decoder waits on skipped frames and costs twice the CPU.
-    const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-threads', '1', '-skip_frame', 'nokey', '-copyts', '-i', path];
-    args.push('-map', '0:v:0', '-an', '-sn', '-dn', '-vsync', 'passthrough');
-    args.push('-vf', `scale=${width}:${height}:flags=area,format=rgb24,showinfo`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+    const args = rawVideoArgs({ path, width, height, fps, threads: 1, inputOptions: ['-skip_frame', 'nokey'] });
     processes++;
     await runPaired(args, keyPass.token, (pts, timeBase, data) => {
       timing ??= { origin: pts, timeBase };
@@ -328,17 +325,8 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
     const early: Uint8Array[] = []; // frames whose timestamp line has not arrived yet (a chunk or two at most)
     const showinfo = new ShowinfoReader((pts) => stamps.push(pts));
     let control: StdoutControl | undefined;
-    const watchdog = new CancellationTokenSource(runToken);
-    let stalled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const alive = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        if (paused) return alive(); // waiting on the consumer is not a stall
-        stalled = true;
-        watchdog.cancel();
-      }, stallMs);
-    };
+    // Waiting on the consumer (output paused) is not a stall.
+    const watchdog = new StallWatchdog(runToken, stallMs, () => paused);
     const pair = () => {
       const timeBase = showinfo.timeBase;
       while (early.length && stamps.length && timeBase) {
@@ -355,7 +343,6 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
       updatePause();
     };
     const split = frameSplitter(frameBytes, frame);
-    alive();
     try {
       await run(ffmpegPath(), args, {
         token: watchdog.token,
@@ -366,22 +353,18 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
           if (paused) c.pauseStdout();
         },
         onStdout: (chunk) => {
-          alive();
+          watchdog.alive();
           split(chunk);
         },
         onStderr: (text) => {
-          alive();
+          watchdog.alive();
           showinfo.push(text);
           pair();
         },
       });
     } catch (error) {
-      if (stalled && !runToken.isCancellationRequested) {
-        throw new MontageError('AM_ERR_PROCESS_TIMEOUT', `ffmpeg produced no frame for ${Math.round(stallMs / 1000)} s while reading keyframes of ${path} and was killed.`, { where: { file: path }, cause: error });
-      }
-      throw error;
+      throw watchdog.timeoutError(path, 'reading keyframes of', error) ?? error;
     } finally {
-      clearTimeout(timer);
       watchdog.dispose();
       if (control) controls.delete(control);
       held -= early.length; // frames without a timestamp (a stopped process) are dropped
@@ -402,13 +385,10 @@ export async function extractShotKeyframes(path: string, spans: readonly Keyfram
     const lastFrame = group.targets[group.targets.length - 1]!.frame;
     const select = group.targets.map((t) => `lt(abs(t-${at(t.frame).toFixed(6)})\\,${half.toFixed(6)})`).join('+');
     // One decoder thread: a seek decodes a few dozen frames, where thread start-up and hand-offs cost more than they give.
-    const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-threads', '1', '-copyts'];
-    // Half a frame before the key frame, so the seek lands on it (never on the one before).
-    if (group.key > 0) args.push('-ss', Math.max(0, (group.key - 0.5) / fps).toFixed(6));
-    args.push('-i', path, '-map', '0:v:0', '-an', '-sn', '-dn', '-vsync', 'passthrough');
+    // The seek goes half a frame before the key frame, so it lands on it (never on the one before).
     // trim ends the decode after the last target even when a target never comes (a gap in the timestamps).
-    args.push('-vf', `trim=end=${(at(lastFrame) + 1.5 / fps).toFixed(6)},select='${select}',scale=${width}:${height}:flags=area,format=rgb24,showinfo`);
-    args.push('-frames:v', String(group.targets.length), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+    const filtersBefore = [`trim=end=${(at(lastFrame) + 1.5 / fps).toFixed(6)}`, `select='${select}'`];
+    const args = rawVideoArgs({ path, width, height, fps, threads: 1, seekIndex: group.key, filtersBefore, maxFrames: group.targets.length });
     processes++;
     seekFramesDecoded += lastFrame - group.key + 1;
     await runPaired(args, abort.token, (pts, base, data) => {

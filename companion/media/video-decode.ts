@@ -17,7 +17,7 @@ import type { VideoStreamInfo } from '../core/montage';
 import { toFps, type Rate } from '../core/rational';
 import { ffmpegPath } from './binaries';
 import { lastLines, run } from './process';
-import { frameSplitter, ShowinfoReader } from './raw-video';
+import { frameSplitter, indexOf, rawVideoArgs, ShowinfoReader, StallWatchdog } from './raw-video';
 
 /** Receives one segment's frames in decode order; `data` is only valid during the call. */
 export type SegmentFrameSink = (data: Uint8Array) => void;
@@ -170,13 +170,6 @@ export async function decodeVideoFrames(
   }
 }
 
-/** Frame index of a timestamp: round((pts − origin) × timeBase × rate), in exact integer arithmetic where it fits. */
-export function indexOf(pts: number, origin: number, timeBase: Rate, frameRate: Rate): number {
-  const numerator = (pts - origin) * timeBase.num * frameRate.num;
-  const denominator = timeBase.den * frameRate.den;
-  return Math.round(numerator / denominator);
-}
-
 interface Stitched {
   frameCount: number;
   segmentOf: Int32Array;
@@ -240,16 +233,9 @@ async function decodeSegment(
   countFrame: () => void,
   token: CancellationToken,
 ): Promise<RawSegment> {
-  const fps = toFps(frameRate);
   const frameBytes = options.width * options.height * 3;
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-threads', String(threads), ...(options.inputOptions ?? [])];
-  args.push('-copyts');
-  // Half a frame early: accurate seek keeps frames at or after the target; indices come from pts anyway.
-  if (plan.seekIndex > 0) args.push('-ss', ((plan.seekIndex - 0.5) / fps).toFixed(6));
-  args.push('-i', path, '-map', '0:v:0', '-an', '-sn', '-dn', '-vsync', 'passthrough');
-  args.push('-vf', `scale=${options.width}:${options.height}:flags=area,format=rgb24,showinfo`);
-  if (plan.maxFrames !== undefined) args.push('-frames:v', String(plan.maxFrames));
-  args.push('-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+  // Indices come from pts, so a seek that lands a frame early or late shifts nothing.
+  const args = rawVideoArgs({ path, width: options.width, height: options.height, fps: toFps(frameRate), threads, inputOptions: options.inputOptions, seekIndex: plan.seekIndex, maxFrames: plan.maxFrames });
 
   const raw: RawSegment = { pts: [], timeBase: { num: 1, den: 1 }, stderr: '' };
   let framesOut = 0;
@@ -258,19 +244,7 @@ async function decodeSegment(
     (line) => (raw.stderr = (raw.stderr + line + '\n').slice(-8192)),
   );
 
-  // A watchdog: a process that produces nothing for stallTimeoutMs is killed (a hang, not a slow decode).
-  const stallMs = options.stallTimeoutMs ?? 120_000;
-  const watchdog = new CancellationTokenSource(token);
-  let stalled = false;
-  let timer = setTimeout(onStall, stallMs);
-  function onStall() {
-    stalled = true;
-    watchdog.cancel();
-  }
-  const alive = () => {
-    clearTimeout(timer);
-    timer = setTimeout(onStall, stallMs);
-  };
+  const watchdog = new StallWatchdog(token, options.stallTimeoutMs ?? 120_000);
 
   const split = frameSplitter(frameBytes, (frame) => {
     framesOut++;
@@ -283,25 +257,23 @@ async function decodeSegment(
       // The stall watchdog guards hangs; the overall limit only has to exceed any honest decode.
       timeoutMs: 24 * 3600_000,
       onStdout: (chunk) => {
-        alive();
+        watchdog.alive();
         split(chunk);
       },
       onStderr: (text) => {
-        alive();
+        watchdog.alive();
         showinfo.push(text);
       },
     });
     raw.stderr = (raw.stderr + result.stderr.slice(-2048)).slice(-8192);
   } catch (error) {
-    if (stalled && !token.isCancellationRequested) {
-      throw new MontageError('AM_ERR_PROCESS_TIMEOUT', `ffmpeg produced no frame for ${Math.round(stallMs / 1000)} s while decoding ${path} and was killed.`, { where: { file: path }, cause: error });
-    }
+    const timeout = watchdog.timeoutError(path, 'decoding', error);
+    if (timeout) throw timeout;
     if (error instanceof CancellationError) throw error;
     // A damaged file can make ffmpeg fail after many good frames: keep what decoded, fail only when nothing did.
     if (framesOut === 0 || !(error instanceof MontageError) || error.code !== 'AM_ERR_FFMPEG_FAILED') throw error;
     raw.stderr += String(error.details?.['stderr'] ?? error.message);
   } finally {
-    clearTimeout(timer);
     watchdog.dispose();
   }
   showinfo.end();

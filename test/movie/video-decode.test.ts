@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describeMovie } from '../../companion/analysis/movie/describe-movie';
 import { THUMB_SIZE } from '../../companion/analysis/movie/frame-descriptors';
 import { Progress } from '../../companion/core/lifecycle';
-import { indexOf, planSegments, stitch } from '../../companion/media/video-decode';
+import { planSegments, stitch } from '../../companion/media/video-decode';
+import { indexOf, rawVideoArgs, seekSeconds } from '../../companion/media/raw-video';
 import { probeMovie } from '../../companion/media/probe';
 import { liveProcessCount } from '../../companion/media/process';
 import { rate } from '../../companion/core/rational';
@@ -29,6 +30,25 @@ test('frame indices come from timestamps, exactly, on NTSC and integer rates', (
   assert.equal(indexOf(12288 * 10 + 512, 0, rate(1, 12288), rate(24)), 241);
   // An origin other than zero (an edit list) is subtracted.
   assert.equal(indexOf(5000 + 3 * 512, 5000, rate(1, 12288), rate(24)), 3);
+});
+
+test('raw-video commands seek half a frame early, keep timestamps, and end the filter chain with scale, rgb24 and showinfo', () => {
+  assert.equal(seekSeconds(0, 24), 0);
+  assert.equal(seekSeconds(48, 24), 47.5 / 24);
+  const args = rawVideoArgs({ path: 'in.mp4', width: 64, height: 36, fps: 25, threads: 2, inputOptions: ['-skip_frame', 'nokey'], seekIndex: 100, filtersBefore: ['trim=end=5'], maxFrames: 7 });
+  const after = (flag: string) => args[args.indexOf(flag) + 1];
+  assert.equal(after('-threads'), '2');
+  assert.equal(after('-skip_frame'), 'nokey');
+  assert.equal(after('-ss'), (99.5 / 25).toFixed(6));
+  // Input options (seek included) go before -i; -copyts keeps the pts that frame indices are computed from.
+  assert.ok(args.indexOf('-ss') < args.indexOf('-i') && args.indexOf('-copyts') < args.indexOf('-i'));
+  assert.equal(after('-i'), 'in.mp4');
+  assert.equal(after('-vf'), 'trim=end=5,scale=64:36:flags=area,format=rgb24,showinfo');
+  assert.equal(after('-frames:v'), '7');
+  assert.deepEqual(args.slice(-5), ['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+  // From the start: no seek, no cap.
+  const whole = rawVideoArgs({ path: 'in.mp4', width: 64, height: 36, fps: 25, threads: 0, seekIndex: 0 });
+  assert.ok(!whole.includes('-ss') && !whole.includes('-frames:v'));
 });
 
 test('stitching takes each frame from its owner, uses overlaps for gaps, and fills holes with the previous frame', () => {
