@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { analyseMusic } from '../../companion/analysis/music/analyse-music';
 import { evaluateBeats, fMeasure, parseBeatAnnotations, trimEvents } from '../../companion/analysis/music/beat-evaluation';
 import { MontageError } from '../../companion/core/errors';
@@ -11,10 +9,10 @@ import { CancellationToken, CancellationTokenSource, Progress, type ProgressRepo
 import type { MusicAnalysis } from '../../companion/core/pipeline';
 import { ffmpegPath } from '../../companion/media/binaries';
 import { run } from '../../companion/media/process';
+import { beatsDir, scratchDir } from '../support/paths';
 import { clickTrack, freeTempoClicks, speechLike, writeWav } from './synth';
 
 const none = CancellationToken.None;
-const beatsDir = fileURLToPath(new URL('../../../shared/media/beats/', import.meta.url));
 let dir = '';
 
 async function ffmpeg(...args: string[]): Promise<void> {
@@ -49,7 +47,7 @@ function assertSensible(analysis: MusicAnalysis, startSeconds: number, endSecond
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'am-music-'));
+  dir = scratchDir('music');
   const track = clickTrack({ durationSeconds: 40, startBpm: 120, beatsPerBar: 4, firstBeatSeconds: 0.5, chords: true });
   writeWav(join(dir, 'click.wav'), track.samples, track.sampleRate);
   writeFileSync(join(dir, 'click.json'), JSON.stringify({ beats: track.beats, downbeats: track.downbeats }));
@@ -170,9 +168,9 @@ test('the annotated songs are tracked at the annotated tempo with F-measures abo
   const beatScores: number[] = [];
   const downbeatScores: number[] = [];
   for (const [song, limits] of Object.entries(ANNOTATED)) {
-    const reference = parseBeatAnnotations(readFileSync(`${beatsDir}${song}.beats`, 'utf8')).times;
-    const referenceDownbeats = parseBeatAnnotations(readFileSync(`${beatsDir}${song}.downbeats`, 'utf8')).times;
-    const analysis = await analyseMusic(`${beatsDir}${song}.ogg`, {}, Progress.None, none);
+    const reference = parseBeatAnnotations(readFileSync(join(beatsDir, `${song}.beats`), 'utf8')).times;
+    const referenceDownbeats = parseBeatAnnotations(readFileSync(join(beatsDir, `${song}.downbeats`), 'utf8')).times;
+    const analysis = await analyseMusic(join(beatsDir, `${song}.ogg`), {}, Progress.None, none);
     assertSensible(analysis, 0, analysis.media.durationSeconds);
     const beatF = evaluateBeats(reference, analysis.beats.map((b) => b.timeSeconds)).fMeasure;
     const downbeatF = fMeasure(trimEvents(referenceDownbeats), trimEvents(analysis.beats.filter((b) => b.beatInBar === 1).map((b) => b.timeSeconds))).fMeasure;

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { MontageError } from '../../companion/core/errors';
 import { CancellationTokenSource } from '../../companion/core/lifecycle';
 import { decodeAudio } from '../../companion/media/audio';
+import { scratchDir } from '../support/paths';
 import { writeWav } from './synth';
 
 let dir = '';
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'am-audio-'));
+  dir = scratchDir('audio');
   // 3 s at 22050 Hz: a ramp from −0.5 to 0.5 so positions can be checked after resampling.
   const samples = new Float32Array(3 * 22050).map((_, i) => -0.5 + i / (3 * 22050));
   writeWav(join(dir, 'ramp.wav'), samples, 22050);
