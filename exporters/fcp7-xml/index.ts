@@ -36,6 +36,17 @@ function addTimecode(parent: XMLBuilder, rate: Rate, frames: number, dropFrame: 
   if (reel !== undefined) timecode.ele('reel').ele('name').txt(reel);
 }
 
+/** `<samplecharacteristics>` of square-pixel progressive video, for a file's `<video>` and the sequence `<format>`. */
+function addVideoCharacteristics(parent: XMLBuilder, rate: Rate, width: number, height: number): void {
+  const characteristics = parent.ele('samplecharacteristics');
+  addRate(characteristics, rate);
+  characteristics.ele('width').txt(String(width));
+  characteristics.ele('height').txt(String(height));
+  characteristics.ele('anamorphic').txt('FALSE');
+  characteristics.ele('pixelaspectratio').txt('square');
+  characteristics.ele('fielddominance').txt('none');
+}
+
 /** Writes `<file id>` in full the first time a file appears in document order, empty after that (Premiere does so). */
 class FileTable {
   private readonly ids = new Map<string, string>();
@@ -68,15 +79,7 @@ class FileTable {
     // The media's own start timecode (Resolve links clips by timecode extents); <in>/<out> stay offsets from the first frame.
     addTimecode(file, media.rate, media.startTimecodeFrames, media.dropFrame);
     const described = file.ele('media');
-    if (media.hasVideo) {
-      const characteristics = described.ele('video').ele('samplecharacteristics');
-      addRate(characteristics, media.rate);
-      characteristics.ele('width').txt(String(media.width ?? 1920));
-      characteristics.ele('height').txt(String(media.height ?? 1080));
-      characteristics.ele('anamorphic').txt('FALSE');
-      characteristics.ele('pixelaspectratio').txt('square');
-      characteristics.ele('fielddominance').txt('none');
-    }
+    if (media.hasVideo) addVideoCharacteristics(described.ele('video'), media.rate, media.width ?? 1920, media.height ?? 1080);
     if (media.hasAudio) {
       const audio = described.ele('audio');
       const characteristics = audio.ele('samplecharacteristics');
@@ -144,13 +147,7 @@ export function writeXmeml(timeline: Timeline, options: XmemlOptions): string {
 
   const video = media.ele('video');
   // Resolve 17 shows no timeline or black clips without <video><format> (OTIO #839 / PR #1287).
-  const videoCharacteristics = video.ele('format').ele('samplecharacteristics');
-  addRate(videoCharacteristics, rate);
-  videoCharacteristics.ele('width').txt(String(timeline.width));
-  videoCharacteristics.ele('height').txt(String(timeline.height));
-  videoCharacteristics.ele('anamorphic').txt('FALSE');
-  videoCharacteristics.ele('pixelaspectratio').txt('square');
-  videoCharacteristics.ele('fielddominance').txt('none');
+  addVideoCharacteristics(video.ele('format'), rate, timeline.width, timeline.height);
   for (const laid of layout.video) {
     const track = video.ele('track');
     for (const placed of laid.clips) {
