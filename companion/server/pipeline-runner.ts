@@ -50,14 +50,17 @@ export async function createPipelineRunner(options: PipelineRunnerOptions = {}):
       request.kind === 'resolve' && context.analysisData !== undefined
         ? (context.analysisData as MontageAnalysis)
         : await analyseInputs(montageRequest, { host, cacheDir: context.cacheDir }, progress, token);
-    const granularity = request.options.granularity ?? 'bar';
-    const summary = summariseAnalysis(analysis, montageRequest);
-    if (request.kind === 'analyse') return { analysis: summary, analysisData: analysis };
+    if (request.kind === 'analyse') return { analysis: summariseAnalysis(analysis, montageRequest), analysisData: analysis };
 
+    // The plan input composeMontage will build (same request): it numbers the summary's shots and maps the
+    // chosen ones back, and it fails exactly when planning would, at the job's own granularity.
+    const planInput = buildPlanInput(analysis, montageRequest);
+    const summary = summariseAnalysis(analysis, montageRequest, planInput);
+    const granularity = request.options.granularity ?? 'bar';
     const outcome = await composeMontage(analysis, montageRequest, { host, cacheDir: context.cacheDir, outDir: context.outDir, force: true, preview: request.preview }, progress, token);
     const byExtension = exporterByExtension();
     const files: OutputFile[] = outcome.files.map((name) => ({ name, format: formatOf(name, byExtension) }));
-    const { originalShots } = buildPlanInput(analysis, montageRequest);
+    const { originalShots } = planInput;
     return {
       analysis: summary,
       ...(request.kind === 'resolve' ? {} : { analysisData: analysis }),
@@ -115,12 +118,20 @@ export function emotionSummary(vector: EmotionVector | undefined): EmotionSummar
   return { values: vector.values.map(round), valence: round(vector.valence), arousal: round(vector.arousal), label: dominantLabel(vector) };
 }
 
-/** Shots in the planner's numbering (inside the movie range), bars of the music analysis. */
-export function summariseAnalysis(analysis: MontageAnalysis, request: MontageRequest): AnalysisSummary {
+/**
+ * Shots in the planner's numbering (inside the movie range), bars of the music analysis. `planInput` is the
+ * job's plan input when the caller has it (shots and scenes do not depend on the granularity); an analysis
+ * alone is summarised at bar granularity.
+ */
+export function summariseAnalysis(
+  analysis: MontageAnalysis,
+  request: MontageRequest,
+  planInput: ReturnType<typeof buildPlanInput> = buildPlanInput(analysis, { ...request, options: { ...request.options, granularity: 'bar' } }),
+): AnalysisSummary {
   const { movie, music, emotions } = analysis;
   const video = movie.media.video!;
   const fps = toFps(video.rate);
-  const { input, originalShots } = buildPlanInput(analysis, { ...request, options: { ...request.options, granularity: 'bar' } });
+  const { input, originalShots } = planInput;
   const shots: ShotSummary[] = input.shots.map((shot, i) => {
     const original = originalShots[i] ?? i;
     const emotion = emotionSummary(emotions.shots[original]);

@@ -3,11 +3,15 @@
  * (ffmpeg, analysis, emotion, planner, exporters, preview) on media from ../shared/media.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { MontagePlan } from '../../companion/core/montage';
+import type { EmotionVector, MontagePlan } from '../../companion/core/montage';
+import { CancellationToken, Progress } from '../../companion/core/lifecycle';
 import { liveProcessCount } from '../../companion/media/process';
+import type { MontageAnalysis } from '../../companion/pipeline/run-montage';
+import { createPipelineRunner } from '../../companion/server/pipeline-runner';
+import { movieAnalysis, musicAnalysis } from '../emotion/make-analysis';
 import type { AcceptedMessage, ErrorMessage, MontageResultMessage, ProgressMessage, ServerMessage } from '../../companion/protocol/messages';
 import { ffprobeStreams } from '../support/ffprobe';
 import { beatsDir, filmDir, scratchDir } from '../support/paths';
@@ -196,5 +200,57 @@ test('bad media reach the client as a typed job error naming the file', { timeou
     await client.close();
   } finally {
     await server.close();
+  }
+});
+
+test('a beat-granularity re-solve of a fast-cut movie succeeds although its one-second shots hold no whole bar', async () => {
+  // Ten 1 s shots, four 2 s bars (120 bpm), a beat every 0.5 s: at bar granularity no shot fills a unit
+  // (AM_ERR_TOO_FEW_SHOTS), at beat granularity each fills two and the sixteen beats fit.
+  const movie = movieAnalysis(Array.from({ length: 10 }, () => ({ seconds: 1 })));
+  const bars = musicAnalysis([{}, {}, {}, {}]);
+  const music = { ...bars, beats: Array.from({ length: 16 }, (_, i) => ({ timeSeconds: i * 0.5, beatInBar: i % 4 })) };
+  const vector = (k: number): EmotionVector => ({ encoderId: 'test', values: [0, 1, 2, 3, 4, 5].map((j) => (j === k % 6 ? 0.5 : 0.1)), valence: 0.1 * k - 0.4, arousal: 0.2, confidence: 1 });
+  const analysis: MontageAnalysis = {
+    movie,
+    music,
+    emotions: {
+      shots: movie.shots.map((_, i) => vector(i)),
+      music: { global: vector(0), bars: music.bars.map((_, i) => vector(i)) },
+      shotScores: movie.shots.map((_, i) => 1 - i / 20),
+      barScores: { shots: 10, bars: 4, values: Float32Array.from({ length: 40 }, (_, i) => ((i * 7) % 11) / 11) },
+      byEncoder: { shot: {}, music: {} },
+      diagnostics: [],
+    },
+  };
+  const runner = await createPipelineRunner({ userExtensionsDir: extensionsDir });
+  try {
+    const outDir = scratchDir('runner-out');
+    const output = await runner.runJob(
+      { kind: 'resolve', movie: { path: 'movie.mp4' }, music: { path: 'music.ogg' }, options: { granularity: 'beat', scenes: 10 }, formats: ['edl'], preview: false, sourceJobId: 'source' },
+      { jobId: 'beat', outDir, cacheDir: scratchDir('runner-cache'), analysisData: analysis },
+      Progress.None,
+      CancellationToken.None,
+    );
+    assert.equal(output.analysisData, undefined, 'a resolve does not store the analysis again');
+    assert.deepEqual(output.analysis.shots.map((s) => [s.index, s.startSeconds, s.endSeconds]), movie.shots.map((_, i) => [i, i, i + 1]));
+    assert.equal(output.analysis.bars.length, 4, 'the summary lists the bars of the analysis');
+    const montage = output.montage!;
+    assert.equal(montage.plan.options.granularity, 'beat');
+    assert.equal(montage.plan.barCount, 16, 'one unit per beat');
+    assert.equal(montage.musicEmotion.length, 16);
+    assert.deepEqual(montage.musicEmotion.slice(0, 5).map((u) => u.emotion?.label), [0, 0, 0, 0, 1].map((bar) => output.analysis.bars[bar]!.emotion!.label), 'each beat carries its bar’s emotion');
+    let nextUnit = 0;
+    for (const chosen of montage.chosen) {
+      assert.equal(chosen.firstBar, nextUnit);
+      nextUnit += chosen.barCount;
+      assert.ok(chosen.sourceStartSeconds >= chosen.shotIndex - 1e-6 && chosen.sourceEndSeconds <= chosen.shotIndex + 1 + 1e-6, `shot ${chosen.shotIndex} plays inside itself`);
+      assert.equal(chosen.emotion?.label, output.analysis.shots[chosen.shotIndex]!.emotion!.label, 'the chosen shot carries its own emotion');
+    }
+    assert.equal(nextUnit, 16);
+    assert.deepEqual([...new Set(montage.files.map((f) => f.format))].sort(), ['edl', 'plan', 'report']);
+    assert.equal(montage.preview, null);
+    assert.deepEqual(readdirSync(outDir).sort(), montage.files.map((f) => f.name).sort(), 'exactly the listed files were written');
+  } finally {
+    await runner.dispose();
   }
 });
