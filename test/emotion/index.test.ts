@@ -5,7 +5,7 @@ import { CancellationToken, CancellationTokenSource } from '../../companion/core
 import { EMOTION_LABELS, type EmotionLabel } from '../../companion/core/montage';
 import type { MusicEmotionEncoder, ShotEmotionEncoder } from '../../companion/core/pipeline';
 import { defaultEncoderIds, emotionSimilarity, scoreEmotions } from '../../companion/analysis/emotion/index';
-import { emotionNotice, onEmotionNotice } from '../../companion/analysis/emotion/config';
+import { configureEmotion, emotionNotice, onEmotionNotice, resetEmotionSettings } from '../../companion/analysis/emotion/config';
 import { FrameAffectEncoder } from '../../companion/analysis/emotion/frame-affect';
 import { MusicFeatureEncoder } from '../../companion/analysis/emotion/music-features';
 import { LABEL_PROTOTYPES, vectorFromPad, vectorFromProbabilities } from '../../companion/analysis/emotion/emotion-space';
@@ -162,4 +162,22 @@ test('two jobs scoring at the same time each list only the notices their own enc
   assert.deepEqual(a.diagnostics.map((d) => d.message), ['job-a has no model']);
   assert.deepEqual(b.diagnostics.map((d) => d.message), ['job-b has no model']);
   assert.equal(heard.length, 4, 'listeners outside the jobs still hear every notice');
+});
+
+test('the configured fusion weights decide the mix: weight 0 leaves an encoder out of the fused vector', async () => {
+  const sad: ShotEmotionEncoder = { id: 'always-sad', kind: 'shot', encodeShots: async (m) => m.shots.map(() => vectorFromPad('always-sad', LABEL_PROTOTYPES.sad, 1)) };
+  const encoders = { shot: [new FrameAffectEncoder(), sad], music: [new MusicFeatureEncoder()] };
+  const mixed = await scoreEmotions(movie, music, encoders, CancellationToken.None);
+  configureEmotion({ weights: { 'always-sad': 0 } });
+  try {
+    const muted = await scoreEmotions(movie, music, encoders, CancellationToken.None);
+    const own = muted.byEncoder.shot['frame-affect']!;
+    muted.shots.forEach((shot, i) => {
+      shot.values.forEach((p, k) => assert.ok(Math.abs(p - (own[i]!.values[k] ?? 0)) < 1e-9, `shot ${i} label ${k}`));
+      assert.ok(Math.abs(shot.valence - own[i]!.valence) < 1e-9);
+    });
+    assert.ok(mixed.shots.some((shot, i) => Math.abs(shot.valence - own[i]!.valence) > 0.05), 'with its default weight the sad encoder moves the fusion');
+  } finally {
+    resetEmotionSettings();
+  }
 });
