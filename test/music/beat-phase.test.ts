@@ -47,4 +47,6 @@ test('the choice can change between sections, without two beats half a beat apar
 test('with no onsets at all every other pulse is kept', () => {
   const beats = chooseBeatsFromPulses(pulses(40), new Float32Array(1200), new Float32Array(1200), frameRate);
   assert.equal(beats.length, 20);
+  // No cue either way: the first pulse is a beat and the parity never switches.
+  assert.deepEqual(beats, pulses(40).filter((_, k) => k % 2 === 0));
 });

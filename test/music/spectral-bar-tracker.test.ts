@@ -84,9 +84,16 @@ test('the beats-per-bar override and the downbeat shift are applied', () => {
   assert.equal(forced.beatsPerBar, 3);
   for (const bar of forced.bars.slice(0, -1)) assert.ok(bar.beatsPerBar === 3 || bar.beatsPerBar === 4 || bar.beatsPerBar === 2);
   assert.ok(forced.bars.filter((bar) => bar.beatsPerBar === 3).length >= forced.bars.length / 2);
+  for (const beat of forced.beats) assert.ok(beat.beatInBar >= 1 && beat.beatInBar <= 3, `beat in bar ${beat.beatInBar}`);
+  // Every bar starts on a beat labelled 1.
+  const forcedDownbeats = new Set(downbeatTimes(forced));
+  for (const bar of forced.bars) assert.ok(forcedDownbeats.has(bar.startSeconds), `bar at ${bar.startSeconds}`);
   const plain = tracker.track(track.samples, sampleRate, {}, none);
   const shifted = tracker.track(track.samples, sampleRate, { downbeatShift: 1 }, none);
   assert.ok(Math.abs(shifted.bars[0]!.startSeconds - (plain.bars[0]!.startSeconds + 0.5)) < 0.02);
+  // The shift relabels the same beats: same times, every label one less (mod 4).
+  assert.deepEqual(shifted.beats.map((b) => b.timeSeconds), plain.beats.map((b) => b.timeSeconds));
+  assert.deepEqual(shifted.beats.map((b) => b.beatInBar), plain.beats.map((b) => ((b.beatInBar + 2) % 4) + 1));
   assert.throws(() => tracker.track(track.samples, sampleRate, { beatsPerBar: 0 }, none), (error: unknown) => error instanceof MontageError && error.code === 'AM_ERR_INVALID_ARGUMENT');
 });
 
