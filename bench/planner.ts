@@ -17,9 +17,8 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_PLAN_OPTIONS, type Bar, type PlanInput, type PlanOptions, type Scene, type Shot } from '../companion/core/montage';
 import { range, rate } from '../companion/core/rational';
 import { solvePlan } from '../companion/planner/index';
-import { solveHardKnapsack } from '../companion/planner/hard-scene-knapsack';
 import { preparePlan } from '../companion/planner/prepare-plan';
-import { solveSoftKnapsack } from '../companion/planner/soft-scene-knapsack';
+import { runKernel } from '../companion/planner/solve-plan';
 import { random } from '../test/support/random';
 
 interface BenchCase {
@@ -159,7 +158,7 @@ async function mainCase(c: BenchCase): Promise<void> {
   cpuTimes.sort((x, y) => x - y);
   times.sort((x, y) => x - y);
   const prepared = preparePlan(input);
-  const tableMB = (prepared.options.mode === 'soft' ? solveSoftKnapsack(prepared) : solveHardKnapsack(prepared)).bytes / MB;
+  const tableMB = runKernel(prepared).bytes / MB;
   let usable = 0;
   for (const u of prepared.usable) usable += u;
   console.log(
@@ -207,7 +206,7 @@ function scaleCases(): void {
         const start = performance.now();
         const cpu = process.cpuUsage();
         const prepared = preparePlan(input);
-        const result = prepared.options.mode === 'soft' ? solveSoftKnapsack(prepared) : solveHardKnapsack(prepared);
+        const result = runKernel(prepared);
         feasible = result.best(prepared.barCount) > -Infinity;
         if (feasible) result.backtrack(prepared.barCount);
         const used = process.cpuUsage(cpu);

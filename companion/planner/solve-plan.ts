@@ -86,7 +86,8 @@ export function lockRange(plan: MontagePlan, firstBar: number, barCount: number)
     .map((p) => ({ shotIndex: p.shotIndex, firstBar: p.firstBar, barCount: p.barCount, sourceStart: p.sourceRange.start.value }));
 }
 
-function runKernel(plan: PreparedPlan): KnapsackResult {
+/** The knapsack kernel of the plan's mode (hard or soft), before any diagnosis or relaxation. */
+export function runKernel(plan: PreparedPlan): KnapsackResult {
   return plan.options.mode === 'soft' ? solveSoftKnapsack(plan) : solveHardKnapsack(plan);
 }
 
