@@ -17,7 +17,7 @@ import { startServer, type RunningServer } from '../../companion/server/index';
 import type { HostClip, HostSequence, SocketLike } from '../../plugin/src/host';
 import { PanelController } from '../../plugin/src/panel-controller';
 import { FakePremiereHost } from '../../plugin/src/testing/fake-premiere-host';
-import { parseXmeml } from './support/xmeml';
+import { readXmeml, type XmemlRead } from '../exporters/readers/xmeml-reader';
 
 const sharedMedia = join(import.meta.dirname, '..', '..', '..', 'shared', 'media');
 const moviePath = join(sharedMedia, 'film', 'sintel_trailer.mp4');
@@ -78,35 +78,45 @@ async function editSequence(): Promise<HostSequence> {
 
 /** What Premiere makes of the imported xmeml, as HostSequence data (clips at sequence frames → ticks). */
 function sequenceFromXmeml(text: string | undefined, id: string): HostSequence {
-  const xml = parseXmeml(text ?? '');
-  const ntsc = xml.ntsc;
-  const rate = ntsc ? { num: xml.timebase * 1000, den: 1001 } : { num: xml.timebase, den: 1 };
+  const xml = readXmeml(text ?? '');
+  const rate = xml.rate;
   const ticksPerFrame = (TPS * BigInt(rate.den)) / BigInt(rate.num);
   const ticks = (frame: number) => (BigInt(frame) * ticksPerFrame).toString();
+  // The companion writes every clipitem enabled; track is the index within its kind, as Premiere counts.
   const clips = (kind: 'video' | 'audio') =>
-    xml[kind].map((c): HostClip => ({ kind, track: 0, name: c.name, mediaPath: c.path, srcInTicks: ticks(c.in), srcOutTicks: ticks(c.out), startTicks: ticks(c.start), endTicks: ticks(c.end), disabled: !c.enabled }));
-  const end = Math.max(0, ...xml.video.map((c) => c.end));
+    xml.tracks
+      .filter((track) => track.kind === kind)
+      .flatMap((track, index) =>
+        track.clips.map((c): HostClip => ({ kind, track: index, name: c.name, mediaPath: c.media?.path ?? '', srcInTicks: ticks(c.sourceIn), srcOutTicks: ticks(c.sourceOut), startTicks: ticks(c.recordIn), endTicks: ticks(c.recordOut), disabled: false })),
+      );
+  const end = Math.max(0, ...clipsOf(xml, 'video').map((c) => c.recordOut));
   return { id, name: xml.name, fps: rate.num / rate.den, ticksPerFrame: Number(ticksPerFrame), width: 0, height: 0, durationTicks: ticks(end), clips: [...clips('video'), ...clips('audio')] };
+}
+
+/** Every clip of one kind, track after track. */
+function clipsOf(xml: XmemlRead, kind: 'video' | 'audio') {
+  return xml.tracks.filter((track) => track.kind === kind).flatMap((track) => track.clips);
 }
 
 /** Checks an imported xmeml file against the plan the companion returned. */
 function checkXmemlAgainstPlan(path: string, result: MontageResultMessage): void {
-  const xml = parseXmeml(readFileSync(path, 'utf8'));
+  const xml = readXmeml(readFileSync(path, 'utf8'));
   const { num, den } = result.analysis.movie.frameRate;
   const frame = (seconds: number) => Math.round((seconds * num) / den);
-  assert.equal(xml.timebase, Math.round(num / den), 'the sequence runs at the movie’s rate');
+  assert.deepEqual(xml.rate, result.analysis.movie.frameRate, 'the sequence runs at the movie’s rate');
   const chosen = result.montage.chosen;
-  assert.equal(xml.video.length, chosen.length, 'one video clip per chosen shot');
+  const video = clipsOf(xml, 'video');
+  assert.equal(video.length, chosen.length, 'one video clip per chosen shot');
   chosen.forEach((shot, index) => {
-    const clip = xml.video[index]!;
-    assert.equal(clip.path, moviePath, 'every clip points at the movie file');
-    assert.ok(Math.abs(clip.start - frame(shot.recordStartSeconds)) <= 1, `clip ${index} starts at its record frame (${clip.start} vs ${frame(shot.recordStartSeconds)})`);
-    assert.ok(Math.abs(clip.end - frame(shot.recordEndSeconds)) <= 1, `clip ${index} ends at its record frame`);
-    assert.ok(Math.abs(clip.in - frame(shot.sourceStartSeconds)) <= 1, `clip ${index} source in (${clip.in} vs ${frame(shot.sourceStartSeconds)})`);
-    assert.equal(clip.out - clip.in, clip.end - clip.start, 'source and record lengths agree');
-    if (index > 0) assert.equal(clip.start, xml.video[index - 1]!.end, 'clips sit back to back');
+    const clip = video[index]!;
+    assert.equal(clip.media?.path, moviePath, 'every clip points at the movie file');
+    assert.ok(Math.abs(clip.recordIn - frame(shot.recordStartSeconds)) <= 1, `clip ${index} starts at its record frame (${clip.recordIn} vs ${frame(shot.recordStartSeconds)})`);
+    assert.ok(Math.abs(clip.recordOut - frame(shot.recordEndSeconds)) <= 1, `clip ${index} ends at its record frame`);
+    assert.ok(Math.abs(clip.sourceIn - frame(shot.sourceStartSeconds)) <= 1, `clip ${index} source in (${clip.sourceIn} vs ${frame(shot.sourceStartSeconds)})`);
+    assert.equal(clip.sourceOut - clip.sourceIn, clip.recordOut - clip.recordIn, 'source and record lengths agree');
+    if (index > 0) assert.equal(clip.recordIn, video[index - 1]!.recordOut, 'clips sit back to back');
   });
-  assert.ok(xml.audio.some((clip) => clip.path === musicPath), 'the music is on an audio track');
+  assert.ok(clipsOf(xml, 'audio').some((clip) => clip.media?.path === musicPath), 'the music is on an audio track');
 }
 
 test('the panel montages a real sequence through the real companion, imports the xmeml and marks the bars; a disabled clip re-solves into version 2', { timeout: 300_000 }, async () => {
@@ -174,8 +184,10 @@ test('the panel montages a real sequence through the real companion, imports the
       assert.ok([cut - 1, cut, cut + 1].some((frame) => markerFrames.has(frame)), `the cut at frame ${cut} is on a bar marker`);
     }
     // The companion's own xmeml markers fall on the same frames.
-    const xmlMarkers = parseXmeml(readFileSync(imported.path, 'utf8')).markers.map((marker) => marker.frame).sort((a, b) => a - b);
-    if (xmlMarkers.length > 0) assert.deepEqual(xmlMarkers, [...markerFrames].sort((a, b) => a - b), 'panel markers and xmeml markers agree');
+    const xmlMarkers = readXmeml(readFileSync(imported.path, 'utf8')).markers.map((marker) => marker.frame).sort((a, b) => a - b);
+    // plan-to-timeline writes a "Bar n" marker per montage bar, so the xmeml always has them.
+    assert.equal(xmlMarkers.length, plan.barCount, 'the xmeml carries one marker per bar');
+    assert.deepEqual(xmlMarkers, [...markerFrames].sort((a, b) => a - b), 'panel markers and xmeml markers agree');
 
     // Refine: the editor disables the second shot's clip in the generated sequence and presses Re-solve.
     const generated = host.sequences.get(newId)!;
