@@ -18,30 +18,27 @@
  *   `--score-level`, the top quarter of shots by M instead of the planner.
  * Timings taken while other work runs on the machine are pessimistic.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CancellationToken, Progress } from '../companion/core/lifecycle';
 import { EMOTION_LABELS, type EmotionLabel, type EmotionVector } from '../companion/core/montage';
 import type { MovieAnalysis, MusicAnalysis, MusicEmotion, ShotEmotionEncoder } from '../companion/core/pipeline';
 import { analyseMovie } from '../companion/analysis/movie/analyse-movie';
 import { analyseMusic } from '../companion/analysis/music/analyse-music';
-import { configureEmotion } from '../companion/analysis/emotion/config';
+import { configureEmotion, emotionSettings } from '../companion/analysis/emotion/config';
 import { dominantLabel, fuseVectors } from '../companion/analysis/emotion/emotion-space';
-import { FaceEncoder, loadFaceModels } from '../companion/analysis/emotion/faces';
+import { FaceEncoder, faceSpans, loadFaceModels } from '../companion/analysis/emotion/faces';
 import { FrameAffectEncoder } from '../companion/analysis/emotion/frame-affect';
 import { scoreEmotions, type EmotionScores } from '../companion/analysis/emotion/index';
 import { encodeMusicFeatures, type MusicCues } from '../companion/analysis/emotion/music-features';
 import { YamnetMusicEncoder } from '../companion/analysis/emotion/music-yamnet';
 import { SoundtrackEncoder } from '../companion/analysis/emotion/soundtrack';
 import { encoderTimings } from '../companion/analysis/emotion/timings';
-import { faceSpans } from '../companion/analysis/emotion/faces';
 import { extractShotKeyframes } from '../companion/media/keyframes';
 import { extractFrames } from '../companion/media/frames';
 import { probeMedia } from '../companion/media/probe';
 import { ffmpegPath } from '../companion/media/binaries';
 import { run as runProcess } from '../companion/media/process';
-import { emotionSettings } from '../companion/analysis/emotion/config';
-import { mkdirSync, rmSync } from 'node:fs';
 
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const yamnetPath = `${shared}models/yamnet/yamnet_waveform.onnx`;
