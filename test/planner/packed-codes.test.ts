@@ -16,5 +16,9 @@ test('codes of every width round-trip without touching their neighbours', () => 
     expected.forEach((values, slot) => values.forEach((value, cell) => cell % 2 === parity && codes.set(slot, cell, value)));
   }
   expected.forEach((values, slot) => values.forEach((value, cell) => assert.equal(codes.get(slot, cell) >>> 0, value, `slot ${slot} cell ${cell}`)));
-  assert.equal(codes.bytes > 0, true);
+  // Widths 1, 2, 4, 8, 16, 32 bits; 101 cells take 4 + 7 + 13 + 26 + 51 + 101 words, each slot starting on a fresh word.
+  assert.deepEqual([...codes.widths], [1, 2, 4, 8, 16, 32]);
+  assert.deepEqual([...codes.offsets], [0, 4, 11, 24, 50, 101]);
+  assert.equal(codes.words.length, 202);
+  assert.equal(codes.bytes, 202 * 4 + 6 * 8 + 6);
 });
