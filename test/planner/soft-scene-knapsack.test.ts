@@ -95,6 +95,12 @@ test('The Lagrangian bound brackets the optimum: its last floor is a real plan, 
     for (let k = 1; k < floors.length; k++) assert.ok(floors[k]! <= floors[k - 1]!, 'floors descend');
     // The last floor is the value of a plan within the budget, so it cannot exceed the optimum.
     assert.ok(floors[floors.length - 1]! <= optimum + bound.margin, `seed ${seed}: floor ${floors[floors.length - 1]} ≤ optimum ${optimum}`);
+    // The completion table is the one at λ: D(λ) = completion from shot 0, bar 0 + λ·budget bounds the optimum
+    // from above (weak duality), and no floor lies above it.
+    assert.ok(bound.margin > 0);
+    const dual = bound.completion[0]! + bound.lambda * plan.softBudget;
+    assert.ok(dual >= optimum - bound.margin, `seed ${seed}: D(λ) ${dual} ≥ optimum ${optimum}`);
+    assert.ok(floors[0]! <= dual + bound.margin, `seed ${seed}: first floor ${floors[0]} ≤ D(λ) ${dual}`);
   }
   assert.ok(checked >= 6, `${checked} instances checked`);
 });
