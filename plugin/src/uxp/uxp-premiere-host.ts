@@ -19,6 +19,7 @@ import type {
 } from '@adobe/premierepro';
 import type { entrypoints as UxpEntrypoints, storage as UxpStorage } from 'uxp';
 import type { HostClip, HostMarker, HostSequence, ImportResult, PremiereHost } from '../host';
+import { TICKS_PER_SECOND } from '../ticks';
 
 // UXP is CommonJS; `require` exists at run time. Declared here so this file needs no @types/node.
 declare const require: (id: 'premierepro' | 'uxp') => unknown;
@@ -34,8 +35,6 @@ interface UxpModule {
   readonly entrypoints: typeof UxpEntrypoints;
 }
 
-/** Premiere's "ticks per second" (sample `src/sequence.ts`). */
-const TICKS_PER_SECOND = 254016000000;
 /** How long to wait for an imported sequence to appear in `getSequences()` after `importFiles` resolves. */
 const IMPORT_SETTLE_MS = 5000;
 const IMPORT_POLL_MS = 250;
@@ -160,7 +159,7 @@ export class UxpPremiereHost implements PremiereHost {
     const ticksPerFrame = Number(await sequence.getTimebase());
     const settings = await sequence.getSettings();
     const frameRate = await settings.getVideoFrameRate();
-    const fps = frameRate && frameRate.value > 0 ? frameRate.value : TICKS_PER_SECOND / ticksPerFrame;
+    const fps = frameRate && frameRate.value > 0 ? frameRate.value : Number(TICKS_PER_SECOND) / ticksPerFrame;
     const size = await sequence.getFrameSize();
     const end = await sequence.getEndTime();
     const inPoint = await sequence.getInPoint();
