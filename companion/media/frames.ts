@@ -12,6 +12,7 @@ import { toFps } from '../core/rational';
 import { ffmpegPath } from './binaries';
 import { probeMovie } from './probe';
 import { run } from './process';
+import { frameSplitter, seekSeconds } from './raw-video';
 
 /** An exact output size, or a largest width (the height keeps the display aspect ratio, rounded to even). */
 export type FrameSize = { readonly width: number; readonly height: number } | { readonly maxWidth: number };
@@ -64,10 +65,7 @@ export async function extractFrames(
 
   const decodeOne = async (index: number): Promise<void> => {
     throwIfCancelled(token);
-    // Half a frame early: accurate seek keeps frames whose time is at or after the target, and a
-    // decimal that lands a hair after frame i's time would otherwise drop frame i.
-    const seekSeconds = Math.max(0, (index - 0.5) / fps);
-    const args = ['-hide_banner', '-nostdin', '-v', 'error', '-ss', seekSeconds.toFixed(6), '-i', path, '-map', '0:v:0', '-an', '-sn', '-dn'];
+    const args = ['-hide_banner', '-nostdin', '-v', 'error', '-ss', seekSeconds(index, fps).toFixed(6), '-i', path, '-map', '0:v:0', '-an', '-sn', '-dn'];
     args.push('-vf', `scale=${width}:${height}:flags=area,format=rgb24`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
     const { stdout } = await run(ffmpegPath(), args, { timeoutMs: options.timeoutMs ?? 60_000, token, maxStdoutBytes: frameBytes * 2 });
     if (stdout.length >= frameBytes) decoded.set(index, { index, width, height, data: new Uint8Array(stdout.buffer, stdout.byteOffset, frameBytes) });
@@ -102,18 +100,11 @@ async function decodeLastFrame(path: string, width: number, height: number, fram
   const args = ['-hide_banner', '-nostdin', '-v', 'error', '-sseof', '-3', '-i', path, '-map', '0:v:0', '-an', '-sn', '-dn'];
   args.push('-vf', `scale=${width}:${height}:flags=area,format=rgb24`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
   let last: Uint8Array | undefined;
-  let pending: Buffer = Buffer.alloc(0);
-  await run(ffmpegPath(), args, {
-    timeoutMs,
-    token,
-    onStdout: (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      while (pending.length >= frameBytes) {
-        last = Uint8Array.from(pending.subarray(0, frameBytes));
-        pending = pending.subarray(frameBytes);
-      }
-    },
+  const split = frameSplitter(frameBytes, (frame) => {
+    if (last) last.set(frame);
+    else last = Uint8Array.from(frame);
   });
+  await run(ffmpegPath(), args, { timeoutMs, token, onStdout: split });
   if (!last) throw new MontageError('AM_ERR_MEDIA_UNREADABLE', `No frame could be decoded from ${path}.`, { where: { file: path } });
   return { index: -1, width, height, data: last };
 }
