@@ -50,10 +50,6 @@ function add(a: Seconds, b: Seconds): Seconds {
   return seconds(a.n * b.d + b.n * a.d, a.d * b.d);
 }
 
-function subtract(a: Seconds, b: Seconds): Seconds {
-  return add(a, { n: -b.n, d: b.d });
-}
-
 /** The time scale FCP writes for a rate: 24000 for 23.976 (1001/24000s per frame), 2500 for 25 (100/2500s). */
 export function timescaleOf(rate: Rate): bigint {
   return rate.den === 1 ? BigInt(rate.num) * 100n : BigInt(rate.num);
@@ -207,7 +203,7 @@ export function writeFcpxml(timeline: Timeline, options: FcpxmlOptions): string 
   for (const placed of mainVideo?.clips ?? []) {
     if (placed.recordIn > position) addGap(placed.recordIn - position);
     const asset = resources.assets.get(placed.media.id)!;
-    const start = add(framesToSeconds(placed.media.startTimecodeFrames, placed.media.rate), framesToSeconds(placed.sourceIn, placed.media.rate));
+    const start = mediaTime(placed, placed.sourceIn);
     const element = spine.ele('asset-clip', {
       ref: asset.id,
       name: placed.clip.name,
@@ -234,7 +230,7 @@ export function writeFcpxml(timeline: Timeline, options: FcpxmlOptions): string 
     for (const placed of laid.clips) {
       const parent = covering(placed.recordIn);
       const asset = resources.assets.get(placed.media.id)!;
-      const start = add(framesToSeconds(placed.media.startTimecodeFrames, placed.media.rate), framesToSeconds(placed.sourceIn, placed.media.rate));
+      const start = mediaTime(placed, placed.sourceIn);
       const element = parent.element.ele('asset-clip', {
         ref: asset.id,
         name: placed.clip.name,
@@ -257,10 +253,10 @@ export function writeFcpxml(timeline: Timeline, options: FcpxmlOptions): string 
       placedMarkers.add(marker);
     }
   }
-  for (const music of musicElements) addClipMarkers(music.element, music.placed, music.start, rate);
+  for (const music of musicElements) addClipMarkers(music.element, music.placed, rate);
   // Markers no music clip covers sit on the spine item under them; clip markers on their own clip.
   for (const item of spineItems) {
-    if (item.placed) addClipMarkers(item.element, item.placed, item.localStart, rate);
+    if (item.placed) addClipMarkers(item.element, item.placed, rate);
     for (const marker of layout.markers) {
       if (placedMarkers.has(marker) || marker.frame < item.recordIn || marker.frame >= item.recordOut) continue;
       addMarker(item.element, localTime(item, marker.frame), marker.name, marker.comment, rate);
@@ -279,13 +275,17 @@ function addMarker(parent: XMLBuilder, start: Seconds, name: string, note: strin
   });
 }
 
+/** A source frame of the clip's media in the asset's own time (its embedded start timecode + the frame). */
+function mediaTime(placed: PlacedClip, frame: number): Seconds {
+  return framesToSeconds(placed.media.startTimecodeFrames + frame, placed.media.rate);
+}
+
 /** The clip's own markers, in its source time (asset start + source frames). */
-function addClipMarkers(element: XMLBuilder, placed: PlacedClip, clipStart: Seconds, rate: Rate): void {
-  const sourceStart = subtract(clipStart, framesToSeconds(placed.sourceIn, placed.media.rate));
+function addClipMarkers(element: XMLBuilder, placed: PlacedClip, rate: Rate): void {
   for (const marker of placed.clip.markers ?? []) {
     const frame = frameAt(marker.time, placed.media.rate);
     if (frame < placed.sourceIn || frame >= placed.sourceOut) continue;
-    addMarker(element, add(sourceStart, framesToSeconds(frame, placed.media.rate)), marker.name, marker.comment ?? '', rate);
+    addMarker(element, mediaTime(placed, frame), marker.name, marker.comment ?? '', rate);
   }
 }
 
