@@ -277,3 +277,20 @@ test(
     assert.ok(validated > 0, `no FCPXMLv1_x.dtd in ${dtdFolder}`);
   },
 );
+
+test('clip markers are written in the asset time of their clip, snapped to a frame, and those outside the clip are left out', () => {
+  const base = sampleTimeline(RATES['25'], { movieStartTimecode: '10:00:00:00' });
+  const video = base.tracks[0]!;
+  const first = video.items[0]!;
+  assert.equal(first.kind, 'clip');
+  const markers = [
+    { name: 'flash', time: time(18010.4, RATES['25']) },
+    { name: 'before the clip', time: time(5, RATES['25']) },
+  ];
+  const marked: Timeline = { ...base, tracks: [{ ...video, items: [{ ...first, markers }, ...video.items.slice(1)] }, base.tracks[1]!] };
+  const text = writeFcpxml(marked, { version: '1.10' });
+  const spineClip = children(children(parseXml(text).getElementsByTagName('spine')[0]!, 'asset-clip')[0]!, 'marker');
+  // 10:00:00:00 (900000 frames) + source frame 18010 at 25 fps = 36720.4 s on the 2500 time scale.
+  assert.deepEqual(spineClip.map((m: Element) => [m.getAttribute('value'), m.getAttribute('start')]), [['flash', '91801000/2500s']]);
+  assert.deepEqual(readFcpxml(text).tracks[0]!.clips[0]!.markers.map((m) => [m.name, m.frame]), [['flash', 18010]]);
+});
