@@ -14,6 +14,7 @@ import { JobManager, type QueueStats } from './job-manager';
 import { JobStore } from './job-store';
 import type { GpuStatus, RunJob } from './run-job';
 import { Session } from './session';
+import { definedOnly } from './defined-only';
 
 export type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, MontageOutput, OutputFile, RunJob } from './run-job';
 export { defaultConfigDir, defaultDataDir, defaultUiDir, loadOrCreateToken } from './config';
@@ -220,8 +221,4 @@ function rejectUpgrade(socket: Duplex, status: number, code: string, message: st
   const body = JSON.stringify({ code, message });
   const reason = status === 403 ? 'Forbidden' : 'Not Found';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }

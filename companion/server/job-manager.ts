@@ -11,6 +11,7 @@ import { CancellationTokenSource, type ProgressReport } from '../core/lifecycle'
 import type { JobKind, JobStatus, MontageOptions } from '../protocol/messages';
 import type { JobStore, StoredResult } from './job-store';
 import type { JobRequest, RunJob } from './run-job';
+import { definedOnly } from './defined-only';
 
 /** Receives one job's events; the session turns them into protocol frames. */
 export interface JobSink {
@@ -386,8 +387,4 @@ export class JobManager {
 /** Sortable by creation time, unguessable, safe as a folder name. */
 export function newJobId(): string {
   return `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }

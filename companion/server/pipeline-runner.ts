@@ -20,6 +20,7 @@ import { dominantLabel, emotionSettings } from '../analysis/emotion/index';
 import { analyseInputs, buildPlanInput, composeMontage, cutUnits, PREVIEW_NAME, type MontageAnalysis, type MontageRequest } from '../pipeline/run-montage';
 import type { AnalysisSummary, BarSummary, ChosenShot, CutGranularity, EmotionSummary, PlanSummary, ShotSummary } from '../protocol/messages';
 import type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, OutputFile, RunJob } from './run-job';
+import { definedOnly } from './defined-only';
 
 export interface PipelineRunner {
   readonly runJob: RunJob;
@@ -239,8 +240,4 @@ function normaliseExtension(extension: string): string {
 /** Six decimals: enough for seconds and scores, and keeps frames small. */
 function round(value: number): number {
   return Number.isFinite(value) ? Math.round(value * 1e6) / 1e6 : 0;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }
