@@ -39,10 +39,12 @@ export function drawEmotionPlot(canvas: HTMLCanvasElement, points: readonly Emot
     // Music: a polyline through bar centres. Shot: steps, one level per bar.
     context.strokeStyle = PLOT_COLOURS.music;
     context.lineWidth = 2;
-    line(
-      context,
-      points.filter((p) => Number.isFinite(band.music(p))).map((p): [number, number] => [(points.indexOf(p) + 0.5) * step, y(band.music(p))]),
-    );
+    const centres: [number, number][] = [];
+    points.forEach((p, index) => {
+      const value = band.music(p);
+      if (Number.isFinite(value)) centres.push([(index + 0.5) * step, y(value)]);
+    });
+    line(context, centres);
     context.strokeStyle = PLOT_COLOURS.shot;
     const steps: [number, number][] = [];
     points.forEach((p, index) => {
