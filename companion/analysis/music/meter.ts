@@ -3,8 +3,8 @@
  *
  * Per beat we measure a downbeat "accent": harmonic change (cosine distance between the chroma of the beat
  * before and the beat after; chords tend to change on bar lines) and low-frequency onset strength (kick and
- * bass notes tend to mark bar starts). The meter is the bar length whose beat-synchronous patterns repeat best
- * (similarity of beat i to beat i+3 versus i+4, of rhythm and chroma), with a prior for 4. The bar position
+ * bass notes tend to mark bar starts). The meter is the bar length at which one phase of those accents stands
+ * out most when the beats are folded in 3 and in 4 (see meterContrast), with a prior for 4. The bar position
  * of every beat then comes from a Viterbi pass over positions 0..M−1 that advances one position per beat and
  * may, at a cost, jump (a beat inserted or lost by the tracker, or a bar of another length in the music).
  */
@@ -19,8 +19,6 @@ export interface BeatAccents {
   readonly onset: Float64Array;
   /** Beat-synchronous chroma (12 per beat interval, L1-normalised). */
   readonly chroma: Float64Array;
-  /** Onset envelope sampled at 4 points per beat interval (rhythm pattern). */
-  readonly rhythm: Float64Array;
 }
 
 export interface MeterOptions {
@@ -58,7 +56,6 @@ export function beatAccents(beatTimes: readonly number[], features: SpectralFeat
   const harmonicChange = new Float64Array(count);
   const lowOnset = new Float64Array(count);
   const onset = new Float64Array(count);
-  const rhythm = new Float64Array(count * 4);
   const frameRate = features.frameRate;
   const chromaRate = features.chromaFrameRate;
   const tolerance = 0.04 * frameRate;
@@ -79,11 +76,10 @@ export function beatAccents(beatTimes: readonly number[], features: SpectralFeat
     for (let k = 0; k < 12; k++) chroma[i * 12 + k] = total > 0 ? chroma[i * 12 + k]! / total : 1 / 12;
     lowOnset[i] = maxAround(features.lowOnset, start * frameRate, tolerance);
     onset[i] = maxAround(envelope, start * frameRate, tolerance);
-    for (let q = 0; q < 4; q++) rhythm[i * 4 + q] = maxAround(envelope, (start + ((end - start) * q) / 4) * frameRate, tolerance / 2);
   }
   for (let i = 1; i < count; i++) harmonicChange[i] = 1 - cosine(chroma, (i - 1) * 12, chroma, i * 12, 12);
   if (count > 1) harmonicChange[0] = harmonicChange[1]!;
-  return { harmonicChange, lowOnset, onset, chroma, rhythm };
+  return { harmonicChange, lowOnset, onset, chroma };
 }
 
 function cosine(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number, length: number): number {
