@@ -20,7 +20,7 @@ import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as api from '../api/auto-montage';
 import { CancellationError, ERROR_CODES, MontageError, type Diagnostic, type ErrorCode, type ErrorLocation } from '../core/errors';
-import { CancellationToken, CancellationTokenSource, toDisposable, type Disposable } from '../core/lifecycle';
+import { CancellationToken, CancellationTokenSource, throwIfCancelled, toDisposable, type Disposable } from '../core/lifecycle';
 import type { BarTracker, EmotionEncoder, ExportedFile, MusicEmotionEncoder, ShotDetector, ShotEmotionEncoder } from '../core/pipeline';
 import type { Timeline } from '../core/timeline';
 import { BUILTIN_EXTENSIONS, type BuiltinExtension } from './builtins';
@@ -663,10 +663,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function throwIfCancelled(token: api.CancellationToken): void {
-  if (token?.isCancellationRequested) throw new CancellationError();
-}
-
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -682,9 +678,8 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout:
 /** Why an implementation does not fit what its manifest declares (undefined when it fits). */
 function implementationProblem(kind: ContributionKind, id: string, implementation: unknown, declared: object): string | undefined {
   const declaredKind = (declared as { kind?: unknown }).kind;
-  if (!isRecord(implementation) && typeof implementation !== 'object') return 'it is not an object';
+  if (typeof implementation !== 'object' || implementation === null) return 'it is not an object';
   const value = implementation as Record<string, unknown>;
-  if (value === null) return 'it is not an object';
   switch (kind) {
     case 'exporters':
       return typeof value.export === 'function' ? undefined : 'it has no export() method';
