@@ -8,7 +8,7 @@ import { probeMovie } from '../../companion/media/probe';
 import { onEmotionNotice } from '../../companion/analysis/emotion/config';
 import { dominantLabel } from '../../companion/analysis/emotion/emotion-space';
 import { moodVector, YamnetMusicEncoder } from '../../companion/analysis/emotion/music-yamnet';
-import { SoundtrackEncoder, soundtrackVector } from '../../companion/analysis/emotion/soundtrack';
+import { SoundtrackEncoder, soundtrackVector, soundtrackWindows } from '../../companion/analysis/emotion/soundtrack';
 import { loadYamnet, runYamnet, windowStarts, YAMNET_CLASSES, YAMNET_WINDOW } from '../../companion/analysis/emotion/yamnet';
 import { filmDir, musicDir, sharedDir } from '../support/paths';
 import { movieAnalysis, musicAnalysis } from './make-analysis';
@@ -76,6 +76,25 @@ test('sound events move a shot: screaming reads fearful, laughter excited, and e
   assert.equal(loud.valence, 0);
   assert.ok(loud.arousal > 0.5);
   assert.ok(loud.confidence < soundtrackVector('s', scores, 0.5).confidence);
+});
+
+test('soundtrack windows: one in two along the track, a short shot shares the nearest grid window, a shot far from any gets its own', () => {
+  const second = 16_000;
+  // 10 s of audio: grid windows start every 31 200 samples (1.95 s); centres at 0.49, 2.44, 4.39, 6.34, 8.29 s.
+  const spans = [
+    { start: 0, end: 4 * second }, // holds the centres at 0.49 s and 2.44 s
+    { start: 4 * second, end: 4.2 * second }, // no centre; middle 4.1 s is 0.29 s from 4.39 s: shares it
+    { start: 4.2 * second, end: 4.5 * second }, // holds the centre at 4.39 s
+    { start: 4.5 * second, end: 5.2 * second }, // no centre; middle 4.85 s: nearest 4.39 s (0.46 s)
+    { start: 5.2 * second, end: 6.3 * second }, // no centre; middle 5.75 s: nearest 6.34 s (0.59 s)
+  ];
+  const { starts, picked } = soundtrackWindows(spans, 10 * second);
+  assert.deepEqual(starts, [0, 31_200, 62_400, 93_600, 124_800], 'the grid only: no shot needed its own window');
+  assert.deepEqual(picked, [[0, 1], [2], [2], [2], [3]]);
+  // After the last grid centre (2.44 s) a shot whose middle is 1.25 s away gets a window of its own at its middle.
+  const tail = soundtrackWindows([{ start: 0, end: 56_000 }, { start: 56_000, end: 62_000 }], 62_000);
+  assert.deepEqual(tail.starts, [0, 31_200, 59_000 - 7_800]);
+  assert.deepEqual(tail.picked, [[0, 1], [2]]);
 });
 
 test('the soundtrack encoder reads every shot of a real clip, with YAMNet and (with a notice) without it', { skip }, async () => {

@@ -69,6 +69,39 @@ export function soundtrackVector(encoderId: string, mean: Float32Array | undefin
   return vectorFromPad(encoderId, pad, clamp(0.15 + 0.6 * Math.min(1, wSum), 0, 0.8));
 }
 
+/**
+ * The YAMNet windows for shots given as sample spans (in order, not overlapping) of a track of
+ * `sampleCount` samples: every other window along the track (half the audio, half the cost), each read
+ * by the shot its centre falls in; a shot no grid centre falls in shares the nearest grid window when
+ * that centre is within a second of the shot's middle (short shots in fast cutting), else gets a window
+ * of its own at its middle, so every shot is heard. `picked[i]` indexes `starts`.
+ */
+export function soundtrackWindows(spans: readonly { readonly start: number; readonly end: number }[], sampleCount: number): { starts: number[]; picked: number[][] } {
+  const picked: number[][] = spans.map(() => []);
+  const starts: number[] = [];
+  let shot = 0;
+  for (const start of windowStarts(sampleCount, WINDOW_HOP)) {
+    const centre = start + YAMNET_WINDOW / 2;
+    while (shot < spans.length && (spans[shot]?.end ?? 0) <= centre) shot++;
+    if (shot < spans.length && (spans[shot]?.start ?? Infinity) <= centre) picked[shot]?.push(starts.length);
+    starts.push(start);
+  }
+  const gridCount = starts.length;
+  spans.forEach(({ start, end }, i) => {
+    if (picked[i]?.length) return;
+    const middle = (start + end) / 2;
+    // Grid window w starts at w × WINDOW_HOP: the nearest centre is found by rounding (ties to the earlier).
+    const nearest = Math.max(0, Math.min(gridCount - 1, Math.ceil((middle - YAMNET_WINDOW / 2) / WINDOW_HOP - 0.5)));
+    if (gridCount > 0 && Math.abs((starts[nearest] ?? 0) + YAMNET_WINDOW / 2 - middle) <= YAMNET_SAMPLE_RATE) {
+      picked[i]?.push(nearest);
+      return;
+    }
+    picked[i]?.push(starts.length);
+    starts.push(Math.max(0, Math.floor(middle - YAMNET_WINDOW / 2)));
+  });
+  return { starts, picked };
+}
+
 export class SoundtrackEncoder implements ShotEmotionEncoder {
   readonly kind = 'shot' as const;
   constructor(
@@ -104,37 +137,12 @@ export class SoundtrackEncoder implements ShotEmotionEncoder {
     });
     const sorted = [...levels].sort((a, b) => a - b);
     const medianDb = sorted[sorted.length >> 1] ?? -60;
-    // YAMNet windows: every other window along the movie (half the audio, half the cost), plus one at the
-    // middle of any shot that no window centre falls in, so every shot is heard.
-    const picked: number[][] = spans.map(() => []);
+    let picked: number[][] = [];
     let scores: YamnetScores | undefined;
     if (session) {
-      const starts: number[] = [];
-      let shot = 0;
-      for (const start of windowStarts(samples.length, WINDOW_HOP)) {
-        const centre = start + YAMNET_WINDOW / 2;
-        while (shot < spans.length && (spans[shot]?.end ?? 0) <= centre) shot++;
-        if (shot < spans.length && (spans[shot]?.start ?? Infinity) <= centre) picked[shot]?.push(starts.length);
-        starts.push(start);
-      }
-      // A shot between two grid windows shares the nearer one when its centre is within a second of the
-      // shot's middle (short shots in fast cutting); otherwise it gets a window of its own.
-      const gridCount = starts.length;
-      spans.forEach(({ start, end }, i) => {
-        if (picked[i]?.length) return;
-        const middle = (start + end) / 2;
-        let nearest = 0;
-        for (let w = 0; w < gridCount; w++) {
-          if (Math.abs((starts[w] ?? 0) + YAMNET_WINDOW / 2 - middle) < Math.abs((starts[nearest] ?? 0) + YAMNET_WINDOW / 2 - middle)) nearest = w;
-        }
-        if (gridCount > 0 && Math.abs((starts[nearest] ?? 0) + YAMNET_WINDOW / 2 - middle) <= YAMNET_SAMPLE_RATE) {
-          picked[i]?.push(nearest);
-          return;
-        }
-        picked[i]?.push(starts.length);
-        starts.push(Math.max(0, Math.floor(middle - YAMNET_WINDOW / 2)));
-      });
-      scores = await runYamnet(session, samples, starts, token);
+      const windows = soundtrackWindows(spans, samples.length);
+      picked = windows.picked;
+      scores = await runYamnet(session, samples, windows.starts, token);
     }
     return spans.map((_, i) => {
       let mean: Float32Array | undefined;
