@@ -60,7 +60,7 @@ const FILMS = ['sintel_trailer', 'big_buck_bunny_first60s', 'nosferatu_1922_exce
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 const print = (row: Record<string, unknown>) => console.log(JSON.stringify(row));
 
-/** CPU seconds of finished children (ffmpeg), from /proc/self/stat; 0 where unavailable. */
+/** CPU milliseconds of finished children (ffmpeg), from /proc/self/stat; 0 where unavailable. */
 function childCpuMs(): number {
   if (!existsSync('/proc/self/stat')) return 0;
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ');
