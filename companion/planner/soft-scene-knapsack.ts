@@ -295,8 +295,7 @@ function columnCandidates(table: Table, source: number): void {
 
 /** A shot with a wide window: column by column, budgets descending so column w − weight is still the old one. */
 function columnSweep(table: Table, weight: number, offset: number, width: number): void {
-  const { L, W, C, T, colFirst, colLast, words, best, start } = table;
-  const cellsPerRow = C - weight;
+  const { L, W, C, colFirst, colLast } = table;
   let first = C;
   let last = -1;
   for (let j = 0; j <= L; j++) {
@@ -307,26 +306,37 @@ function columnSweep(table: Table, weight: number, offset: number, width: number
   if (last < 0) return;
   for (let w = Math.min(W, last + weight); w >= first + weight; w--) {
     columnCandidates(table, w - weight);
-    for (let j = 1; j <= L; j++) {
-      const value = best[j]!;
-      const cell = j * C + w;
-      if (value > T[cell]!) {
-        T[cell] = value;
-        const bit = (j * cellsPerRow + w - weight) * width;
-        const word = offset + (bit >>> 5);
-        words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
-        if (w < colFirst[j]!) colFirst[j] = w;
-        if (w > colLast[j]!) colLast[j] = w;
-      }
+    storeColumn(table, w, weight, offset, width, false);
+  }
+}
+
+/**
+ * Writes the candidates best[j] (from start[j]) into column w for j = 1..L with their back-pointers: where they
+ * beat the table, or (`replace`, a required shot) in place of whatever was there, −Infinity where there is none.
+ */
+function storeColumn(table: Table, w: number, weight: number, offset: number, width: number, replace: boolean): void {
+  const { L, C, T, colFirst, colLast, words, best, start } = table;
+  const cellsPerRow = C - weight;
+  for (let j = 1; j <= L; j++) {
+    const value = best[j]!;
+    const cell = j * C + w;
+    if (replace ? value > -Infinity : value > T[cell]!) {
+      T[cell] = value;
+      const bit = (j * cellsPerRow + w - weight) * width;
+      const word = offset + (bit >>> 5);
+      words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
+      if (w < colFirst[j]!) colFirst[j] = w;
+      if (w > colLast[j]!) colLast[j] = w;
+    } else if (replace) {
+      T[cell] = -Infinity;
     }
   }
 }
 
 /** A pinned or locked shot: only placements of it survive. */
 function requiredShot(table: Table, weight: number, offset: number, width: number): void {
-  const { L, W, C, T, colFirst, colLast, words, best, start, windows } = table;
+  const { L, W, C, T, colFirst, colLast, best, start, windows } = table;
   const { prefix, low, high } = windows;
-  const cellsPerRow = C - weight;
   colFirst.fill(C);
   colLast.fill(-1);
   for (let w = W; w >= weight; w--) {
@@ -341,20 +351,7 @@ function requiredShot(table: Table, weight: number, offset: number, width: numbe
       columnCandidates(table, source);
     }
     T[w] = -Infinity;
-    for (let j = 1; j <= L; j++) {
-      const value = best[j]!;
-      const cell = j * C + w;
-      if (value > -Infinity) {
-        T[cell] = value;
-        const bit = (j * cellsPerRow + w - weight) * width;
-        const word = offset + (bit >>> 5);
-        words[word] = words[word]! | ((j - start[j]!) << (bit & 31));
-        if (w < colFirst[j]!) colFirst[j] = w;
-        if (w > colLast[j]!) colLast[j] = w;
-      } else {
-        T[cell] = -Infinity;
-      }
-    }
+    storeColumn(table, w, weight, offset, width, true);
   }
   for (let j = 0; j <= L; j++) T.fill(-Infinity, j * C, j * C + weight);
 }
