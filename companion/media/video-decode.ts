@@ -92,7 +92,8 @@ export function planSegments(frameCount: number, count: number, overlap: number)
 
 /**
  * Decodes the movie's first video stream at `width`×`height` RGB24 into per-segment sinks opened by
- * `openSink(segmentId)`, and returns how to read the frames back in movie order. Throws
+ * `openSink(segmentId, frameEstimate)` (about how many frames that segment will push, to size its store),
+ * and returns how to read the frames back in movie order. Throws
  * AM_ERR_MEDIA_UNREADABLE when no frame decodes, AM_ERR_PROCESS_TIMEOUT when ffmpeg stalls,
  * AM_ERR_FFMPEG_FAILED, or CancellationError (every process is killed).
  */
@@ -100,7 +101,7 @@ export async function decodeVideoFrames(
   path: string,
   video: VideoStreamInfo,
   options: VideoDecodeOptions,
-  openSink: (segmentId: number) => SegmentFrameSink,
+  openSink: (segmentId: number, frameEstimate: number) => SegmentFrameSink,
   token?: CancellationToken,
 ): Promise<VideoDecodeResult> {
   const cores = availableParallelism();
@@ -124,7 +125,7 @@ export async function decodeVideoFrames(
   const decodeOne = async (plan: SegmentPlan) => {
     processes++;
     try {
-      const raw = await decodeSegment(path, video.rate, plan, options, threads, openSink(plan.id), countFrame, source.token);
+      const raw = await decodeSegment(path, video.rate, plan, options, threads, openSink(plan.id, plan.maxFrames ?? Math.max(0, video.frameCount - plan.seekIndex)), countFrame, source.token);
       results.set(plan.id, raw);
     } catch (error) {
       source.cancel(); // a failed segment stops the others

@@ -49,8 +49,9 @@ export async function describeMovie(
       inputOptions: options.inputOptions ?? FAST_DECODE_OPTIONS,
       onProgress: (decoded, expected) => progress.report({ stage: 'decode', fraction: Math.min(1, decoded / expected) }),
     },
-    (segmentId) => {
-      const store = new FrameDescriptors(Math.ceil(video.frameCount / Math.max(1, options.threads ?? 1)) + 64);
+    (segmentId, frameEstimate) => {
+      // Sized to the segment, not the movie: one store per parallel decoder (it grows if the estimate is short).
+      const store = new FrameDescriptors(frameEstimate + 64);
       stores.set(segmentId, store);
       return (frame) => store.push(frame);
     },
