@@ -17,6 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { probeMovie } from '../../companion/media/probe';
 import { startServer, type RunningServer } from '../../companion/server/index';
 import type { HostSequence } from '../../plugin/src/host';
+import { PLOT_COLOURS } from '../../plugin/src/ui/emotion-plot';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const sharedMedia = join(repoRoot, '..', 'shared', 'media');
@@ -115,6 +116,39 @@ async function plotInk(page: Page): Promise<number> {
   });
 }
 
+/**
+ * Opaque plot pixels in the music and the shot series colours. The grid alone inks hundreds of pixels, so
+ * this is what shows that both series were drawn, not only the frames.
+ */
+async function plotSeriesPixels(page: Page): Promise<{ music: number; shot: number }> {
+  const hex = (colour: string) => [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16));
+  return page.$eval(
+    '[data-test="plot"]',
+    (element, colours) => {
+      const canvas = element as unknown as PageCanvas;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const counts = { music: 0, shot: 0 };
+      for (let i = 0; i < data.length; i += 4) {
+        if ((data[i + 3] ?? 0) < 250) continue;
+        for (const key of ['music', 'shot'] as const) {
+          const [r, g, b] = colours[key];
+          if (Math.abs((data[i] ?? 0) - (r ?? 0)) + Math.abs((data[i + 1] ?? 0) - (g ?? 0)) + Math.abs((data[i + 2] ?? 0) - (b ?? 0)) < 24) counts[key]++;
+        }
+      }
+      return counts;
+    },
+    { music: hex(PLOT_COLOURS.music), shot: hex(PLOT_COLOURS.shot) },
+  );
+}
+
+/** Asserts the plot shows its frame and both emotion series. */
+async function assertPlotDrawn(page: Page): Promise<void> {
+  assert.ok((await plotInk(page)) > 500, 'the emotion plot is drawn');
+  const series = await plotSeriesPixels(page);
+  assert.ok(series.music > 100, `the music series is drawn (${series.music} px)`);
+  assert.ok(series.shot > 100, `the chosen-shot series is drawn (${series.shot} px)`);
+}
+
 async function sequenceFromRealMedia(): Promise<HostSequence> {
   const movie = await probeMovie(moviePath);
   const { num, den } = movie.video.rate;
@@ -178,7 +212,7 @@ test('the Premiere panel UI, with a fake Premiere and the real companion, makes 
   const shotsBefore = await page.$$eval('[data-test="shots"] [data-shot]', (rows) => rows.map((row) => Number(row.getAttribute('data-shot'))));
   assert.ok(shotsBefore.length >= 2, `${shotsBefore.length} shots listed`);
   assert.match(summary, new RegExp(`^${shotsBefore.length} shots`), 'the summary counts the listed shots');
-  assert.ok((await plotInk(page)) > 500, 'the emotion plot is drawn');
+  await assertPlotDrawn(page);
 
   // The fake Premiere got one import of the xmeml, opened it and received one marker per bar.
   const imported = await page.evaluate(() => {
@@ -228,7 +262,7 @@ test('the web UI served by the companion makes a montage from typed paths, offer
   await page.click('[data-test="run"]');
   await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
   assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
-  assert.ok((await plotInk(page)) > 500, 'the emotion plot is drawn');
+  await assertPlotDrawn(page);
 
   // Every timeline format can be downloaded with the token the link carries.
   const links = await page.$$eval('[data-test="downloads"] a', (anchors) => anchors.map((a) => ({ format: a.getAttribute('data-format') ?? '', href: (a as unknown as { href: string }).href })));
