@@ -10,6 +10,7 @@ import { MontageError } from '../../companion/core/errors';
 import type { MovieAnalysis } from '../../companion/core';
 import { RATES } from '../../companion/core/rational';
 import { createExtensionHost, type ExtensionHost } from '../../companion/host/index';
+import { writeOtio } from '../../exporters/otio/index';
 import { sampleTimeline } from '../exporters/sample-timelines';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -199,6 +200,8 @@ test('an id contributed twice belongs to the first extension and the second is r
   assert.equal(host.listExporters().find((e) => e.id === 'otio')?.extensionId, 'otio');
   assert.deepEqual(await host.export('own', timeline), [{ name: 'x.own', contents: 'own' }]);
   assert.notEqual((await host.export('otio', timeline))[0]!.contents, 'fake');
+  // The id stays with the built-in: its real OTIO document comes back, not the copy's.
+  assert.deepEqual(await host.export('otio', timeline), [{ name: 'montage.otio', contents: writeOtio(timeline) }]);
   assert.ok(host.diagnostics.some((d) => d.code === 'AM_ERR_EXTENSION_DUPLICATE_ID' && /registers exporter "otio", which another extension owns/.test(d.message)));
   await host.disposeAsync();
 });
