@@ -9,13 +9,14 @@
  */
 
 const UNRESERVED = /[A-Za-z0-9\-._~/]/;
+const UTF8 = new TextEncoder();
 
 /** Percent-encodes a path's characters as UTF-8, keeping `/` and the unreserved set. */
 export function encodePath(path: string): string {
   let out = '';
   for (const char of path) {
     if (UNRESERVED.test(char)) out += char;
-    else for (const byte of new TextEncoder().encode(char)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    else for (const byte of UTF8.encode(char)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }
