@@ -36,6 +36,7 @@ test('the video track holds the chosen shots back to back at their plan position
   assert.equal(clips[0]!.clip.mediaId, 'media-movie');
   assert.deepEqual((clips[2]!.clip.metadata!['auto-montage'] as { shotIndex: number }).shotIndex, plan.placements[2]!.shotIndex);
   assert.equal(timelineFrames(timeline), 192);
+  assert.deepEqual(timeline.metadata!['auto-montage'], { totalScore: plan.totalScore, placements: plan.placements.length, mode: 'hard', maxScenes: 2 });
 });
 
 test('the music plays under the whole montage from the first used bar', () => {
@@ -81,4 +82,18 @@ test('a music reference on another rate is refused', () => {
   const plan = solvePlan(makeInput({ shots: SHOTS, barSeconds: [2, 2, 2, 2], options: { maxScenes: 2 } }));
   const { movie, music } = media(rate(24));
   assert.throws(() => planToTimeline(plan, { movie, music: { ...music, rate: rate(48000) } }), (e: unknown) => e instanceof MontageError && e.code === 'AM_ERR_INVALID_ARGUMENT');
+});
+
+test('a movie reference on another rate or without a frame size, and a placement off its bar frames, are refused', () => {
+  const plan = solvePlan(makeInput({ shots: SHOTS, barSeconds: [2, 2, 2, 2], options: { maxScenes: 2 } }));
+  const { movie, music } = media(rate(24));
+  const refused = (fn: () => unknown, code: string, field?: string) =>
+    assert.throws(fn, (e: unknown) => e instanceof MontageError && e.code === code && (field === undefined || e.where?.field === field));
+  refused(() => planToTimeline(plan, { movie: { ...movie, rate: rate(25) }, music }), 'AM_ERR_INVALID_ARGUMENT', 'media.movie.rate');
+  const { width: _width, ...sizeless } = movie;
+  refused(() => planToTimeline(plan, { movie: sizeless, music }), 'AM_ERR_INVALID_ARGUMENT', 'media.movie.width');
+  // Shift the second placement one frame late: it no longer starts where the first ends nor on its bar.
+  const [first, second, ...rest] = plan.placements;
+  const shifted = { ...second!, recordRange: { ...second!.recordRange, start: { ...second!.recordRange.start, value: second!.recordRange.start.value + 1 } } };
+  refused(() => planToTimeline({ ...plan, placements: [first!, shifted, ...rest] }, { movie, music }), 'AM_ERR_TIMELINE_INVALID');
 });
