@@ -6,3 +6,4 @@ export * from './montage';
 export * from './errors';
 export * from './lifecycle';
 export * from './pipeline';
+export * from './objects';

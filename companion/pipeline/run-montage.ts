@@ -6,6 +6,7 @@
  */
 import { basename, resolve } from 'node:path';
 import { MontageError } from '../core/errors';
+import { definedOnly } from '../core/objects';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
 import { DEFAULT_PLAN_OPTIONS, type Bar, type CutGranularity, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
@@ -68,6 +69,8 @@ export interface ComposeContext extends MontageContext {
 
 export interface MontageOutcome {
   readonly plan: MontagePlan;
+  /** What the plan was solved from (its shot numbering maps back to the analysis through originalShots). */
+  readonly planned: PlannedInput;
   readonly timeline: Timeline;
   /** Names of the files written into outDir. */
   readonly files: readonly string[];
@@ -117,8 +120,8 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
   });
   try {
     progress.report({ stage: 'plan', fraction: 0 });
-    const { input, originalShots } = buildPlanInput(analysis, request);
-    const plan = solvePlan(input);
+    const planned = buildPlanInput(analysis, request);
+    const plan = solvePlan(planned.input);
     const timeline = planToTimeline(plan, mediaReferences(analysis));
     progress.report({ stage: 'plan', fraction: 1 });
 
@@ -130,7 +133,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     progress.report({ stage: 'export', fraction: 1 });
 
     await folder.write('plan.json', `${JSON.stringify(plan, null, 2)}\n`);
-    const report = formatReport(plan, analysis, originalShots);
+    const report = formatReport(plan, analysis, planned.originalShots);
     await folder.write('report.txt', report);
     if (preview) {
       const video = analysis.movie.media.video;
@@ -151,7 +154,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     throwIfCancelled(token);
     const files = await folder.commit();
-    return { plan, timeline, files, report };
+    return { plan, planned, timeline, files, report };
   } catch (error) {
     await folder.abort();
     throw error;
@@ -223,13 +226,20 @@ export function cutUnits(music: MusicAnalysis, granularity: CutGranularity): { u
   return { units, barOfUnit };
 }
 
+/** The planner's input, and for each of its shots the index of the analysis shot it came from. */
+export interface PlannedInput {
+  readonly input: PlanInput;
+  /** `originalShots[i]` is the analysis index of plan shot i (they differ when a movie range was chosen). */
+  readonly originalShots: readonly number[];
+}
+
 /** The planner's input: shots inside the movie range, units by granularity, emotion scores remapped to units. */
-export function buildPlanInput(analysis: MontageAnalysis, request: MontageRequest): { input: PlanInput; originalShots: number[] } {
+export function buildPlanInput(analysis: MontageAnalysis, request: MontageRequest): PlannedInput {
   const { movie, music, emotions } = analysis;
   const video = movie.media.video;
   if (!video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie ${request.moviePath} has no video stream.`, { where: { file: request.moviePath } });
   const fps = toFps(video.rate);
-  const options: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...stripUndefined(request.options ?? {}) };
+  const options: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...definedOnly(request.options ?? {}) };
   const { units, barOfUnit } = cutUnits(music, request.options?.granularity ?? 'bar');
   if (units.length === 0) {
     throw new MontageError('AM_ERR_MUSIC_TOO_SHORT', `The music ${request.musicPath} holds no whole bar${request.musicRange ? ' in the chosen range' : ''}.`, { where: { file: request.musicPath } });
@@ -297,10 +307,6 @@ function assertEnoughShots(shots: readonly Shot[], units: readonly Bar[], bans: 
       { where: { file: moviePath }, details: { barsNeeded: units.length, barsAvailable: capacity, usableShots: usable } },
     );
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** MediaReferences for the movie and the music, as exporters see them. */

@@ -14,7 +14,7 @@ import { JobManager, type QueueStats } from './job-manager';
 import { JobStore } from './job-store';
 import type { GpuStatus, RunJob } from './run-job';
 import { Session } from './session';
-import { definedOnly } from './defined-only';
+import { definedOnly } from '../core/objects';
 
 export type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, MontageOutput, OutputFile, RunJob } from './run-job';
 export { defaultConfigDir, defaultDataDir, defaultUiDir, loadOrCreateToken } from './config';

@@ -11,7 +11,7 @@ import { CancellationTokenSource, type ProgressReport } from '../core/lifecycle'
 import type { JobKind, JobStatus, MontageOptions } from '../protocol/messages';
 import type { JobStore, StoredResult } from './job-store';
 import type { JobRequest, RunJob } from './run-job';
-import { definedOnly } from './defined-only';
+import { definedOnly } from '../core/objects';
 
 /** Receives one job's events; the session turns them into protocol frames. */
 export interface JobSink {

@@ -17,10 +17,10 @@ import type { CancellationToken, Progress, ProgressReport } from '../core/lifecy
 import { createExtensionHost, type ExtensionHost } from '../host/index';
 import { cudaAvailable } from '../analysis/onnx/session-pool';
 import { dominantLabel, emotionSettings } from '../analysis/emotion/index';
-import { analyseInputs, buildPlanInput, composeMontage, cutUnits, PREVIEW_NAME, type MontageAnalysis, type MontageRequest } from '../pipeline/run-montage';
+import { analyseInputs, buildPlanInput, composeMontage, cutUnits, PREVIEW_NAME, type MontageAnalysis, type MontageRequest, type PlannedInput } from '../pipeline/run-montage';
 import type { AnalysisSummary, BarSummary, ChosenShot, CutGranularity, EmotionSummary, PlanSummary, ShotSummary } from '../protocol/messages';
 import type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, OutputFile, RunJob } from './run-job';
-import { definedOnly } from './defined-only';
+import { definedOnly } from '../core/objects';
 
 export interface PipelineRunner {
   readonly runJob: RunJob;
@@ -53,21 +53,18 @@ export async function createPipelineRunner(options: PipelineRunnerOptions = {}):
         : await analyseInputs(montageRequest, { host, cacheDir: context.cacheDir }, progress, token);
     if (request.kind === 'analyse') return { analysis: summariseAnalysis(analysis, montageRequest), analysisData: analysis };
 
-    // The plan input composeMontage will build (same request): it numbers the summary's shots and maps the
-    // chosen ones back, and it fails exactly when planning would, at the job's own granularity.
-    const planInput = buildPlanInput(analysis, montageRequest);
-    const summary = summariseAnalysis(analysis, montageRequest, planInput);
-    const granularity = request.options.granularity ?? 'bar';
     const outcome = await composeMontage(analysis, montageRequest, { host, cacheDir: context.cacheDir, outDir: context.outDir, force: true, preview: request.preview }, progress, token);
+    // The plan's own input numbers the summary's shots and maps the chosen ones back to the analysis.
+    const summary = summariseAnalysis(analysis, montageRequest, outcome.planned);
+    const granularity = request.options.granularity ?? 'bar';
     const byExtension = exporterByExtension();
     const files: OutputFile[] = outcome.files.map((name) => ({ name, format: formatOf(name, byExtension) }));
-    const { originalShots } = planInput;
     return {
       analysis: summary,
       ...(request.kind === 'resolve' ? {} : { analysisData: analysis }),
       montage: {
         plan: summarisePlan(outcome.plan, granularity, analysis),
-        chosen: chosenShots(outcome.plan, analysis, originalShots),
+        chosen: chosenShots(outcome.plan, analysis, outcome.planned.originalShots),
         musicEmotion: unitEmotions(analysis, granularity),
         files,
         preview: files.some((file) => file.name === PREVIEW_NAME) ? PREVIEW_NAME : null,
@@ -127,7 +124,7 @@ export function emotionSummary(vector: EmotionVector | undefined): EmotionSummar
 export function summariseAnalysis(
   analysis: MontageAnalysis,
   request: MontageRequest,
-  planInput: ReturnType<typeof buildPlanInput> = buildPlanInput(analysis, { ...request, options: { ...request.options, granularity: 'bar' } }),
+  planInput: PlannedInput = buildPlanInput(analysis, { ...request, options: { ...request.options, granularity: 'bar' } }),
 ): AnalysisSummary {
   const { movie, music, emotions } = analysis;
   const video = movie.media.video!;

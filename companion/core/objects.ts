@@ -1,4 +1,4 @@
-/** The server's one helper for optional fields: drop the keys whose value is undefined. */
+/** Small helpers for plain option objects. */
 
 /** A copy of `value` without its undefined fields, so spreading it over defaults keeps the defaults. */
 export function definedOnly<T extends object>(value: T): Partial<T> {
