@@ -56,4 +56,9 @@ test('a validator can reject an entry of the wrong shape', async () => {
   await writeCache(dir, 'k', { schema: 'Other.1' });
   const lookup = await readCache(dir, 'k', (value): value is { schema: 'MovieAnalysis.1' } => (value as { schema?: string }).schema === 'MovieAnalysis.1');
   assert.equal(lookup.status, 'corrupt');
+  assert.equal(lookup.status === 'corrupt' && lookup.reason, 'payload has the wrong shape');
+  assert.deepEqual(readdirSync(dir), [], 'the rejected entry is removed');
+  // A value of the right shape is a hit through the same validator.
+  await writeCache(dir, 'k', { schema: 'MovieAnalysis.1' });
+  assert.deepEqual(await readCache(dir, 'k', (value): value is { schema: 'MovieAnalysis.1' } => (value as { schema?: string }).schema === 'MovieAnalysis.1'), { status: 'hit', value: { schema: 'MovieAnalysis.1' } });
 });

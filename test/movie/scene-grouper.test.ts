@@ -54,12 +54,49 @@ test('scenes shorter than the minimum join a neighbour and every shot keeps one 
   }
   assert.equal(next, shots.length);
   assert.equal(grouped.scenes.length, 2);
+  // Equally unlike both neighbours: it joins the previous scene.
+  assert.deepEqual(
+    grouped.scenes.map((s) => [s.firstShot, s.shotCount]),
+    [
+      [0, 5],
+      [5, 4],
+    ],
+  );
+  assert.deepEqual(
+    grouped.shots.map((s) => s.sceneIndex),
+    [0, 0, 0, 0, 0, 1, 1, 1, 1],
+  );
+});
+
+test('a scene too short to stand alone joins the neighbour it looks more like', () => {
+  const { shots, features } = build([1, 2, 1, 2, 30, 7, 8, 7, 8], 2);
+  // Half of its colours are the next scene's: too little to link (below 0.62), enough to prefer that side.
+  const mixed = signature(30).map((value, bin) => (bin === 30 || bin === 7 ? 0.5 : value));
+  features[4] = { ...features[4]!, colourSignature: mixed };
+  const grouped = new SimilarityWindowSceneGrouper({ minSceneSeconds: 6 }).group(shots, features, video);
+  assert.deepEqual(
+    grouped.scenes.map((s) => [s.firstShot, s.shotCount]),
+    [
+      [0, 4],
+      [4, 5],
+    ],
+  );
 });
 
 test('grouping is deterministic', () => {
   const { shots, features } = build([1, 2, 3, 1, 9, 9, 4, 5, 4, 11, 12]);
   const grouper = new SimilarityWindowSceneGrouper();
-  assert.deepEqual(grouper.group(shots, features, video), grouper.group(shots, features, video));
+  const grouped = grouper.group(shots, features, video);
+  assert.deepEqual(grouped, grouper.group(shots, features, video));
+  // Links 0→3, 4→5 and 6→8 make scenes 0–3, 4–5, 6–8; the lone 4-second shots 9 and 10 join the scene before.
+  assert.deepEqual(
+    grouped.scenes.map((s) => [s.firstShot, s.shotCount]),
+    [
+      [0, 4],
+      [4, 2],
+      [6, 5],
+    ],
+  );
 });
 
 test('no shots give no scenes', () => {
