@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CancellationToken } from '../../companion/core/lifecycle';
@@ -8,7 +8,8 @@ import { dominantLabel } from '../../companion/analysis/emotion/emotion-space';
 import { MUSIC_FEATURE_COUNT, OnnxMusicEncoder, OnnxShotEncoder, SHOT_FEATURE_COUNT, vectorsFromOutput } from '../../companion/analysis/emotion/onnx-encoder';
 import { encodeModel, OnnxGraphBuilder } from '../../companion/analysis/onnx/onnx-writer';
 import { movieAnalysis, musicAnalysis } from './make-analysis';
-import { scratchDir } from '../support/paths';
+import { filmDir, scratchDir } from '../support/paths';
+import { probeMovie } from '../../companion/media/probe';
 
 /** A linear "learned" model: logits = x · W + b, softmax; W maps one chosen input column to one label. */
 function linearModel(inputs: number, column: number, label: number): Uint8Array {
@@ -81,4 +82,39 @@ test('logit outputs are turned into probabilities and a valence_arousal output i
   assert.equal(v.valence, 0.25);
   assert.equal(v.arousal, -0.5);
   assert.throws(() => vectorsFromOutput('x', new Float32Array(5), 1), /not 1 × 6/);
+});
+
+/** An "image" model on 8×8 RGB: the relaxed logit is 10 × the mean pixel value, the others 0. */
+function brightnessImageModel(size: number): Uint8Array {
+  const g = new OnnxGraphBuilder('image');
+  g.input('image', ['n', size, size, 3]);
+  const flat = g.op('Reshape', ['image', g.constantInt64('shape', [-1, size * size * 3])]);
+  const w = new Float32Array(size * size * 3 * 6);
+  for (let i = 0; i < size * size * 3; i++) w[i * 6 + 3] = 10 / (size * size * 3);
+  const logits = g.op('Gemm', [flat, g.constant('W', [size * size * 3, 6], w), g.constant('b', [6], new Float32Array(6))]);
+  g.op('Softmax', [logits], { axis: { int: 1 } }, 'probs');
+  g.output('probs', ['n', 6]);
+  return encodeModel(g);
+}
+
+const trailer = join(filmDir, 'sintel_trailer.mp4');
+test('a learned ONNX image model reads each shot\'s keyframe: the dark title card and a bright shot differ as the model says', { skip: !existsSync(trailer) && 'no sintel_trailer.mp4' }, async () => {
+  const path = join(dir, 'image.onnx');
+  writeFileSync(path, brightnessImageModel(8));
+  const media = await probeMovie(trailer);
+  // [0, 48) is the dark opening title card; the middle of [48, 336) a bright wide shot.
+  const movie = movieAnalysis([{ seconds: 2 }, { seconds: 12 }, { seconds: 2 }], { media });
+  const vectors = await new OnnxShotEncoder('image-shots', path, 8).encodeShots(movie, CancellationToken.None);
+  assert.equal(vectors.length, 3);
+  assert.ok(vectors.every((v) => v.encoderId === 'image-shots' && v.confidence > 0 && Math.abs(v.values.reduce((a, b) => a + b, 0) - 1) < 1e-6));
+  const relaxed = vectors.map((v) => v.values[3] ?? 0);
+  assert.ok(relaxed[0]! < 0.25, `dark title card: ${relaxed}`);
+  assert.ok(relaxed[1]! > 0.6, `bright shot: ${relaxed}`);
+});
+  const vectors = await new OnnxShotEncoder('image-shots', path, 8).encodeShots(movie, CancellationToken.None);
+  assert.equal(vectors.length, 3);
+  assert.ok(vectors.every((v) => v.encoderId === 'image-shots' && Math.abs(v.values.reduce((a, b) => a + b, 0) - 1) < 1e-6));
+  const relaxed = vectors.map((v) => v.values[3] ?? 0);
+  assert.ok(relaxed[0]! < 0.25, `dark title card: ${relaxed}`);console.log(relaxed);
+  assert.ok(relaxed[2]! > relaxed[0]! + 0.05, `bright close-up ${relaxed[2]} vs title card ${relaxed[0]}`);
 });
