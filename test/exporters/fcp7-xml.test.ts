@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RATES, rate } from '../../companion/core/rational';
+import { RATES, rate, time } from '../../companion/core/rational';
+import type { Timeline } from '../../companion/core/timeline';
 import { writeXmeml } from '../../exporters/fcp7-xml/index';
 import { readOtio } from './readers/otio-reader';
 import { children, parseXml } from './readers/read-timeline';
@@ -195,4 +196,19 @@ test('a gap on the video track writes no element and the next clip starts after 
     [320, 420],
   ]);
   assert.equal(read.durationFrames, 420);
+});
+
+test('clip markers are written on their clipitem in source frames on the sequence grid, snapped to a frame', () => {
+  const base = sampleTimeline(RATES['25']);
+  const video = base.tracks[0]!;
+  const first = video.items[0]!;
+  assert.equal(first.kind, 'clip');
+  const marked: Timeline = {
+    ...base,
+    tracks: [{ ...video, items: [{ ...first, markers: [{ name: 'flash', comment: 'white', time: time(18010.4, RATES['25']) }] }, ...video.items.slice(1)] }, base.tracks[1]!],
+  };
+  const read = readXmeml(writeXmeml(marked, { flavor: 'premiere' }));
+  const clips = read.tracks.filter((t) => t.kind === 'video').flatMap((t) => t.clips);
+  assert.deepEqual(clips[0]!.markers, [{ name: 'flash', frame: 18010, comment: 'white' }]);
+  assert.deepEqual(clips.slice(1).flatMap((c) => c.markers), []);
 });
