@@ -269,6 +269,13 @@ test('relax auto tries trimming first when it is off', () => {
   const plan = solvePlan({ ...input, options: { ...input.options, relax: 'auto' } });
   assert.equal(plan.options.trim, true);
   close(plan.totalScore, 1.9);
+  assert.equal(plan.diagnostics[0]!.code, 'AM_ERR_NO_EXACT_FILL');
+  assert.match(plan.diagnostics[0]!.message, /Relaxed: let long shots fill fewer bars \(trimming\)\./);
+  // The relaxed plan is the plan of the same input solved with trimming on.
+  const trimmed = solvePlan({ ...input, options: { ...input.options, trim: true } });
+  assert.deepEqual(summary(plan), summary(trimmed));
+  assert.deepEqual(plan.placements, trimmed.placements);
+  assert.deepEqual(solvePlan({ ...input, options: { ...input.options, relax: 'trim' } }).placements, trimmed.placements);
 });
 
 test('bad input is rejected with the field it concerns', () => {
