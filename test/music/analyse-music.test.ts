@@ -150,6 +150,27 @@ test('a cached analysis is reused and equals the fresh one', async () => {
   assert.ok(reports.some((r) => /cache/i.test(r.message ?? '')));
 });
 
+test('a corrupt cache entry is rebuilt and other options get their own entry', async () => {
+  const cacheDir = join(dir, 'cache-corrupt');
+  const entries = () => readdirSync(cacheDir).filter((name) => name.endsWith('.json'));
+  const fromCache = (reports: ProgressReport[]) => reports.some((r) => /cache/i.test(r.message ?? ''));
+  const fresh = await analyseMusic(join(dir, 'click.wav'), { cacheDir }, Progress.None, none);
+  const [entry] = entries();
+  writeFileSync(join(cacheDir, entry!), '{ not json');
+  const rebuiltReports: ProgressReport[] = [];
+  const rebuilt = await analyseMusic(join(dir, 'click.wav'), { cacheDir }, { report: (r) => rebuiltReports.push(r) }, none);
+  assert.deepEqual(rebuilt, fresh);
+  assert.ok(!fromCache(rebuiltReports));
+  const hitReports: ProgressReport[] = [];
+  assert.deepEqual(await analyseMusic(join(dir, 'click.wav'), { cacheDir }, { report: (r) => hitReports.push(r) }, none), fresh);
+  assert.ok(fromCache(hitReports));
+  const threeReports: ProgressReport[] = [];
+  const three = await analyseMusic(join(dir, 'click.wav'), { cacheDir, beatsPerBar: 3 }, { report: (r) => threeReports.push(r) }, none);
+  assert.equal(three.beatsPerBar, 3);
+  assert.ok(!fromCache(threeReports));
+  assert.equal(entries().length, 2);
+});
+
 /**
  * Real music with beat and downbeat annotations (../shared/media/beats, see its SOURCES.md). Thresholds sit a
  * little under what the tracker measures (bench/music.ts prints the figures), leaving room for another ffmpeg

@@ -1,17 +1,17 @@
 /**
  * Music analysis: probe → decode (mono, 11025 Hz, only the chosen range) → bar tracking → per-bar features.
  * Times in the result are music-file seconds even when `rangeSeconds` restricts the analysis. With a
- * `cacheDir`, results are stored per file (path, size, modification time) and options.
+ * `cacheDir`, results are stored in the shared analysis cache (../cache.ts) per file content fingerprint,
+ * tracker and options.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../../core/lifecycle';
 import type { Bar, Beat } from '../../core/montage';
 import type { BarTracker, BarTracking, MusicAnalysis, MusicAnalysisOptions, MusicAnalyzer } from '../../core/pipeline';
 import { decodeAudio } from '../../media/audio';
 import { probeMusic } from '../../media/probe';
+import { fingerprint, readCache, writeCache } from '../cache';
 import { computeBarFeatures } from './bar-features';
 import { computeSpectralFeatures } from './spectral-features';
 import { SpectralBarTracker } from './spectral-bar-tracker';
@@ -32,12 +32,13 @@ export class BuiltinMusicAnalyzer implements MusicAnalyzer {
     const fileEnd = media.durationSeconds;
     const range = checkRange(options.rangeSeconds, fileEnd, path);
 
-    const cacheFile = options.cacheDir ? await cachePath(options.cacheDir, path, options, this.tracker.id) : undefined;
-    if (cacheFile) {
-      const cached = await readCache(cacheFile);
-      if (cached) {
+    const cacheDir = options.cacheDir;
+    const cacheKey = cacheDir ? await musicCacheKey(path, options, this.tracker.id) : undefined;
+    if (cacheDir && cacheKey) {
+      const lookup = await readCache(cacheDir, cacheKey, isCachedAnalysis);
+      if (lookup.status === 'hit') {
         progress.report({ stage: STAGE, fraction: 1, message: 'Loaded the music analysis from the cache' });
-        return { ...cached, media };
+        return { ...lookup.value, media };
       }
     }
 
@@ -80,7 +81,8 @@ export class BuiltinMusicAnalyzer implements MusicAnalyzer {
       confidence: Math.max(0, Math.min(1, finiteOr(tracking.confidence, 0))),
       barFeatures,
     };
-    if (cacheFile) await writeCache(cacheFile, result).catch(() => undefined);
+    // A cache that cannot be written (read-only folder, full disk) costs the next run time, not this result.
+    if (cacheDir && cacheKey) await writeCache(cacheDir, cacheKey, result).catch(() => undefined);
     progress.report({ stage: STAGE, fraction: 1, message: `${bars.length} bars at ${result.tempoBpm.toFixed(1)} BPM` });
     return result;
   }
@@ -141,40 +143,28 @@ function sanitize(tracking: BarTracking, endSeconds: number): { beats: Beat[]; b
   return { beats, bars };
 }
 
-async function cachePath(cacheDir: string, path: string, options: MusicAnalysisOptions, trackerId: string): Promise<string | undefined> {
-  try {
-    const info = await stat(path);
-    const key = JSON.stringify({
-      version: CACHE_VERSION,
-      trackerId,
-      path,
-      size: info.size,
-      modified: info.mtimeMs,
-      beatsPerBar: options.beatsPerBar ?? null,
-      downbeatShift: options.downbeatShift ?? 0,
-      range: options.rangeSeconds ?? null,
-    });
-    return join(cacheDir, `music-${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
-  } catch {
-    return undefined;
-  }
+/** Content fingerprint of the file, plus everything else the result depends on. */
+async function musicCacheKey(path: string, options: MusicAnalysisOptions, trackerId: string): Promise<string> {
+  const settings = JSON.stringify({
+    trackerId,
+    beatsPerBar: options.beatsPerBar ?? null,
+    downbeatShift: options.downbeatShift ?? 0,
+    range: options.rangeSeconds ?? null,
+  });
+  return `music-v${CACHE_VERSION}-${await fingerprint(path)}-${createHash('sha256').update(settings).digest('hex').slice(0, 16)}`;
 }
 
-async function readCache(file: string): Promise<Omit<MusicAnalysis, 'media'> | undefined> {
-  try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<MusicAnalysis>;
-    if (parsed.schema !== 'MusicAnalysis.1' || !Array.isArray(parsed.bars) || !Array.isArray(parsed.beats) || !Array.isArray(parsed.barFeatures)) return undefined;
-    if (parsed.bars.length === 0 || parsed.barFeatures.length !== parsed.bars.length) return undefined;
-    return parsed as Omit<MusicAnalysis, 'media'>;
-  } catch {
-    // Missing or unreadable (AM_ERR_CACHE_CORRUPT in spirit): recompute.
-    return undefined;
-  }
-}
-
-async function writeCache(file: string, result: MusicAnalysis): Promise<void> {
-  await mkdir(join(file, '..'), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, JSON.stringify(result));
-  await rename(temporary, file);
+/** Shape check for cache entries (a wrong shape counts as corrupt and is rebuilt). */
+function isCachedAnalysis(value: unknown): value is Omit<MusicAnalysis, 'media'> {
+  const parsed = value as Partial<MusicAnalysis> | null;
+  return (
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    parsed.schema === 'MusicAnalysis.1' &&
+    Array.isArray(parsed.bars) &&
+    Array.isArray(parsed.beats) &&
+    Array.isArray(parsed.barFeatures) &&
+    parsed.bars.length > 0 &&
+    parsed.barFeatures.length === parsed.bars.length
+  );
 }
