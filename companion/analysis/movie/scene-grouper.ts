@@ -43,8 +43,8 @@ export class SimilarityWindowSceneGrouper implements SceneGrouper {
     const startOf = (i: number) => shots[i]!.range.start.value;
     const endOf = (i: number) => shots[i]!.range.start.value + shots[i]!.range.duration.value;
 
-    // reach[i]: the farthest shot that shot i links to (i when none).
-    const linkedThrough = new Int32Array(n); // the farthest shot linked from any shot ≤ i
+    // linkedThrough[i]: the farthest shot linked from any shot ≤ i (a shot links to itself when to none).
+    const linkedThrough = new Int32Array(n);
     let farthest = 0;
     for (let i = 0; i < n; i++) {
       let reach = i;

@@ -78,19 +78,20 @@ export function cutEvidence(d: FrameDescriptors, frameCount: number): Float32Arr
 
 /** Half the L1 distance of the RGB histograms, in [0, 1]. */
 export function histDistance(d: FrameDescriptors, a: number, b: number): number {
-  let sum = 0;
-  const baseA = a * HIST_SIZE;
-  const baseB = b * HIST_SIZE;
-  for (let i = 0; i < RGB_BINS; i++) sum += Math.abs(d.hists[baseA + i]! - d.hists[baseB + i]!);
-  return sum / 2 / (ANALYSIS_WIDTH * ANALYSIS_HEIGHT);
+  return histogramPartDistance(d, a, b, 0, RGB_BINS);
 }
 
 /** Half the L1 distance of the luma histograms, in [0, 1]. */
 export function lumaHistDistance(d: FrameDescriptors, a: number, b: number): number {
+  return histogramPartDistance(d, a, b, RGB_BINS, LUMA_BINS);
+}
+
+/** Half the L1 distance of `bins` histogram counts from `offset` in two frames' histograms, per pixel. */
+function histogramPartDistance(d: FrameDescriptors, a: number, b: number, offset: number, bins: number): number {
   let sum = 0;
-  const baseA = a * HIST_SIZE + RGB_BINS;
-  const baseB = b * HIST_SIZE + RGB_BINS;
-  for (let i = 0; i < LUMA_BINS; i++) sum += Math.abs(d.hists[baseA + i]! - d.hists[baseB + i]!);
+  const baseA = a * HIST_SIZE + offset;
+  const baseB = b * HIST_SIZE + offset;
+  for (let i = 0; i < bins; i++) sum += Math.abs(d.hists[baseA + i]! - d.hists[baseB + i]!);
   return sum / 2 / (ANALYSIS_WIDTH * ANALYSIS_HEIGHT);
 }
 
