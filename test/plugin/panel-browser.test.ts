@@ -17,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { probeMovie } from '../../companion/media/probe';
 import { startServer, type RunningServer } from '../../companion/server/index';
 import type { HostSequence } from '../../plugin/src/host';
-import { PLOT_COLOURS } from '../../plugin/src/ui/emotion-plot';
+import { PLOT_COLOURS } from '../../plugin/src/ui/plot-colours';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const sharedMedia = join(repoRoot, '..', 'shared', 'media');

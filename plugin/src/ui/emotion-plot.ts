@@ -3,8 +3,7 @@
  * canvas with only what UXP's canvas supports (paths, lines, rectangles; no text, so labels are DOM).
  */
 import type { EmotionPoint } from '../result-model';
-
-export const PLOT_COLOURS = { music: '#4b9cf5', shot: '#f29423', grid: '#4a4a4a', match: '#2d9d78', mismatch: '#d7373f' } as const;
+import { PLOT_COLOURS } from './plot-colours';
 
 /** Draws the two bands (valence on top, arousal below) and a similarity strip under them. */
 export function drawEmotionPlot(canvas: HTMLCanvasElement, points: readonly EmotionPoint[]): void {
