@@ -100,11 +100,16 @@ export function bansFromDisabledClips(sequence: HostSequence, chosen: readonly C
 /** A one-line summary of a result for the panel. */
 export function resultSummary(result: MontageResultMessage): string {
   const plan = result.montage.plan;
-  const seconds = plan.durationSeconds;
-  const minutes = Math.floor(seconds / 60);
-  const rest = (seconds - minutes * 60).toFixed(1).padStart(4, '0');
   const unit = plan.options.granularity === 'beat' ? 'beats' : 'bars';
-  return `${plan.shotCount} shots from ${plan.sceneCount} scene${plan.sceneCount === 1 ? '' : 's'} over ${plan.barCount} ${unit} (${minutes}:${rest}), score ${plan.totalScore.toFixed(2)}`;
+  return `${plan.shotCount} shots from ${plan.sceneCount} scene${plan.sceneCount === 1 ? '' : 's'} over ${plan.barCount} ${unit} (${formatMinutesSeconds(plan.durationSeconds)}), score ${plan.totalScore.toFixed(2)}`;
+}
+
+/** Seconds as m:ss.s, for labels (e.g. 72.25 → "1:12.3"). */
+export function formatMinutesSeconds(seconds: number): string {
+  // Round to tenths first, so 59.96 s reads 1:00.0, not 0:60.0.
+  const tenths = Math.round(seconds * 10);
+  const minutes = Math.floor(tenths / 600);
+  return `${minutes}:${((tenths - minutes * 600) / 10).toFixed(1).padStart(4, '0')}`;
 }
 
 function barEmotion(result: MontageResultMessage, bar: number): EmotionSummary | undefined {

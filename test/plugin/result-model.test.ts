@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RATES } from '../../companion/core/rational';
-import { barMarkers, bansFromDisabledClips, emotionSeries, montageBars, resultSummary } from '../../plugin/src/result-model';
+import { barMarkers, bansFromDisabledClips, emotionSeries, formatMinutesSeconds, montageBars, resultSummary } from '../../plugin/src/result-model';
 import { clip, editSequence, montageResult, ticks } from './support/fixtures';
 
 test('the montage covers its bars once each, in order, with the shot placed on each', () => {
@@ -55,4 +55,11 @@ test('a disabled clip in a generated sequence becomes a ban of the shot it shows
 
 test('the summary says shots, scenes, bars, length and score in one line', () => {
   assert.equal(resultSummary(montageResult()), '3 shots from 2 scenes over 6 bars (0:12.0), score 2.20');
+});
+
+test('times read as minutes and tenths of seconds', () => {
+  assert.equal(formatMinutesSeconds(0), '0:00.0');
+  assert.equal(formatMinutesSeconds(72.25), '1:12.3');
+  assert.equal(formatMinutesSeconds(599.94), '9:59.9');
+  assert.equal(formatMinutesSeconds(59.96), '1:00.0', 'rounding carries into the minutes');
 });

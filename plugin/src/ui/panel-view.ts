@@ -8,9 +8,10 @@ import type { MontageResultMessage } from '../../../companion/protocol/messages'
 import type { PanelController, PanelState } from '../panel-controller';
 import { baseName, clipKey, movieCandidates, musicClips } from '../montage-request';
 import { START_COMPANION_FIX } from '../problems';
-import { emotionSeries, resultSummary } from '../result-model';
+import { emotionSeries, formatMinutesSeconds, resultSummary } from '../result-model';
 import { ticksToSeconds } from '../ticks';
-import { PLOT_COLOURS, drawEmotionPlot } from './emotion-plot';
+import { drawEmotionPlot } from './emotion-plot';
+import { PLOT_COLOURS } from './plot-colours';
 
 type Child = Node | string | null | undefined | false;
 interface Props {
@@ -44,11 +45,6 @@ function option(value: string, label: string, selected: boolean): HTMLOptionElem
   const element = h('option', { text: label, attrs: { value } });
   element.selected = selected;
   return element;
-}
-
-function formatSeconds(seconds: number): string {
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')}`;
 }
 
 /** Mounts the UI into `root` and keeps it in step with the controller. Returns an unmount function. */
@@ -235,12 +231,12 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
 
   const renderSource = (current: PanelState) => {
     const sequence = current.sequence;
-    sequenceName.textContent = sequence ? `${sequence.name} (${sequence.fps.toFixed(3).replace(/\.?0+$/, '')} fps, ${formatSeconds(ticksToSeconds(sequence.durationTicks))})` : 'No sequence — open one and press Refresh';
+    sequenceName.textContent = sequence ? `${sequence.name} (${sequence.fps.toFixed(3).replace(/\.?0+$/, '')} fps, ${formatMinutesSeconds(ticksToSeconds(sequence.durationTicks))})` : 'No sequence — open one and press Refresh';
     const movie = sequence ? movieCandidates(sequence)[0] : undefined;
-    movieName.textContent = movie ? `Movie: ${baseName(movie.path)} ${formatSeconds(movie.range.startSeconds)}–${formatSeconds(movie.range.endSeconds)}` : '';
+    movieName.textContent = movie ? `Movie: ${baseName(movie.path)} ${formatMinutesSeconds(movie.range.startSeconds)}–${formatMinutesSeconds(movie.range.endSeconds)}` : '';
     clear(musicSelect);
     for (const clip of sequence ? musicClips(sequence) : []) {
-      musicSelect.append(option(clipKey(clip), `A${clip.track + 1}: ${clip.name || baseName(clip.mediaPath)} (${formatSeconds(ticksToSeconds(clip.srcInTicks))}–${formatSeconds(ticksToSeconds(clip.srcOutTicks))})`, false));
+      musicSelect.append(option(clipKey(clip), `A${clip.track + 1}: ${clip.name || baseName(clip.mediaPath)} (${formatMinutesSeconds(ticksToSeconds(clip.srcInTicks))}–${formatMinutesSeconds(ticksToSeconds(clip.srcOutTicks))})`, false));
     }
     musicSelect.append(option('__file', 'A music file…', false));
   };
@@ -305,7 +301,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
           h('span', { class: 'am-shot-id', text: `#${shot.shotIndex + 1}` }),
           h('span', {
             class: 'am-shot-text',
-            text: `scene ${shot.sceneIndex + 1} · ${formatSeconds(shot.sourceStartSeconds)}–${formatSeconds(shot.sourceEndSeconds)} · ${shot.barCount} ${result.montage.plan.options.granularity === 'beat' ? 'beat' : 'bar'}${shot.barCount === 1 ? '' : 's'}${shot.emotion ? ` · ${shot.emotion.label}` : ''}`,
+            text: `scene ${shot.sceneIndex + 1} · ${formatMinutesSeconds(shot.sourceStartSeconds)}–${formatMinutesSeconds(shot.sourceEndSeconds)} · ${shot.barCount} ${result.montage.plan.options.granularity === 'beat' ? 'beat' : 'bar'}${shot.barCount === 1 ? '' : 's'}${shot.emotion ? ` · ${shot.emotion.label}` : ''}`,
           }),
           keep,
           drop,
