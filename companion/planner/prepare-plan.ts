@@ -31,8 +31,6 @@ export interface PreparedPlan {
   readonly boundaries: Int32Array;
   /** The boundaries in music seconds. */
   readonly boundarySeconds: Float64Array;
-  /** The average bar length in frames: boundaries[L] / L. */
-  readonly unitFrames: number;
   /** First movie frame and length in movie frames of each shot. */
   readonly shotStart: Float64Array;
   readonly shotFrames: Float64Array;
@@ -50,8 +48,6 @@ export interface PreparedPlan {
   readonly weightedScores: Float64Array;
   /** The mean S of shot i's scene. */
   readonly sceneMeans: Float64Array;
-  /** Scene position (0-based, story order) of each shot. */
-  readonly sceneOf: Int32Array;
   readonly sceneFirst: Int32Array;
   readonly sceneSize: Int32Array;
   /** Soft mode: integer weight of each shot, max(1, floor(scale / |scene|)), and the budget maxScenes × scale. */
@@ -244,7 +240,6 @@ export function preparePlan(input: PlanInput): PreparedPlan {
     barCount,
     boundaries,
     boundarySeconds,
-    unitFrames,
     shotStart,
     shotFrames,
     lengths,
@@ -255,7 +250,6 @@ export function preparePlan(input: PlanInput): PreparedPlan {
     lockSourceStart,
     weightedScores,
     sceneMeans,
-    sceneOf,
     sceneFirst,
     sceneSize,
     softWeights,
