@@ -132,8 +132,9 @@ export function iconFiles() {
     ['panel-light', dark, 23],
     ['plugin', blue, 48],
   ]) {
-    files[`icons/${name}.png`] = drawIcon(base, colour);
-    files[`icons/${name}@1x.png`] = drawIcon(base, colour);
+    const single = drawIcon(base, colour);
+    files[`icons/${name}.png`] = single;
+    files[`icons/${name}@1x.png`] = single;
     files[`icons/${name}@2x.png`] = drawIcon(base * 2, colour);
   }
   return files;
