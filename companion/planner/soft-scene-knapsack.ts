@@ -12,7 +12,7 @@
  * does not depend on which path a shot takes.
  *
  * Branch and bound on top (exact): a Lagrangian relaxation of the budget gives, for every shot and bar, an upper
- * bound on the best finish (a 2-D DP, a few passes of O(n · L)), and states whose bound cannot reach a floor
+ * bound on the best finish (a 2-D DP, a few passes of O(n · L · starts per window)), and states whose bound cannot reach a floor
  * below the optimum are dropped from their row's span. On movie-sized inputs the duality gap is tiny and all but
  * a sliver of the 40-odd million states go; the table still holds the exact optimum and the very same plan (see
  * {@link solveSoftKnapsack}). Fills of fewer bars than the music (only asked for when there is no exact fill) come
@@ -374,7 +374,7 @@ const MAX_BOUND_CELLS = 1_600_000;
 
 /**
  * Branch and bound for the soft knapsack. Relaxing the budget with a multiplier λ ≥ 0 leaves a 2-D DP
- * (shots × bars, O(n · L) per λ) whose value plus λ·(budget left) bounds any finish from a state from above.
+ * (shots × bars, O(n · L · starts per window) per λ: each end bar scans its window) whose value plus λ·(budget left) bounds any finish from a state from above.
  * λ is the minimiser of that dual bound D(λ) (a convex piecewise-linear function, found by intersecting its
  * supporting lines, a few passes). Plans found along the way with weight ≤ budget are feasible, so the optimum
  * lies between the best of them and min D; on movie-sized inputs the gap is tiny and almost every state is
