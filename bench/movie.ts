@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { analyseMovie } from '../companion/analysis/movie/analyse-movie';
-import { poolScores, scoreCuts, scoreGradual, type Score } from '../companion/analysis/movie/shot-evaluation';
+import { poolScores, scoreTransitions, type Score } from '../companion/analysis/movie/shot-evaluation';
 import { CancellationToken } from '../companion/core/lifecycle';
 import { ffmpegPath } from '../companion/media/binaries';
 import { run as runProcess } from '../companion/media/process';
@@ -67,10 +67,7 @@ async function accuracy(): Promise<void> {
       writeFileSync(specFile, specText);
     }
     const result = await analyseMovie(movie, {}, { report: () => {} }, CancellationToken.None);
-    const cuts = result.transitions.filter((t) => t.kind === 'cut').map((t) => t.boundary);
-    const gradual = result.transitions.filter((t) => t.kind !== 'cut');
-    const hard = scoreCuts(cuts, truth.cuts, 2, truth.gradual);
-    const grad = scoreGradual(gradual, truth.gradual);
+    const { hard, gradual: grad } = scoreTransitions(result.transitions, truth);
     synthetic.push({ hard, gradual: grad });
     print({
       bench: 'movie.accuracy',
@@ -97,10 +94,7 @@ async function accuracy(): Promise<void> {
   for (const clip of FILM_CLIPS) {
     const annotation = loadAnnotation(clip);
     const result = await analyseMovie(join(filmDir, `${clip}.mp4`), {}, { report: () => {} }, CancellationToken.None);
-    const cuts = result.transitions.filter((t) => t.kind === 'cut').map((t) => t.boundary);
-    const gradual = result.transitions.filter((t) => t.kind !== 'cut');
-    const hard = scoreCuts(cuts, annotation.cuts, 2, annotation.gradual);
-    const grad = scoreGradual(gradual, annotation.gradual);
+    const { hard, gradual: grad } = scoreTransitions(result.transitions, annotation);
     real.push({ hard, gradual: grad });
     print({
       bench: 'movie.accuracy',

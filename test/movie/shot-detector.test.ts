@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describeMovie } from '../../companion/analysis/movie/describe-movie';
 import { ANALYSIS_HEIGHT, ANALYSIS_WIDTH } from '../../companion/analysis/movie/frame-descriptors';
 import { DescriptorShotDetector, detectTransitions, transitionsToShots } from '../../companion/analysis/movie/shot-detector';
-import { poolScores, scoreCuts, scoreGradual, type Score } from '../../companion/analysis/movie/shot-evaluation';
+import { poolScores, scoreTransitions, type Score } from '../../companion/analysis/movie/shot-evaluation';
 import { Progress } from '../../companion/core/lifecycle';
 import { rate } from '../../companion/core/rational';
 import { probeMovie } from '../../companion/media/probe';
@@ -23,12 +23,11 @@ test('on the three annotated real clips every hard cut is found and gradual tran
   for (const clip of FILM_CLIPS) {
     const annotation = loadAnnotation(clip);
     const transitions = await detect(annotation.path);
-    const cuts = transitions.filter((t) => t.kind === 'cut').map((t) => t.boundary);
-    const spans = transitions.filter((t) => t.kind !== 'cut');
-    const h = scoreCuts(cuts, annotation.cuts, 2, annotation.gradual);
+    const scores = scoreTransitions(transitions, annotation);
+    const h = scores.hard;
     assert.ok(h.f1 >= 0.95, `${clip}: hard-cut F1 ${h.f1.toFixed(3)} (missed ${h.falseNegatives}, false ${h.falsePositives})`);
     hard.push(h);
-    gradual.push(scoreGradual(spans, annotation.gradual));
+    gradual.push(scores.gradual);
   }
   assert.ok(poolScores(hard).f1 >= 0.95);
   const g = poolScores(gradual);
@@ -43,12 +42,11 @@ test('a splice with cuts, dissolves, fades and flashes is segmented at the known
   assert.ok(truth.cuts.length >= 2 && truth.gradual.length >= 2 && truth.flashes.length >= 1, 'the recipe covers every case');
   const transitions = await detect(join(dir, 'splice.mp4'));
   const cuts = transitions.filter((t) => t.kind === 'cut').map((t) => t.boundary);
-  const hard = scoreCuts(cuts, truth.cuts, 2, truth.gradual);
+  const { hard, gradual } = scoreTransitions(transitions, truth);
   assert.equal(hard.f1, 1, `cuts ${cuts} against ${truth.cuts}`);
   // Frame-exact: every cut is found at exactly its frame.
   for (const cut of truth.cuts) assert.ok(cuts.includes(cut), `cut at ${cut}`);
   for (const flash of truth.flashes) assert.ok(!cuts.some((c) => Math.abs(c - flash) <= 3), `flash at ${flash} is not a cut`);
-  const gradual = scoreGradual(transitions.filter((t) => t.kind !== 'cut'), truth.gradual);
   assert.ok(gradual.recall >= 0.75, `gradual recall ${gradual.recall}`);
 });
 

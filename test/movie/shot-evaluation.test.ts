@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { poolScores, scoreCuts, scoreGradual } from '../../companion/analysis/movie/shot-evaluation';
+import { poolScores, scoreCuts, scoreGradual, scoreTransitions } from '../../companion/analysis/movie/shot-evaluation';
 
 test('hard cuts match one-to-one within the tolerance', () => {
   const score = scoreCuts([10, 11, 50, 90], [10, 52, 70], 2);
@@ -45,4 +45,19 @@ test('pooled scores add the counts before computing the ratios', () => {
 
 test('no detections and no references is a perfect score', () => {
   assert.equal(scoreCuts([], []).f1, 1);
+});
+
+test('transitions are scored as cuts by boundary and as gradual spans by overlap', () => {
+  const { hard, gradual } = scoreTransitions(
+    [
+      { kind: 'cut', start: 10, end: 10, boundary: 10 },
+      // Inside the reference dissolve: neither right nor wrong as a cut.
+      { kind: 'cut', start: 31, end: 31, boundary: 31 },
+      { kind: 'cut', start: 80, end: 80, boundary: 80 },
+      { kind: 'dissolve', start: 28, end: 36, boundary: 32 },
+    ],
+    { cuts: [11, 60], gradual: [{ start: 30, end: 40 }] },
+  );
+  assert.deepEqual([hard.truePositives, hard.falsePositives, hard.falseNegatives], [1, 1, 1]);
+  assert.deepEqual([gradual.truePositives, gradual.falsePositives, gradual.falseNegatives], [1, 0, 0]);
 });

@@ -85,3 +85,22 @@ export function scoreGradual(detected: readonly Span[], reference: readonly Span
   }
   return score(tp, detected.length, reference.length);
 }
+
+/**
+ * Scores detected transitions against a reference: the cuts' boundaries with {@link scoreCuts} (reference
+ * gradual spans ignored, ±`tolerance`), the other transitions' spans with {@link scoreGradual}.
+ */
+export function scoreTransitions(
+  detected: readonly (Span & { readonly kind: string; readonly boundary: number })[],
+  reference: { readonly cuts: readonly number[]; readonly gradual: readonly Span[] },
+  tolerance = 2,
+): { hard: Score; gradual: Score } {
+  const cuts = detected.filter((t) => t.kind === 'cut').map((t) => t.boundary);
+  return {
+    hard: scoreCuts(cuts, reference.cuts, tolerance, reference.gradual),
+    gradual: scoreGradual(
+      detected.filter((t) => t.kind !== 'cut'),
+      reference.gradual,
+    ),
+  };
+}
