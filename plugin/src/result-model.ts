@@ -112,16 +112,19 @@ export function formatMinutesSeconds(seconds: number): string {
   return `${minutes}:${((tenths - minutes * 600) / 10).toFixed(1).padStart(4, '0')}`;
 }
 
+/** The entry for analysis bar `bar`: at position `bar` when the list is complete, else found by its index. */
+function byBar<T extends { readonly index: number }>(list: readonly T[], bar: number): T | undefined {
+  const atPosition = list[bar];
+  return atPosition?.index === bar ? atPosition : list.find((candidate) => candidate.index === bar);
+}
+
 function barEmotion(result: MontageResultMessage, bar: number): EmotionSummary | undefined {
-  const list = result.montage.musicEmotion;
-  const byIndex = list[bar]?.index === bar ? list[bar] : list.find((candidate) => candidate.index === bar);
-  return byIndex?.emotion;
+  return byBar(result.montage.musicEmotion, bar)?.emotion;
 }
 
 function barStart(result: MontageResultMessage, bar: number): number | undefined {
   const list = result.montage.musicEmotion.length > 0 ? result.montage.musicEmotion : result.analysis.bars;
-  const found = list[bar]?.index === bar ? list[bar] : list.find((candidate) => candidate.index === bar);
-  return found?.startSeconds;
+  return byBar<{ readonly index: number; readonly startSeconds: number }>(list, bar)?.startSeconds;
 }
 
 function cosine(a: readonly number[], b: readonly number[]): number {

@@ -63,3 +63,12 @@ test('times read as minutes and tenths of seconds', () => {
   assert.equal(formatMinutesSeconds(599.94), '9:59.9');
   assert.equal(formatMinutesSeconds(59.96), '1:00.0', 'rounding carries into the minutes');
 });
+
+test('bar times come from the analysis bars when the result has no music emotion, and from any list order', () => {
+  const base = montageResult();
+  const withoutEmotion = { ...base, montage: { ...base.montage, musicEmotion: [] } };
+  assert.deepEqual(barMarkers(withoutEmotion).map((m) => m.startTicks), [0, 2, 4, 6, 8, 10].map((s) => ticks(s)));
+  assert.ok(emotionSeries(withoutEmotion).every((p) => Number.isNaN(p.musicValence) && Number.isNaN(p.similarity)), 'no music emotion: NaN, not a guess');
+  const shuffled = { ...base, montage: { ...base.montage, musicEmotion: [...base.montage.musicEmotion].reverse() } };
+  assert.deepEqual(emotionSeries(shuffled), emotionSeries(base));
+});
