@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CancellationToken } from '../../companion/core/lifecycle';
-import { configureEmotion, onEmotionNotice, resetEmotionSettings } from '../../companion/analysis/emotion/config';
+import { configureEmotion, resetEmotionSettings, withEmotionNotices } from '../../companion/analysis/emotion/config';
 import { dominantLabel } from '../../companion/analysis/emotion/emotion-space';
 import { MUSIC_FEATURE_COUNT, OnnxMusicEncoder, OnnxShotEncoder, SHOT_FEATURE_COUNT, vectorsFromOutput } from '../../companion/analysis/emotion/onnx-encoder';
 import { encodeModel, OnnxGraphBuilder } from '../../companion/analysis/onnx/onnx-writer';
@@ -56,9 +56,7 @@ test('a learned ONNX music model reads each bar and the whole track', async () =
 
 test('without a model path the generic encoder gives empty vectors and a model-missing notice', async () => {
   const notices: string[] = [];
-  const sub = onEmotionNotice((d) => notices.push(d.code));
-  const vectors = await new OnnxShotEncoder().encodeShots(movieAnalysis([{}]), CancellationToken.None);
-  sub.dispose();
+  const vectors = await withEmotionNotices((d) => notices.push(d.code), () => new OnnxShotEncoder().encodeShots(movieAnalysis([{}]), CancellationToken.None));
   assert.equal(vectors[0]!.confidence, 0);
   assert.deepEqual(notices, ['AM_ERR_MODEL_MISSING']);
 });
@@ -67,9 +65,7 @@ test('a file that is not a model gives a model-invalid notice, not a crash', asy
   const path = join(dir, 'bad.onnx');
   writeFileSync(path, 'not a model');
   const notices: string[] = [];
-  const sub = onEmotionNotice((d) => notices.push(d.code));
-  const vectors = await new OnnxShotEncoder('x', path).encodeShots(movieAnalysis([{}]), CancellationToken.None);
-  sub.dispose();
+  const vectors = await withEmotionNotices((d) => notices.push(d.code), () => new OnnxShotEncoder('x', path).encodeShots(movieAnalysis([{}]), CancellationToken.None));
   assert.equal(vectors[0]!.confidence, 0);
   assert.deepEqual(notices, ['AM_ERR_MODEL_INVALID']);
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { Diagnostic } from '../../companion/core/errors';
 import { CancellationToken } from '../../companion/core/lifecycle';
 import { probeMovie } from '../../companion/media/probe';
-import { onEmotionNotice } from '../../companion/analysis/emotion/config';
+import { withEmotionNotices } from '../../companion/analysis/emotion/config';
 import { dominantLabel } from '../../companion/analysis/emotion/emotion-space';
 import { moodVector, YamnetMusicEncoder } from '../../companion/analysis/emotion/music-yamnet';
 import { SoundtrackEncoder, soundtrackVector, soundtrackWindows } from '../../companion/analysis/emotion/soundtrack';
@@ -54,9 +54,10 @@ test('the YAMNet music encoder reads the elegy "The King is Dead" as sad, global
 
 test('without a YAMNet model the music encoder gives empty vectors and a clear model-missing notice', async () => {
   const notices: Diagnostic[] = [];
-  const sub = onEmotionNotice((d) => notices.push(d));
-  const result = await new YamnetMusicEncoder('music-yamnet', join(sharedDir, 'no-such-yamnet.onnx')).encodeMusic(musicAnalysis([{}, {}]), CancellationToken.None);
-  sub.dispose();
+  const result = await withEmotionNotices(
+    (d) => notices.push(d),
+    () => new YamnetMusicEncoder('music-yamnet', join(sharedDir, 'no-such-yamnet.onnx')).encodeMusic(musicAnalysis([{}, {}]), CancellationToken.None),
+  );
   assert.equal(result.global.confidence, 0);
   assert.equal(result.bars.length, 2);
   assert.equal(notices[0]?.code, 'AM_ERR_MODEL_MISSING');
@@ -107,9 +108,10 @@ test('the soundtrack encoder reads every shot of a real clip, with YAMNet and (w
   assert.ok(new Set(withModel.map((v) => v.arousal.toFixed(3))).size > 3, 'shots differ');
   const notices: string[] = [];
   const messages: string[] = [];
-  const sub = onEmotionNotice((d) => (notices.push(d.code), messages.push(d.message)));
-  const without = await new SoundtrackEncoder('soundtrack', join(sharedDir, 'absent.onnx')).encodeShots(movie, CancellationToken.None);
-  sub.dispose();
+  const without = await withEmotionNotices(
+    (d) => (notices.push(d.code), messages.push(d.message)),
+    () => new SoundtrackEncoder('soundtrack', join(sharedDir, 'absent.onnx')).encodeShots(movie, CancellationToken.None),
+  );
   assert.deepEqual(notices, ['AM_ERR_MODEL_MISSING']);
   assert.match(messages[0] ?? '', /^Soundtrack cues: .*absent\.onnx does not exist/);
   assert.ok(without.every((v) => v.valence === 0 && Math.abs(v.confidence - 0.15) < 1e-9));

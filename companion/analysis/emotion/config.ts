@@ -6,7 +6,6 @@
  * AM_EMOTION_SHOT_MODEL and AM_EMOTION_MUSIC_MODEL (paths for the generic ONNX encoders).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Emitter, type Event } from '../../core/lifecycle';
 import type { Diagnostic } from '../../core/errors';
 import type { OnnxDevice } from '../onnx/session-pool';
 import type { SimilarityWeights } from './similarity';
@@ -105,20 +104,19 @@ export function resetEmotionSettings(): void {
   settings = initialSettings();
 }
 
-const notices = new Emitter<Diagnostic>();
 /** The notice sink of the scoring job whose (async) work is running: jobs run side by side in the server. */
 const jobSink = new AsyncLocalStorage<(diagnostic: Diagnostic) => void>();
 
-/** Every notice from encoders (a missing optional model, a face model that could not be built): not failures. */
-export const onEmotionNotice: Event<Diagnostic> = notices.event;
-
-/** Runs `work` with the notices raised inside it (and in the async work it starts) handed to `sink`, so one job never lists another's notices. */
+/**
+ * Runs `work` with the notices raised inside it (and in the async work it starts) handed to `sink`, so one
+ * job never lists another's notices. Notices are encoders' remarks that are not failures: a missing
+ * optional model, a face model that could not be built.
+ */
 export function withEmotionNotices<T>(sink: (diagnostic: Diagnostic) => void, work: () => Promise<T>): Promise<T> {
   return jobSink.run(sink, work);
 }
 
-/** Reports a notice to the job it was raised in (withEmotionNotices) and to onEmotionNotice listeners. */
+/** Reports a notice to the job it was raised in (see withEmotionNotices); outside any job it is dropped. */
 export function emotionNotice(diagnostic: Diagnostic): void {
   jobSink.getStore()?.(diagnostic);
-  notices.fire(diagnostic);
 }
