@@ -57,7 +57,7 @@ export function movieCandidates(sequence: HostSequence): MovieCandidate[] {
     list.push(clip);
     groups.set(clip.mediaPath, list);
   }
-  const candidates = [...groups].map(([path, clips]): MovieCandidate => {
+  const candidates = [...groups].map(([path, clips]) => {
     let sourceIn = clips[0]?.srcInTicks ?? '0';
     let sourceOut = clips[0]?.srcOutTicks ?? '0';
     let used = 0n;
@@ -66,9 +66,11 @@ export function movieCandidates(sequence: HostSequence): MovieCandidate[] {
       sourceOut = maxTicks(sourceOut, clip.srcOutTicks);
       used += parseTicks(clip.endTicks) - parseTicks(clip.startTicks);
     }
-    return { path, range: { startSeconds: ticksToSeconds(sourceIn), endSeconds: ticksToSeconds(sourceOut) }, timelineTicks: used.toString(), clipCount: clips.length };
+    const candidate: MovieCandidate = { path, range: { startSeconds: ticksToSeconds(sourceIn), endSeconds: ticksToSeconds(sourceOut) }, timelineTicks: used.toString(), clipCount: clips.length };
+    return { candidate, used };
   });
-  return candidates.sort((a, b) => (parseTicks(b.timelineTicks) > parseTicks(a.timelineTicks) ? 1 : parseTicks(b.timelineTicks) < parseTicks(a.timelineTicks) ? -1 : 0));
+  // Sort on the BigInt sums, not by parsing the tick strings again in every comparison.
+  return candidates.sort((a, b) => (b.used > a.used ? 1 : b.used < a.used ? -1 : 0)).map(({ candidate }) => candidate);
 }
 
 /** Audio clips that can be the music: enabled, with a file that is not one of the movie files (their own sound). */
