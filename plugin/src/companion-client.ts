@@ -108,10 +108,6 @@ export class CompanionClient {
     return this.welcome !== undefined && this.socket?.readyState === SOCKET_OPEN;
   }
 
-  get serverInfo(): WelcomeMessage | undefined {
-    return this.welcome;
-  }
-
   /** Calls `listener` once when an established connection drops. Returns an unsubscribe function. */
   onClose(listener: (reason: string) => void): () => void {
     this.closeListeners.add(listener);

@@ -87,8 +87,6 @@ export interface PanelControllerOptions {
   readonly url?: string;
   readonly token?: string;
   readonly clientName?: string;
-  /** Add bar markers after import (default true). */
-  readonly addMarkers?: boolean;
 }
 
 const URL_KEY = 'automontage.url';
@@ -345,7 +343,7 @@ export class PanelController {
         throw new RequestProblem('Premiere imported the XML but no new sequence appeared.', `Look in the Project panel for a bin named after ${file.name}; or import ${path} with File > Import.`);
       }
       await host.openSequence(sequenceId);
-      const wanted = this.options.addMarkers === false ? [] : barMarkers(result);
+      const wanted = barMarkers(result);
       // Premiere keeps xmeml sequence markers on import: add only the bars not marked yet (within half a frame).
       const existing = wanted.length > 0 && host.getMarkers ? await host.getMarkers(sequenceId) : [];
       const halfFrame = ticksPerFrame(result.analysis.movie.frameRate) / 2n;
