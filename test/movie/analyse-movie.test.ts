@@ -65,6 +65,19 @@ test('the second analysis of the same movie comes from the cache, and a corrupt 
   assert.ok(secondMs < 2000, `cached run took ${secondMs} ms`);
   assert.deepEqual(second.shots, first.shots);
   assert.deepEqual(second.features, first.features);
+  // A hit starts no process at all, not even ffprobe: with no ffmpeg or ffprobe to be found it still answers.
+  const saved = { ffmpeg: process.env['FFMPEG_PATH'], ffprobe: process.env['FFPROBE_PATH'] };
+  process.env['FFMPEG_PATH'] = process.env['FFPROBE_PATH'] = join(cacheDir, 'no-such-binary');
+  try {
+    const third = await analyseMovie(path, { cacheDir }, none, CancellationToken.None);
+    assert.equal(third.decode.cached, true);
+    assert.deepEqual(third.scenes, first.scenes);
+  } finally {
+    for (const [name, value] of [['FFMPEG_PATH', saved.ffmpeg], ['FFPROBE_PATH', saved.ffprobe]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
   const [entry] = readdirSync(cacheDir);
   writeFileSync(join(cacheDir, entry!), readFileSync(join(cacheDir, entry!), 'utf8').slice(0, 500));
   const rebuilt = await analyseMovie(path, { cacheDir }, none, CancellationToken.None);

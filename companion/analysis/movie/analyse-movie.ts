@@ -58,7 +58,7 @@ export async function analyseMovie(
   token: CancellationToken,
 ): Promise<MovieAnalysisResult> {
   throwIfCancelled(token);
-  const media = await probeMovie(path, token);
+  // The cache is looked up before probing: a hit needs no ffprobe (the entry holds the media info).
   const cacheKey = options.cacheDir ? `movie-v${MOVIE_ANALYSIS_VERSION}-${await fingerprint(path)}${options.detection ? `-${hashOptions(options.detection)}` : ''}` : undefined;
   if (options.cacheDir && cacheKey) {
     const lookup = await readCache<MovieAnalysisResult>(options.cacheDir, cacheKey, isMovieAnalysis);
@@ -68,6 +68,7 @@ export async function analyseMovie(
     }
     if (lookup.status === 'corrupt') progress.report({ stage: 'decode', fraction: 0, message: `cache entry was corrupt (${lookup.reason}); rebuilding` });
   }
+  const media = await probeMovie(path, token);
 
   progress.report({ stage: 'decode', fraction: 0 });
   const described = await describeMovie(
