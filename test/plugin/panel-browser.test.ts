@@ -268,14 +268,15 @@ test('the web UI served by the companion makes a montage from typed paths, offer
   const links = await page.$$eval('[data-test="downloads"] a', (anchors) => anchors.map((a) => ({ format: a.getAttribute('data-format') ?? '', href: (a as unknown as { href: string }).href })));
   const formats = links.map((link) => link.format);
   for (const format of ['fcp7-xml', 'fcpxml', 'edl', 'otio']) assert.ok(formats.includes(format), `${format} in ${formats.join(', ')}`);
+  const timelineLinks = links.filter((link) => ['fcp7-xml', 'fcpxml', 'edl', 'otio'].includes(link.format));
   const bodies = await page.evaluate(async (hrefs: string[]) => Promise.all(hrefs.map(async (href) => {
     const response = await fetch(href);
-    return { status: response.status, head: (await response.text()).slice(0, 60) };
-  })), links.filter((link) => ['fcp7-xml', 'fcpxml', 'edl', 'otio'].includes(link.format)).map((link) => link.href));
+    return { status: response.status, head: (await response.text()).slice(0, 300) };
+  })), timelineLinks.map((link) => link.href));
   for (const body of bodies) assert.equal(body.status, 200);
-  assert.ok(bodies.some((body) => /<xmeml|<\?xml/.test(body.head)));
-  assert.ok(bodies.some((body) => /^TITLE:/.test(body.head)), 'an EDL');
-  assert.ok(bodies.some((body) => /OTIO_SCHEMA/.test(body.head)), 'an OTIO file');
+  // Each link serves its own format, not just some file of each kind among them.
+  const expected: Record<string, RegExp> = { 'fcp7-xml': /<xmeml/, fcpxml: /<fcpxml/, edl: /^TITLE:/, otio: /OTIO_SCHEMA/ };
+  timelineLinks.forEach((link, index) => assert.match(bodies[index]?.head ?? '', expected[link.format]!, `${link.format} link serves ${link.format}`));
 
   // The preview plays in the page: metadata loads (range requests) and it lasts the montage.
   await page.waitForSelector('[data-test="preview"]');
