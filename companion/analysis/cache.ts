@@ -42,6 +42,11 @@ export async function fingerprint(path: string): Promise<string> {
   return hash.digest('hex').slice(0, 40);
 }
 
+/** A short key part for settings that change a cached result: SHA-256 of their JSON, 16 hex characters. */
+export function settingsHash(settings: unknown): string {
+  return createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
+}
+
 /** What a read found: a hit, a miss, or a corrupt entry that was removed (treat as a miss). */
 export type CacheLookup<T> = { readonly status: 'hit'; readonly value: T } | { readonly status: 'miss' } | { readonly status: 'corrupt'; readonly reason: string };
 

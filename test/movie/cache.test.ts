@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cachePath, fingerprint, readCache, writeCache } from '../../companion/analysis/cache';
+import { cachePath, fingerprint, readCache, settingsHash, writeCache } from '../../companion/analysis/cache';
 import { scratchDir } from '../support/paths';
 
 test('the fingerprint follows content, size and modification time', async () => {
@@ -61,4 +61,12 @@ test('a validator can reject an entry of the wrong shape', async () => {
   // A value of the right shape is a hit through the same validator.
   await writeCache(dir, 'k', { schema: 'MovieAnalysis.1' });
   assert.deepEqual(await readCache(dir, 'k', (value): value is { schema: 'MovieAnalysis.1' } => (value as { schema?: string }).schema === 'MovieAnalysis.1'), { status: 'hit', value: { schema: 'MovieAnalysis.1' } });
+});
+
+test('settings hashes are short, stable, and differ when a setting does', () => {
+  const hash = settingsHash({ cutThreshold: 0.3, gradual: true });
+  assert.match(hash, /^[0-9a-f]{16}$/);
+  assert.equal(settingsHash({ cutThreshold: 0.3, gradual: true }), hash);
+  assert.notEqual(settingsHash({ cutThreshold: 0.31, gradual: true }), hash);
+  assert.notEqual(settingsHash({ cutThreshold: 0.3, gradual: false }), hash);
 });

@@ -8,7 +8,7 @@ import { throwIfCancelled, type CancellationToken, type Progress, type ProgressR
 import type { MediaInfo, Scene, Shot, VideoStreamInfo } from '../../core/montage';
 import type { MovieAnalysis, MovieAnalysisOptions } from '../../core/pipeline';
 import { probeMovie } from '../../media/probe';
-import { fingerprint, readCache, writeCache } from '../cache';
+import { fingerprint, readCache, settingsHash, writeCache } from '../cache';
 import { describeMovie, type DescribeOptions } from './describe-movie';
 import { SimilarityWindowSceneGrouper } from './scene-grouper';
 import { detectTransitions, transitionsToShots, type ShotDetectionOptions, type Transition } from './shot-detector';
@@ -59,7 +59,7 @@ export async function analyseMovie(
 ): Promise<MovieAnalysisResult> {
   throwIfCancelled(token);
   // The cache is looked up before probing: a hit needs no ffprobe (the entry holds the media info).
-  const cacheKey = options.cacheDir ? `movie-v${MOVIE_ANALYSIS_VERSION}-${await fingerprint(path)}${options.detection ? `-${hashOptions(options.detection)}` : ''}` : undefined;
+  const cacheKey = options.cacheDir ? `movie-v${MOVIE_ANALYSIS_VERSION}-${await fingerprint(path)}${options.detection ? `-${settingsHash(options.detection)}` : ''}` : undefined;
   if (options.cacheDir && cacheKey) {
     const lookup = await readCache<MovieAnalysisResult>(options.cacheDir, cacheKey, isMovieAnalysis);
     if (lookup.status === 'hit') {
@@ -125,12 +125,6 @@ export async function analyseMovie(
     }
   }
   return result;
-}
-
-function hashOptions(value: unknown): string {
-  let hash = 0;
-  for (const char of JSON.stringify(value)) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash.toString(16);
 }
 
 /** Shape check for cache entries (a wrong shape counts as corrupt and is rebuilt). */
