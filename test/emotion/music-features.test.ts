@@ -34,6 +34,18 @@ test('there is one vector per bar, and a change of mood inside the track shows i
 test('the whole-track features use mean power for loudness and medians elsewhere', () => {
   const g = globalBarFeatures(musicAnalysis([{ loudnessDb: -10 }, { loudnessDb: -40 }]).barFeatures, 100);
   assert.ok(Math.abs(g.loudnessDb - 10 * Math.log10((0.1 + 0.0001) / 2)) < 1e-9);
+  const three = globalBarFeatures(
+    musicAnalysis([
+      { mode: 0.9, onsetDensity: 1, spectralCentroidHz: 3000 },
+      { mode: -0.6, onsetDensity: 6, spectralCentroidHz: 900 },
+      { mode: 0.2, onsetDensity: 2, spectralCentroidHz: 1500 },
+    ]).barFeatures,
+    100,
+  );
+  assert.equal(three.mode, 0.2, 'median mode, not the mean (0.17)…');
+  assert.equal(three.onsetDensity, 2, '…median onsets, not the mean (3)');
+  assert.equal(three.spectralCentroidHz, 1500);
+  assert.equal(three.tempoBpm, 100);
   const cues = musicCueValues({ ...g, spectralCentroidHz: Number.NaN }, Number.NaN);
   assert.ok(Object.values(cues).every(Number.isFinite));
 });
