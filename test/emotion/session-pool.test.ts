@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { FACE_MODEL_BUILDERS } from '../../companion/analysis/emotion/faceapi-graphs';
 import { ensureModel, modelRecord, sha256Hex } from '../../companion/analysis/onnx/model-catalogue';
 import { encodeModel, OnnxGraphBuilder } from '../../companion/analysis/onnx/onnx-writer';
-import { ort, SessionPool } from '../../companion/analysis/onnx/session-pool';
+import { cudaAvailable, ort, SessionPool } from '../../companion/analysis/onnx/session-pool';
 import { scratchDir } from '../support/paths';
 
 const dir = scratchDir('session-pool');
@@ -32,6 +32,9 @@ test('our protobuf writer produces a model onnxruntime runs, byte-for-byte the s
   assert.equal(await pool.acquire(path), session, 'the pool shares one session per file');
   const auto = await pool.acquire(path, { device: 'auto' });
   assert.ok(auto.provider === 'cpu' || auto.provider === 'cuda');
+  if (!cudaAvailable()) assert.equal(auto.provider, 'cpu', "'auto' falls back to CPU where this runtime has no CUDA");
+  const autoOut = await auto.run({ x: new ort.Tensor('float32', Float32Array.from([1, 1, 1]), [1, 3]) });
+  assert.deepEqual(Array.from(autoOut['y']!.data as Float32Array), [2, 3, 4], 'the same model on whichever provider');
   const parallel = await Promise.all([1, 2, 3].map((v) => session.run({ x: new ort.Tensor('float32', Float32Array.from([v, v, v]), [1, 3]) })));
   assert.deepEqual(parallel.map((o) => (o['y']!.data as Float32Array)[0]), [2, 3, 4]);
   await pool.dispose();
