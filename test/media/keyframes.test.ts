@@ -103,10 +103,12 @@ test('a slow consumer pauses decoding: never more than maxPending frames are wai
   const spans = Array.from({ length: 80 }, (_, i) => ({ start: i * 2, end: i * 2 + 2, endMargin: 0 }));
   let waiting = 0;
   let most = 0;
+  const got: number[] = [];
   const report = await extractShotKeyframes(path, spans, {
     size: { maxWidth: 320 },
     maxPending: 3,
-    onKeyframe: async () => {
+    onKeyframe: async (k) => {
+      got[k.shot] = k.frame.index;
       waiting++;
       most = Math.max(most, waiting);
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -114,7 +116,10 @@ test('a slow consumer pauses decoding: never more than maxPending frames are wai
     },
   });
   assert.equal(report.fromKeyframes + report.fromSeeks, 80);
+  assert.equal(report.missing, 0);
   assert.ok(most <= 3, `at most 3 frames held, saw ${most}`);
+  // Pausing loses and mixes up nothing: every shot got its own middle frame.
+  assert.deepEqual(got, spans.map((span) => span.start + 1));
 });
 
 test('intra-only material switches to per-frame seeks and still gives each shot a frame inside it', async () => {
@@ -125,6 +130,9 @@ test('intra-only material switches to per-frame seeks and still gives each shot 
   assert.equal(report.intraOnly, true);
   got.forEach((index, i) => assert.ok(index >= i * 40 && index < i * 40 + 38, `shot ${i}: ${index}`));
   assert.equal(got.filter((g) => g !== undefined).length, 10);
+  // Every frame is a key frame, so each shot gets exactly its middle, before and after the switch.
+  assert.deepEqual(got, spans.map((span) => span.start + 20));
+  assert.ok(report.keyframesDecoded < 400, `the key-frame pass stopped early (${report.keyframesDecoded} decoded)`);
 });
 
 test('cancelling stops extraction with a cancellation error and kills ffmpeg', async () => {
