@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { rmSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import type { Diagnostic } from '../../companion/core/errors';
 import { CancellationToken } from '../../companion/core/lifecycle';
+import { withEmotionNotices } from '../../companion/analysis/emotion/config';
 import type { EmotionVector } from '../../companion/core/montage';
 import type { ShotEmotionEncoder } from '../../companion/core/pipeline';
 import { encodeShotsCached, registerCacheableEncoder, type CacheableShotEncoder } from '../../companion/analysis/emotion/shot-cache';
@@ -70,4 +72,18 @@ test('a wrapped encoder (as the extension host hands it out) is cached through t
   } finally {
     registration.dispose();
   }
+});
+
+test('a cache folder that cannot be written leaves the vectors intact, uncached, with an output-write notice', async () => {
+  const notAFolder = join(dir, 'a-file-not-a-folder');
+  writeFileSync(notAFolder, 'x');
+  const encoder = counting('unwritable', () => 'v1');
+  const movie = movieAnalysis([{}, {}], { path: moviePath });
+  const notices: Diagnostic[] = [];
+  const result = await withEmotionNotices((d) => notices.push(d), () => encodeShotsCached(encoder, movie, CancellationToken.None, notAFolder));
+  assert.equal(result.cache, 'off');
+  assert.equal(result.vectors.length, 2);
+  assert.equal(result.vectors[1]!.encoderId, 'unwritable');
+  assert.deepEqual(notices.map((d) => d.code), ['AM_ERR_OUTPUT_WRITE']);
+  assert.equal(notices[0]?.where?.file, notAFolder);
 });
