@@ -70,7 +70,7 @@ export class OnnxShotEncoder implements ShotEmotionEncoder {
   constructor(
     readonly id = 'onnx-shot',
     private readonly modelPath?: string,
-    /** Image size for image models whose input dims are not readable (default 224). */
+    /** Side of the square image fed to image models (default 224); it must match the model's fixed H and W (they are not read from the model). */
     private readonly imageSize = 224,
   ) {}
 
