@@ -80,36 +80,38 @@ export async function scoreEmotions(
   return withEmotionNotices(notice, async () => {
     const shotCount = movie.shots.length;
     const barCount = music.bars.length;
+    // An encoder's failure (other than cancellation) becomes a diagnostic and leaves it out of the fusion.
+    const guarded = async <T>(id: string, kind: 'Shot' | 'Music', work: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await work();
+      } catch (error) {
+        if (error instanceof CancellationError || token.isCancellationRequested) throw error;
+        diagnostics.push(failure(error, id, kind));
+        return undefined;
+      }
+    };
     const [shotResults, musicResults] = await Promise.all([
       Promise.all(
-        encoders.shot.map(async (encoder) => {
-          try {
+        encoders.shot.map((encoder) =>
+          guarded(encoder.id, 'Shot', async () => {
             const { vectors } = await encodeShotsCached(encoder, movie, token, options.cacheDir);
             if (!Array.isArray(vectors) || vectors.length !== shotCount) {
               throw new MontageError('AM_ERR_EXTENSION_FAILED', `returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${shotCount} shots`);
             }
             return { id: encoder.id, vectors: vectors.map((v) => sanitise(v, encoder.id)) };
-          } catch (error) {
-            if (error instanceof CancellationError || token.isCancellationRequested) throw error;
-            diagnostics.push(failure(error, encoder.id, 'Shot'));
-            return undefined;
-          }
-        }),
+          }),
+        ),
       ),
       Promise.all(
-        encoders.music.map(async (encoder) => {
-          try {
+        encoders.music.map((encoder) =>
+          guarded(encoder.id, 'Music', async () => {
             const result = await encoder.encodeMusic(music, token);
             if (!result || !Array.isArray(result.bars) || result.bars.length !== barCount) {
               throw new MontageError('AM_ERR_EXTENSION_FAILED', `returned ${result && Array.isArray(result.bars) ? result.bars.length : 'no'} bar vectors for ${barCount} bars`);
             }
             return { id: encoder.id, emotion: { global: sanitise(result.global, encoder.id), bars: result.bars.map((v) => sanitise(v, encoder.id)) } };
-          } catch (error) {
-            if (error instanceof CancellationError || token.isCancellationRequested) throw error;
-            diagnostics.push(failure(error, encoder.id, 'Music'));
-            return undefined;
-          }
-        }),
+          }),
+        ),
       ),
     ]);
     throwIfCancelled(token);
