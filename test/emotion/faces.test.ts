@@ -5,7 +5,7 @@ import { CancellationToken } from '../../companion/core/lifecycle';
 import { probeMovie } from '../../companion/media/probe';
 import { configureEmotion, resetEmotionSettings } from '../../companion/analysis/emotion/config';
 import { dominantLabel } from '../../companion/analysis/emotion/emotion-space';
-import { FaceEncoder, vectorFromExpressions, vectorFromFaces } from '../../companion/analysis/emotion/faces';
+import { FaceEncoder, loadFaceModels, vectorFromExpressions, vectorFromFaces } from '../../companion/analysis/emotion/faces';
 import { filmDir } from '../support/paths';
 import { movieAnalysis } from './make-analysis';
 
@@ -46,4 +46,18 @@ test('on a real clip the face encoder reads the close-up and gates out shots wit
   } finally {
     resetEmotionSettings();
   }
+});
+
+test('the face models are loaded once per configured device', async () => {
+  const cpu = await loadFaceModels();
+  assert.equal(await loadFaceModels(), cpu, 'the same models while the device is unchanged');
+  assert.equal(cpu.detector.provider, 'cpu');
+  configureEmotion({ device: 'auto' });
+  try {
+    const auto = await loadFaceModels();
+    assert.notEqual(auto, cpu, "a device change loads the models for 'auto'");
+  } finally {
+    resetEmotionSettings();
+  }
+  assert.equal((await loadFaceModels()).detector, cpu.detector, "back on cpu: the pool's CPU sessions again");
 });

@@ -12,7 +12,7 @@ import type { MovieAnalysis, RgbFrame, ShotEmotionEncoder } from '../../core/pip
 import { extractShotKeyframes, type KeyframeShotSpan } from '../../media/keyframes';
 import { toFps } from '../../core/rational';
 import { ensureModel, modelRecord } from '../onnx/model-catalogue';
-import { ort, sharedSessionPool, type PooledSession } from '../onnx/session-pool';
+import { ort, sharedSessionPool, type OnnxDevice, type PooledSession } from '../onnx/session-pool';
 import { emotionNotice, emotionSettings, type FaceSettings } from './config';
 import { clamp, emptyVector, padToProbabilities, type Pad } from './emotion-space';
 import {
@@ -73,19 +73,25 @@ interface FaceModels {
   readonly expression: PooledSession;
 }
 
-let modelsPromise: Promise<FaceModels> | undefined;
+/** The models loaded for the configured device (the pool keeps one session per device; so does this). */
+let loaded: { readonly device: OnnxDevice; readonly models: Promise<FaceModels> } | undefined;
 
-/** Loads (converting when needed) the two face models into the shared session pool. */
+/** Loads (converting when needed) the two face models into the shared session pool, on the configured device. */
 export function loadFaceModels(): Promise<FaceModels> {
-  modelsPromise ??= (async () => {
-    const device = emotionSettings().device;
+  const device = emotionSettings().device;
+  if (loaded?.device === device) return loaded.models;
+  const models = (async () => {
     const detectorPath = ensureModel('faceapi-tiny-face-detector', FACE_MODEL_BUILDERS).path;
     const expressionPath = ensureModel('faceapi-expression', FACE_MODEL_BUILDERS).path;
     const pool = sharedSessionPool();
     return { detector: await pool.acquire(detectorPath, { device }), expression: await pool.acquire(expressionPath, { device }) };
   })();
-  modelsPromise.catch(() => (modelsPromise = undefined));
-  return modelsPromise;
+  const entry = { device, models };
+  loaded = entry;
+  models.catch(() => {
+    if (loaded === entry) loaded = undefined;
+  });
+  return models;
 }
 
 /** Detects faces in frames (batched), returning boxes in each frame's pixels that pass the gate. */
