@@ -297,6 +297,8 @@ export interface Bar {
   readonly durationSeconds: number;
   readonly beatsPerBar: number;
   readonly tempoBpm: number;
+  /** How sure the tracker is of this bar's tempo, meter and phase, 0 (a guess) … 1; absent from trackers that do not say. */
+  readonly confidence?: number;
 }
 
 /** Per-bar music features. */
@@ -340,10 +342,14 @@ export interface MovieAnalysis {
 }
 
 export interface BarTrackerOptions {
-  /** Force 3 or 4 beats per bar. */
+  /** Force the meter: beats per bar (2–12). */
   readonly beatsPerBar?: number;
   /** Shift the downbeat by this many beats. */
   readonly downbeatShift?: number;
+  /** Force the tempo (beats per minute, 30–300); the beats are still placed on the music's own pulse. */
+  readonly bpm?: number;
+  /** Put a downbeat on the beat nearest this time (music-file seconds); the bar phase follows from it. */
+  readonly firstDownbeatSeconds?: number;
 }
 
 export interface BarTracking {
@@ -353,6 +359,8 @@ export interface BarTracking {
   readonly beatsPerBar: number;
   /** 0 (a guess) … 1 (certain). */
   readonly confidence: number;
+  /** 'steady': a beat grid was found; 'free': no steady pulse, the bars are phrase or onset segments. Absent = 'steady'. */
+  readonly pulse?: 'steady' | 'free';
 }
 
 /** The result of analysing the music: beats, bars and per-bar features. */
@@ -412,7 +420,7 @@ export interface ShotDetector {
 export interface BarTracker {
   readonly id: string;
   /** Tracks beats and bars in mono samples. Times are seconds from the first sample. */
-  track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): BarTracking;
+  track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): BarTracking | Promise<BarTracking>;
 }
 
 // ─────────────────────────────────────────────── the API ───────────────────────────────────────────────

@@ -103,6 +103,8 @@ export interface Bar {
   readonly durationSeconds: number;
   readonly beatsPerBar: number;
   readonly tempoBpm: number;
+  /** How sure the tracker is of this bar's tempo, meter and phase, 0 (a guess) … 1; absent from trackers that do not say. */
+  readonly confidence?: number;
 }
 
 /** Per-bar music features for emotion encoders. */

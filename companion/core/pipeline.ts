@@ -52,10 +52,14 @@ export interface MovieAnalysisOptions {
 }
 
 export interface BarTrackerOptions {
-  /** Force 3 or 4 beats per bar. */
+  /** Force the meter: beats per bar (2–12). */
   readonly beatsPerBar?: number;
   /** Shift the downbeat by this many beats. */
   readonly downbeatShift?: number;
+  /** Force the tempo (beats per minute, 30–300); the beats are still placed on the music's own pulse. */
+  readonly bpm?: number;
+  /** Put a downbeat on the beat nearest this time (music-file seconds); the bar phase follows from it. */
+  readonly firstDownbeatSeconds?: number;
 }
 
 export interface BarTracking {
@@ -65,12 +69,17 @@ export interface BarTracking {
   readonly beatsPerBar: number;
   /** 0 (a guess) … 1 (certain). */
   readonly confidence: number;
+  /**
+   * 'steady': a beat grid was found. 'free': no steady pulse (ambient, free tempo); the bars are phrase or onset
+   * segments, not a metrical grid. Absent from trackers that do not say (read as 'steady').
+   */
+  readonly pulse?: 'steady' | 'free';
 }
 
 export interface BarTracker {
   readonly id: string;
   /** Tracks beats and bars in mono samples. Times are seconds from the first sample. */
-  track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): BarTracking;
+  track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): BarTracking | Promise<BarTracking>;
 }
 
 export interface MusicAnalysis extends BarTracking {
