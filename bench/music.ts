@@ -1,14 +1,21 @@
 /**
- * Music analysis benchmark: `npm run bench -- music`.
- * - music.accuracy: beat and downbeat F-measure (±70 ms, first 5 s ignored, mir_eval conventions) and
- *   CMLt/AMLt on the annotated songs in ../shared/media/beats, per track and the mean.
+ * Music analysis benchmark: `npm run bench -- music [--shared-only]`. The network tracker and the old spectral
+ * tracker side by side, with the conventions of ../shared/docs/evaluation.md (beat/downbeat F ±70 ms, first 5 s
+ * dropped; bar length = median inter-downbeat interval within 4 %):
+ * - music.dev: every item of the corpus's dev split (pieces never trained on; rendered on first use), then
+ *   music.dev.mean per genre (band, midi-band, non-percussive), for tempo/metre changes and for metres other than 4/4;
+ * - music.shared: the annotated songs in ../shared/media/beats;
  * - music.speed: a 4-minute analysis (decoding included) as a multiple of real time; median of 3 runs.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CancellationToken, Progress } from '../companion/core/lifecycle';
-import { analyseMusic } from '../companion/analysis/music/analyse-music';
+import type { MusicAnalysis } from '../companion/core/pipeline';
+import { analyseMusic, BuiltinMusicAnalyzer } from '../companion/analysis/music/analyse-music';
 import { evaluateBeats, fMeasure, parseBeatAnnotations, trimEvents } from '../companion/analysis/music/beat-evaluation';
+import { BeatNetworkTracker } from '../companion/analysis/music/beat-network-tracker';
+import { SpectralBarTracker } from '../companion/analysis/music/spectral-bar-tracker';
+import { buildCorpus, corpusDir } from '../models/training/corpus/build-corpus';
 
 const shared = fileURLToPath(new URL('../../shared/media/', import.meta.url));
 
@@ -29,38 +36,78 @@ function round(value: number, digits = 3): number {
   return Number(value.toFixed(digits));
 }
 
-export async function run(_args: string[]): Promise<void> {
+interface Row {
+  readonly beatF: number;
+  readonly downbeatF: number;
+  readonly barLengthOk: number;
+  readonly tempoBpm: number;
+  readonly beatsPerBar: number;
+  readonly confidence: number;
+}
+
+/** Scores one reading against the truth (beat/downbeat F at ±70 ms with the first 5 s dropped; bar length within 4 %). */
+function score(referenceBeats: readonly number[], referenceDownbeats: readonly number[], analysis: MusicAnalysis): Row {
+  const beats = analysis.beats.map((beat) => beat.timeSeconds);
+  const downbeats = analysis.beats.filter((beat) => beat.beatInBar === 1).map((beat) => beat.timeSeconds);
+  const ratio = medianInterval(downbeats) / medianInterval(referenceDownbeats);
+  return {
+    beatF: round(evaluateBeats(referenceBeats, beats).fMeasure),
+    downbeatF: round(fMeasure(trimEvents(referenceDownbeats), trimEvents(downbeats)).fMeasure),
+    barLengthOk: Math.abs(ratio - 1) <= 0.04 ? 1 : 0,
+    tempoBpm: round(analysis.tempoBpm, 1),
+    beatsPerBar: analysis.beatsPerBar,
+    confidence: round(analysis.confidence),
+  };
+}
+
+function medianInterval(times: readonly number[]): number {
+  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  return gaps.length ? gaps[Math.floor(gaps.length / 2)]! : NaN;
+}
+
+const TRACKERS = { network: new BuiltinMusicAnalyzer(new BeatNetworkTracker()), spectral: new BuiltinMusicAnalyzer(new SpectralBarTracker()) };
+
+async function both(path: string, referenceBeats: readonly number[], referenceDownbeats: readonly number[]): Promise<Record<keyof typeof TRACKERS, Row>> {
+  const rows = {} as Record<keyof typeof TRACKERS, Row>;
+  for (const [name, analyzer] of Object.entries(TRACKERS) as Array<[keyof typeof TRACKERS, BuiltinMusicAnalyzer]>) {
+    rows[name] = score(referenceBeats, referenceDownbeats, await analyzer.analyse(path, {}, Progress.None, CancellationToken.None));
+  }
+  return rows;
+}
+
+function summarise(bench: string, group: string, rows: ReadonlyArray<Record<keyof typeof TRACKERS, Row>>): void {
+  const mean = (name: keyof typeof TRACKERS, key: keyof Row) => round(rows.reduce((sum, row) => sum + row[name][key], 0) / Math.max(1, rows.length));
+  const figures = (name: keyof typeof TRACKERS) => ({ beatF: mean(name, 'beatF'), downbeatF: mean(name, 'downbeatF'), barLengthOk: mean(name, 'barLengthOk') });
+  console.log(JSON.stringify({ bench, group, items: rows.length, network: figures('network'), spectral: figures('spectral') }));
+}
+
+export async function run(args: string[]): Promise<void> {
+  // Dev part of the generated corpus (models/training/corpus): never trained or tuned on.
+  if (!args.includes('--shared-only')) {
+    const dev = buildCorpus(corpusDir, { splits: ['dev'], log: (line) => console.error(line) }).filter((item) => item.split === 'dev');
+    const groups = new Map<string, Array<Record<keyof typeof TRACKERS, Row>>>();
+    for (const item of dev) {
+      const rows = await both(item.audio, item.beats.map((b) => b.time), item.beats.filter((b) => b.beatInBar === 1).map((b) => b.time));
+      const truthBpm = round(item.minBpm, 1) === round(item.maxBpm, 1) ? round(item.minBpm, 1) : `${round(item.minBpm, 0)}–${round(item.maxBpm, 0)}`;
+      console.log(JSON.stringify({ bench: 'music.dev', item: item.id, genre: item.genre, meters: item.meters.join(' '), truthBpm, ...rows }));
+      const keys = [item.genre, 'all', ...(item.meters.length > 1 || item.minBpm < item.maxBpm * 0.97 ? ['tempo-or-metre-changes'] : []), ...(item.meters.some((m) => m !== '4/4') ? ['not-4/4'] : [])];
+      for (const key of keys) groups.set(key, [...(groups.get(key) ?? []), rows]);
+    }
+    for (const [group, rows] of groups) summarise('music.dev.mean', group, rows);
+  }
+
+  // The shared annotated songs (what the old constants were tuned on; three of the five are in the network's training set).
   const beatsDir = `${shared}beats/`;
-  const songs = readdirSync(beatsDir)
-    .filter((name) => name.endsWith('.ogg'))
-    .map((name) => name.replace(/\.ogg$/, ''))
-    .sort();
-  const rows: Record<string, number>[] = [];
+  const songs = readdirSync(beatsDir).filter((name) => name.endsWith('.ogg')).map((name) => name.replace(/\.ogg$/, '')).sort();
+  const sharedRows = [];
   for (const song of songs) {
     const reference = parseBeatAnnotations(readFileSync(`${beatsDir}${song}.beats`, 'utf8')).times;
     const referenceDownbeats = parseBeatAnnotations(readFileSync(`${beatsDir}${song}.downbeats`, 'utf8')).times;
-    const started = performance.now();
-    const analysis = await analyseMusic(`${beatsDir}${song}.ogg`, {}, Progress.None, CancellationToken.None);
-    const seconds = (performance.now() - started) / 1000;
-    const beats = analysis.beats.map((beat) => beat.timeSeconds);
-    const downbeats = analysis.beats.filter((beat) => beat.beatInBar === 1).map((beat) => beat.timeSeconds);
-    const scores = evaluateBeats(reference, beats);
-    const downbeatF = fMeasure(trimEvents(referenceDownbeats), trimEvents(downbeats)).fMeasure;
-    const row = {
-      beatF: round(scores.fMeasure),
-      downbeatF: round(downbeatF),
-      cmlT: round(scores.cmlT),
-      amlT: round(scores.amlT),
-      tempoBpm: round(analysis.tempoBpm, 2),
-      beatsPerBar: analysis.beatsPerBar,
-      confidence: round(analysis.confidence),
-      realtimeFactor: round(analysis.media.durationSeconds / seconds, 1),
-    };
-    rows.push(row);
-    console.log(JSON.stringify({ bench: 'music.accuracy', track: song, ...row }));
+    const rows = await both(`${beatsDir}${song}.ogg`, reference, referenceDownbeats);
+    sharedRows.push(rows);
+    console.log(JSON.stringify({ bench: 'music.shared', track: song, ...rows }));
   }
-  const mean = (key: string) => round(rows.reduce((sum, row) => sum + row[key]!, 0) / Math.max(1, rows.length));
-  console.log(JSON.stringify({ bench: 'music.accuracy', track: 'mean', tracks: rows.length, beatF: mean('beatF'), downbeatF: mean('downbeatF'), cmlT: mean('cmlT'), amlT: mean('amlT') }));
+  summarise('music.shared.mean', 'shared', sharedRows);
 
   // Speed: the first 240 s of the longest track in ../shared/media/music (decode included).
   const musicDir = `${shared}music/`;

@@ -14,17 +14,18 @@ import { probeMusic } from '../../media/probe';
 import { fingerprint, readCache, writeCache } from '../cache';
 import { computeBarFeatures } from './bar-features';
 import { computeSpectralFeatures } from './spectral-features';
+import { BeatNetworkTracker } from './beat-network-tracker';
 import { SpectralBarTracker } from './spectral-bar-tracker';
 
 /** Analysis sample rate: enough for onsets, chroma and a centroid up to 5.5 kHz, and cheap to process. */
 export const MUSIC_SAMPLE_RATE = 11025;
 /** Bump when results change, so cached analyses are recomputed. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 const STAGE = 'music';
 
 /** The built-in analyzer; pass another BarTracker to replace the beat/bar stage. */
 export class BuiltinMusicAnalyzer implements MusicAnalyzer {
-  constructor(private readonly tracker: BarTracker = new SpectralBarTracker()) {}
+  constructor(private readonly tracker: BarTracker = new BeatNetworkTracker()) {}
 
   async analyse(path: string, options: MusicAnalysisOptions, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MusicAnalysis> {
     progress.report({ stage: STAGE, fraction: 0, message: 'Reading the music file' });
@@ -57,10 +58,12 @@ export class BuiltinMusicAnalyzer implements MusicAnalyzer {
     progress.report({ stage: STAGE, fraction: 0.3, message: 'Finding beats and bars' });
     const features = computeSpectralFeatures(decoded.samples, decoded.sampleRate, {}, token);
     progress.report({ stage: STAGE, fraction: 0.7, message: 'Finding beats and bars' });
+    // The tracker counts time from the first decoded sample; the editor's downbeat is in file seconds.
+    const trackerOptions = options.firstDownbeatSeconds !== undefined ? { ...options, firstDownbeatSeconds: Math.max(0, options.firstDownbeatSeconds - offset) } : options;
     const tracking: BarTracking =
       this.tracker instanceof SpectralBarTracker
-        ? this.tracker.trackFeatures(features, analysedSeconds, options, token)
-        : this.tracker.track(decoded.samples, decoded.sampleRate, options, token);
+        ? this.tracker.trackFeatures(features, analysedSeconds, trackerOptions, token)
+        : await this.tracker.track(decoded.samples, decoded.sampleRate, trackerOptions, token);
     throwIfCancelled(token);
     const { beats, bars } = sanitize(tracking, analysedSeconds);
     if (bars.length === 0) throw tooShort(path, analysedSeconds, options.rangeSeconds !== undefined);
@@ -79,6 +82,7 @@ export class BuiltinMusicAnalyzer implements MusicAnalyzer {
       tempoBpm: finiteOr(tracking.tempoBpm, 120),
       beatsPerBar: tracking.beatsPerBar,
       confidence: Math.max(0, Math.min(1, finiteOr(tracking.confidence, 0))),
+      pulse: tracking.pulse ?? 'steady',
       barFeatures,
     };
     // A cache that cannot be written (read-only folder, full disk) costs the next run time, not this result.
@@ -138,7 +142,8 @@ function sanitize(tracking: BarTracking, endSeconds: number): { beats: Beat[]; b
     const previous = bars[bars.length - 1];
     if (previous && start < previous.startSeconds + previous.durationSeconds - 1e-6) continue;
     const beatsPerBar = Number.isInteger(bar.beatsPerBar) && bar.beatsPerBar >= 1 ? bar.beatsPerBar : tracking.beatsPerBar;
-    bars.push({ index: bars.length, startSeconds: start, durationSeconds: duration, beatsPerBar, tempoBpm: (60 * beatsPerBar) / duration });
+    const confidence = Number.isFinite(bar.confidence) ? { confidence: Math.max(0, Math.min(1, bar.confidence!)) } : {};
+    bars.push({ index: bars.length, startSeconds: start, durationSeconds: duration, beatsPerBar, tempoBpm: (60 * beatsPerBar) / duration, ...confidence });
   }
   return { beats, bars };
 }
@@ -149,6 +154,8 @@ async function musicCacheKey(path: string, options: MusicAnalysisOptions, tracke
     trackerId,
     beatsPerBar: options.beatsPerBar ?? null,
     downbeatShift: options.downbeatShift ?? 0,
+    bpm: options.bpm ?? null,
+    firstDownbeatSeconds: options.firstDownbeatSeconds ?? null,
     range: options.rangeSeconds ?? null,
   });
   return `music-v${CACHE_VERSION}-${await fingerprint(path)}-${createHash('sha256').update(settings).digest('hex').slice(0, 16)}`;

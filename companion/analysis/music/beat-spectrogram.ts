@@ -1,0 +1,90 @@
+/**
+ * The input of the beat network: a log-compressed mel spectrogram and its half-wave-rectified first difference,
+ * 100 frames a second. The training script (models/training/beats) reads exactly these frames, written by the
+ * same function, so runtime and training cannot drift apart.
+ *
+ * Frame t is centred on sample round(t · sampleRate / 100), so its time is t / 100 s whatever the sample rate.
+ */
+import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
+import { hannWindow, RealFft } from './fft';
+
+export const BEAT_FRAME_RATE = 100;
+/** Mel bands; the network's input has twice as many channels (magnitudes, then their rises). */
+export const BEAT_BANDS = 48;
+export const BEAT_FEATURES = 2 * BEAT_BANDS;
+const WINDOW_SECONDS = 0.046;
+const LOW_HZ = 30;
+const HIGH_HZ = 5500;
+
+/** Frames × BEAT_FEATURES, row-major. */
+export interface BeatSpectrogram {
+  readonly frameCount: number;
+  readonly data: Float32Array;
+}
+
+function hzToMel(hz: number): number {
+  return 2595 * Math.log10(1 + hz / 700);
+}
+
+/** Triangular mel filters as dense rows over the FFT bins (at least one bin each). */
+function melFilters(fftSize: number, sampleRate: number): Float32Array[] {
+  const binHz = sampleRate / fftSize;
+  const low = hzToMel(LOW_HZ);
+  const high = hzToMel(Math.min(HIGH_HZ, sampleRate / 2));
+  const edges = Array.from({ length: BEAT_BANDS + 2 }, (_, i) => 700 * (10 ** ((low + ((high - low) * i) / (BEAT_BANDS + 1)) / 2595) - 1));
+  const bins = fftSize / 2 + 1;
+  return Array.from({ length: BEAT_BANDS }, (_, b) => {
+    const row = new Float32Array(bins);
+    const [left, centre, right] = [edges[b]!, edges[b + 1]!, edges[b + 2]!];
+    let sum = 0;
+    for (let k = 1; k < bins; k++) {
+      const hz = k * binHz;
+      const weight = hz <= centre ? (hz - left) / (centre - left) : (right - hz) / (right - centre);
+      if (weight > 0) {
+        row[k] = weight;
+        sum += weight;
+      }
+    }
+    if (sum === 0) row[Math.min(bins - 1, Math.max(1, Math.round(centre / binHz)))] = sum = 1;
+    for (let k = 0; k < bins; k++) row[k]! /= sum;
+    return row;
+  });
+}
+
+export function computeBeatSpectrogram(samples: Float32Array, sampleRate: number, token?: CancellationToken): BeatSpectrogram {
+  const fftSize = 2 ** Math.round(Math.log2(sampleRate * WINDOW_SECONDS));
+  const fft = new RealFft(fftSize);
+  const window = hannWindow(fftSize);
+  const power = new Float64Array(fft.bins);
+  const filters = melFilters(fftSize, sampleRate);
+  // Sparse filter rows: the first and last non-zero bin of each.
+  const spans = filters.map((row) => {
+    let first = 0;
+    while (first < row.length && row[first] === 0) first++;
+    let last = row.length - 1;
+    while (last > first && row[last] === 0) last--;
+    return [first, last] as const;
+  });
+  const frameCount = Math.max(0, Math.floor((samples.length * BEAT_FRAME_RATE) / sampleRate));
+  const data = new Float32Array(frameCount * BEAT_FEATURES);
+  // log(1 + γ·|X|): γ relative to a full-scale sine's magnitude, so the scale does not depend on the FFT size.
+  const gamma = 1000 / (fftSize / 4);
+  const previous = new Float32Array(BEAT_BANDS);
+  for (let t = 0; t < frameCount; t++) {
+    if ((t & 2047) === 0) throwIfCancelled(token);
+    const centre = Math.round((t * sampleRate) / BEAT_FRAME_RATE);
+    fft.powerSpectrum(samples, centre - fftSize / 2, window, power);
+    const row = t * BEAT_FEATURES;
+    for (let b = 0; b < BEAT_BANDS; b++) {
+      const filter = filters[b]!;
+      const [first, last] = spans[b]!;
+      let magnitude = 0;
+      for (let k = first; k <= last; k++) magnitude += filter[k]! * Math.sqrt(power[k]!);
+      const value = Math.log1p(gamma * magnitude);
+      data[row + b] = value;
+      data[row + BEAT_BANDS + b] = t > 0 ? Math.max(0, value - previous[b]!) : 0;
+      previous[b] = value;
+    }
+  }
+  return { frameCount, data };
+}

@@ -1,0 +1,213 @@
+/**
+ * The music corpus with exact beat and downbeat annotations, built from Debian packages (nothing is committed):
+ *   - MIDI files of `openttd-openmsx` (GPL-2) and `planetblupi-music-midi` (GPL-3+), rendered with fluidsynth and
+ *     the GM soundfonts of `fluid-soundfont-gm` (MIT) and `timgm6mb-soundfont` (GPL-2): as written, and
+ *     non-percussive (drums removed, every part on piano, strings, brass, choir, organ or harp), tempo-scaled;
+ *   - scores we compose (synthetic-score.ts): piano, strings, choir, pads, brass in 2/4, 3/4, 4/4, 6/8, 50–200 BPM,
+ *     tempo steps, ritardandi, metre changes;
+ *   - the Frets on Fire band recordings (`fretsonfire-songs-*`, CC-BY-SA-3.0 / Expat), with the chart's tempo map.
+ * The truth is the tempo map and the time-signature events, so every beat and bar time is exact.
+ *
+ * Split by piece (a piece and all its variants are on one side). Reserved for independent evaluation and never
+ * read here: MuseScore's demo scores, and the Frets on Fire songs Feelings, War of freedom and Armygeddon.
+ *
+ * `buildCorpus(dir)` renders what is missing (cached per item) and returns the manifest.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { beatGrid, editMidi, parseMidi, writeMidi, type GridBeat, type MidiFile } from './midi';
+import { composeScore, randomSpec } from './synthetic-score';
+
+export type Genre = 'band' | 'midi-band' | 'non-percussive';
+export type Split = 'train' | 'dev';
+
+export interface CorpusItem {
+  readonly id: string;
+  /** The piece: the unit of the train/dev split. */
+  readonly piece: string;
+  readonly source: 'openmsx' | 'blupi' | 'synthetic' | 'fretsonfire';
+  readonly genre: Genre;
+  /** e.g. 'gm', 'strings', 'piano ×1.25'. */
+  readonly variant: string;
+  readonly split: Split;
+  /** WAV (or Ogg for band recordings), absolute path. */
+  readonly audio: string;
+  readonly beats: readonly GridBeat[];
+  readonly meters: readonly string[];
+  readonly minBpm: number;
+  readonly maxBpm: number;
+}
+
+const OPENMSX_DIR = '/usr/share/games/openttd/baseset/openmsx';
+const BLUPI_DIR = '/usr/share/planetblupi/music';
+const FOF_DIR = '/usr/share/games/fretsonfire/data/songs';
+const SOUNDFONTS = ['/usr/share/sounds/sf2/FluidR3_GM.sf2', '/usr/share/sounds/sf2/TimGM6mb.sf2'];
+/** Reserved for the independent holdout: never rendered, never read. */
+const RESERVED = /feelings|war of freedom|armygeddon/i;
+/** Band recordings on the dev side (the other three train). */
+const FOF_DEV = new Set(['escape from chaosland', 'chaos_god']);
+const NON_PERCUSSIVE_PROGRAMS: Record<string, number> = { piano: 0, strings: 48, brass: 61, choir: 52, organ: 19, harp: 46 };
+const MAX_SECONDS = 100;
+
+/** Where the corpus is rendered: AM_CORPUS_DIR, default .cache/music-corpus. */
+export const corpusDir = resolve(process.env['AM_CORPUS_DIR'] ?? '.cache/music-corpus');
+
+export interface CorpusOptions {
+  /** Synthetic scores per split (default train 140, dev 36). */
+  readonly syntheticTrain?: number;
+  readonly syntheticDev?: number;
+  readonly splits?: readonly Split[];
+  readonly log?: (line: string) => void;
+}
+
+function hashOf(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0);
+}
+
+/** About one piece in four goes to dev, decided by the piece name alone. */
+function splitOf(piece: string): Split {
+  return hashOf(piece) % 4 === 0 ? 'dev' : 'train';
+}
+
+function tool(name: string, args: string[]): void {
+  const result = spawnSync(name, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10 * 60_000 });
+  if (result.status !== 0) throw new Error(`${name} ${args.join(' ')} failed: ${result.error?.message ?? result.stderr?.toString().slice(-400)}`);
+}
+
+/** Renders a MIDI file to 22.05 kHz WAV (atomic: a half-written file is never left under the final name). */
+function render(midi: MidiFile, soundfont: string, out: string): void {
+  if (existsSync(out)) return;
+  const midiPath = `${out}.mid`;
+  writeFileSync(midiPath, writeMidi(midi));
+  const partial = `${out}.partial.wav`;
+  tool('fluidsynth', ['-ni', '-q', '-g', '0.5', '-r', '22050', '-F', partial, soundfont, midiPath]);
+  renameSync(partial, out);
+}
+
+function gridItem(base: Omit<CorpusItem, 'beats' | 'meters' | 'minBpm' | 'maxBpm'>, midi: MidiFile): CorpusItem {
+  const grid = beatGrid(midi);
+  // Annotated span: first to last note (a beat grid over silence is no truth).
+  const beats = grid.beats.filter((beat) => beat.time >= grid.firstNoteSeconds - 0.05 && beat.time <= grid.lastNoteSeconds + 0.1);
+  return { ...base, beats, meters: grid.meters, minBpm: grid.minBpm, maxBpm: grid.maxBpm };
+}
+
+export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusItem[] {
+  const log = options.log ?? (() => undefined);
+  const splits = new Set(options.splits ?? ['train', 'dev']);
+  mkdirSync(join(dir, 'audio'), { recursive: true });
+  const soundfonts = SOUNDFONTS.filter(existsSync);
+  if (!soundfonts.length) throw new Error('No GM soundfont: apt-get install fluid-soundfont-gm (and timgm6mb-soundfont)');
+  const items: CorpusItem[] = [];
+  const audio = (id: string) => join(dir, 'audio', `${id.replace(/[^a-z0-9._-]+/gi, '_')}.wav`);
+
+  // Packaged MIDI: each piece as written and non-percussive; train also gets tempo-scaled copies in the other soundfont.
+  const packaged = [
+    ...(existsSync(OPENMSX_DIR) ? readdirSync(OPENMSX_DIR).filter((f) => f.endsWith('.mid')).map((f) => ({ source: 'openmsx' as const, path: join(OPENMSX_DIR, f) })) : []),
+    ...(existsSync(BLUPI_DIR) ? readdirSync(BLUPI_DIR).filter((f) => f.endsWith('.mid')).map((f) => ({ source: 'blupi' as const, path: join(BLUPI_DIR, f) })) : []),
+  ];
+  if (!packaged.length) log('no packaged MIDI found: apt-get install openttd-openmsx planetblupi-music-midi');
+  for (const { source, path } of packaged) {
+    const piece = `${source}/${basename(path, '.mid')}`;
+    const split = splitOf(piece);
+    if (!splits.has(split)) continue;
+    const original = parseMidi(readFileSync(path), path);
+    const hasDrums = beatGrid(original).hasDrums;
+    const programs = Object.keys(NON_PERCUSSIVE_PROGRAMS);
+    const pick = (salt: string) => programs[hashOf(piece + salt) % programs.length]!;
+    const variants: Array<{ variant: string; tempoScale: number; program?: string; soundfont: string }> =
+      split === 'dev'
+        ? [
+            { variant: 'gm', tempoScale: 1, soundfont: soundfonts[0]! },
+            { variant: pick('dev'), tempoScale: 1, program: pick('dev'), soundfont: soundfonts[0]! },
+          ]
+        : [
+            { variant: 'gm', tempoScale: 1, soundfont: soundfonts[0]! },
+            { variant: 'gm ×0.8', tempoScale: 0.8, soundfont: soundfonts.at(-1)! },
+            { variant: `${pick('a')}`, tempoScale: 1, program: pick('a'), soundfont: soundfonts.at(-1)! },
+            { variant: `${pick('b')} ×1.25`, tempoScale: 1.25, program: pick('b'), soundfont: soundfonts[0]! },
+          ];
+    for (const v of variants) {
+      const id = `${piece} ${v.variant}`;
+      const edited = editMidi(original, {
+        maxSeconds: MAX_SECONDS * v.tempoScale,
+        tempoScale: v.tempoScale,
+        ...(v.program ? { dropDrums: true, program: NON_PERCUSSIVE_PROGRAMS[v.program]! } : {}),
+      });
+      const out = audio(id);
+      log(`render ${id}`);
+      render(edited, v.soundfont, out);
+      const genre: Genre = v.program || !hasDrums ? 'non-percussive' : 'midi-band';
+      items.push(gridItem({ id, piece, source, genre, variant: v.variant, split, audio: out }, edited));
+    }
+  }
+
+  // Our own scores: seeds 1… train, 10001… dev.
+  for (const [split, first, count] of [['train', 1, options.syntheticTrain ?? 140], ['dev', 10001, options.syntheticDev ?? 36]] as const) {
+    if (!splits.has(split)) continue;
+    for (let seed = first; seed < first + count; seed++) {
+      const spec = randomSpec(seed);
+      const midi = composeScore(spec);
+      const piece = `synthetic/${seed}`;
+      const id = `${piece} ${spec.texture}`;
+      const out = audio(id);
+      log(`render ${id}`);
+      render(midi, soundfonts[seed % soundfonts.length]!, out);
+      const genre: Genre = spec.texture === 'band' ? 'midi-band' : 'non-percussive';
+      items.push(gridItem({ id, piece, source: 'synthetic', genre, variant: spec.texture, split, audio: out }, midi));
+    }
+  }
+
+  // Band recordings: the stems summed; the chart's tempo map, 4/4 from time 0 (as ../shared/media/beats does).
+  if (existsSync(FOF_DIR)) {
+    for (const pack of readdirSync(FOF_DIR)) {
+      const packDir = join(FOF_DIR, pack);
+      if (!existsSync(packDir) || pack.endsWith('.ini')) continue;
+      for (const song of readdirSync(packDir)) {
+        const songDir = join(packDir, song);
+        if (RESERVED.test(song) || !existsSync(join(songDir, 'notes.mid'))) continue;
+        const split: Split = FOF_DEV.has(song.toLowerCase()) ? 'dev' : 'train';
+        if (!splits.has(split)) continue;
+        const id = `fretsonfire/${song}`;
+        const out = audio(id);
+        if (!existsSync(out)) {
+          const stems = readdirSync(songDir).filter((f) => f.endsWith('.ogg'));
+          const partial = `${out}.partial.wav`;
+          log(`mix ${id}`);
+          tool('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...stems.flatMap((s) => ['-i', join(songDir, s)]), '-filter_complex', `amix=inputs=${stems.length}:normalize=0`, '-ac', '1', '-ar', '22050', partial]);
+          renameSync(partial, out);
+        }
+        const midi = parseMidi(readFileSync(join(songDir, 'notes.mid')), join(songDir, 'notes.mid'));
+        const grid = beatGrid(midi);
+        const span = audibleSpan(out);
+        // The charts state 4/4 or nothing, so the grid counts 4 from time 0.
+        const beats = grid.beats.filter((b) => b.time >= span.start && b.time <= span.end);
+        items.push({ id, piece: id, source: 'fretsonfire', genre: 'band', variant: 'recording', split, audio: out, beats, meters: grid.meters, minBpm: grid.minBpm, maxBpm: grid.maxBpm });
+      }
+    }
+  }
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(items, null, 1));
+  return items;
+}
+
+/** First and last time the 16-bit mono WAV is above −45 dBFS (50 ms blocks). */
+function audibleSpan(wav: string): { start: number; end: number } {
+  const bytes = readFileSync(wav);
+  const dataAt = bytes.indexOf('data') + 8;
+  const rate = bytes.readUInt32LE(24);
+  const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset + dataAt, bytes.byteOffset + bytes.length - ((bytes.length - dataAt) % 2)));
+  const block = Math.round(rate * 0.05);
+  const threshold = (32768 * 10 ** (-45 / 20)) ** 2;
+  let first = -1;
+  let last = -1;
+  for (let b = 0; (b + 1) * block <= samples.length; b++) {
+    let sum = 0;
+    for (let i = b * block; i < (b + 1) * block; i++) sum += samples[i]! * samples[i]!;
+    if (sum / block > threshold) {
+      if (first < 0) first = b;
+      last = b;
+    }
+  }
+  return { start: (first * block) / rate, end: ((last + 1) * block) / rate + 0.07 };
+}
