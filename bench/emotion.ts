@@ -55,6 +55,35 @@ const TRACKS: readonly [string, EmotionLabel][] = [
   ['hyperrogue_hr3-rlyeh.ogg', 'fearful'],
   ['singularity_coherence.ogg', 'neutral'],
 ];
+/**
+ * Mood dev set: tracks the mood model was never tuned on (its references and weights were set on the shared
+ * ten above), from Debian's wesnoth-1.16-music (GPL-2+) and singularity-music (CC-BY-SA-3.0). Labels are our
+ * judgement from the title and the game situation the track was written for (victory, defeat, menu, battle,
+ * "suspense"…), three per class, no listening test: weak labels, like the shared ones. Reserved tracks
+ * (traveling_minstrels, weight_of_revenge, love_theme) are not used.
+ */
+const WESNOTH = '/usr/share/games/wesnoth/1.16/data/core/music/';
+const SINGULARITY = '/usr/share/games/singularity/music/';
+const MOOD_DEV: readonly [string, EmotionLabel][] = [
+  [`${WESNOTH}frantic.ogg`, 'excited'],
+  [`${WESNOTH}victory.ogg`, 'excited'],
+  [`${SINGULARITY}win/Apex Aleph.ogg`, 'excited'],
+  [`${WESNOTH}battle.ogg`, 'tense'],
+  [`${WESNOTH}siege_of_laurelmor.ogg`, 'tense'],
+  [`${SINGULARITY}Enemy Unknown.ogg`, 'tense'],
+  [`${WESNOTH}sad.ogg`, 'sad'],
+  [`${WESNOTH}defeat.ogg`, 'sad'],
+  [`${SINGULARITY}lose/March Thee to Dis.ogg`, 'sad'],
+  [`${WESNOTH}silvan_sanctuary.ogg`, 'relaxed'],
+  [`${WESNOTH}elf-land.ogg`, 'relaxed'],
+  [`${WESNOTH}wanderer.ogg`, 'relaxed'],
+  [`${WESNOTH}into_the_shadows.ogg`, 'fearful'],
+  [`${WESNOTH}suspense.ogg`, 'fearful'],
+  [`${SINGULARITY}Aberrations.ogg`, 'fearful'],
+  [`${SINGULARITY}Through Space.ogg`, 'neutral'],
+  [`${SINGULARITY}Nebula.ogg`, 'neutral'],
+  [`${SINGULARITY}Orbital Elevator.ogg`, 'neutral'],
+];
 const FILMS = ['sintel_trailer', 'big_buck_bunny_first60s', 'nosferatu_1922_excerpt'] as const;
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
@@ -84,11 +113,14 @@ function confusion(truth: readonly EmotionLabel[], predicted: readonly EmotionLa
   return { accuracy: round(correct / truth.length), correct, total: truth.length, labels: EMOTION_LABELS, confusion: matrix };
 }
 
-async function benchMusic(useYamnet: boolean): Promise<Map<string, { analysis: MusicAnalysis; emotion: MusicEmotion }>> {
+async function benchMusic(useYamnet: boolean, set: 'shared' | 'dev' = 'shared'): Promise<Map<string, { analysis: MusicAnalysis; emotion: MusicEmotion }>> {
   const analyses: { file: string; label: EmotionLabel; analysis: MusicAnalysis; yamnet?: MusicEmotion }[] = [];
   const yamnet = new YamnetMusicEncoder('music-yamnet', yamnetPath);
-  for (const [file, label] of TRACKS) {
-    const analysis = await analyseMusic(`${shared}media/music/${file}`, {}, Progress.None, CancellationToken.None);
+  const tracks = set === 'shared' ? TRACKS.map(([file, label]) => [`${shared}media/music/${file}`, label] as const) : MOOD_DEV.filter(([path]) => existsSync(path));
+  if (set === 'dev' && tracks.length < MOOD_DEV.length) console.error('mood dev set incomplete: apt-get install wesnoth-1.16-music singularity-music');
+  for (const [path, label] of tracks) {
+    const file = set === 'shared' ? path.split('/').at(-1)! : path.split('/').slice(-2).join('/');
+    const analysis = await analyseMusic(path, {}, Progress.None, CancellationToken.None);
     const entry: (typeof analyses)[number] = { file, label, analysis };
     if (useYamnet) entry.yamnet = await yamnet.encodeMusic(analysis, CancellationToken.None);
     analyses.push(entry);
@@ -110,9 +142,17 @@ async function benchMusic(useYamnet: boolean): Promise<Map<string, { analysis: M
     predictions['fused']!.push(dominantLabel(emotion.global));
   }
   const featureSource = 'analyseMusic (companion/analysis/music) bar features';
-  print({ bench: 'emotion.music', encoders: useYamnet ? 'music-features + music-yamnet' : 'music-features', featureSource, ...confusion(truth, predictions['fused']!), predictions: Object.fromEntries(analyses.map((a, i) => [a.file, `${a.label} -> ${predictions['fused']![i]}`])) });
-  print({ bench: 'emotion.music.features', ...confusion(truth, predictions['features']!) });
-  if (useYamnet) print({ bench: 'emotion.music.yamnet', ...confusion(truth, predictions['yamnet']!) });
+  const bench = set === 'shared' ? 'emotion.music' : 'emotion.music.dev';
+  print({ bench, tempoBpm: Object.fromEntries(analyses.map((a) => [a.file, round(a.analysis.tempoBpm, 1)])) });
+  print({ bench, encoders: useYamnet ? 'music-features + music-yamnet' : 'music-features', featureSource, ...confusion(truth, predictions['fused']!), predictions: Object.fromEntries(analyses.map((a, i) => [a.file, `${a.label} -> ${predictions['fused']![i]}`])) });
+  print({ bench: `${bench}.features`, ...confusion(truth, predictions['features']!) });
+  if (useYamnet) print({ bench: `${bench}.yamnet`, ...confusion(truth, predictions['yamnet']!) });
+  // Arousal order: the mean arousal of the excited and tense tracks above that of the relaxed and sad ones.
+  const arousal = (labels: EmotionLabel[]) => {
+    const picked = analyses.filter((a) => labels.includes(a.label));
+    return round(picked.reduce((sum, a) => sum + fused.get(a.file)!.emotion.global.arousal, 0) / Math.max(1, picked.length));
+  };
+  print({ bench: `${bench}.arousal`, high: arousal(['excited', 'tense']), low: arousal(['relaxed', 'sad']), orderRight: arousal(['excited', 'tense']) > arousal(['relaxed', 'sad']) });
   // Ablation: each feature cue switched off (fused with YAMNet when present).
   for (const cue of ['mode', 'tempo', 'loudness', 'brightness', 'onsets', 'dissonance'] as const) {
     const cues: MusicCues = { [cue]: false };
@@ -121,7 +161,7 @@ async function benchMusic(useYamnet: boolean): Promise<Map<string, { analysis: M
       return dominantLabel(fuseVectors('fusion', a.yamnet ? [features.global, a.yamnet.global] : [features.global], weights));
     });
     const { accuracy, correct } = confusion(truth, predicted);
-    print({ bench: 'emotion.music.ablation', without: cue, accuracy, correct });
+    print({ bench: `${bench}.ablation`, without: cue, accuracy, correct });
   }
   return fused;
 }
@@ -401,6 +441,12 @@ export async function run(args: string[]): Promise<void> {
     await benchCache(path, tracks);
     return;
   }
+  if (args.includes('--mood-only')) {
+    await benchMusic(useYamnet, 'dev');
+    await benchMusic(useYamnet, 'shared');
+    return;
+  }
+  await benchMusic(useYamnet, 'dev');
   const tracks = await benchMusic(useYamnet);
   const someTrack = tracks.values().next().value?.analysis;
   if (!someTrack) return;

@@ -14,7 +14,9 @@ import type { CutGranularity, SceneMode } from './core/montage';
 import { configureEmotion, defaultEncoderIds } from './analysis/emotion/index';
 import { createExtensionHost } from './host/index';
 import { synthesizeMovie, synthesizeMusic } from './media/synthesize';
-import { runMontage, type MontageRequest, type MontageOutcome, type SecondsRange } from './pipeline/run-montage';
+import { runMontage, type MontageOptions, type MontageRequest, type MontageOutcome, type SecondsRange } from './pipeline/run-montage';
+import { analyseMusicReading, formatMusicReading } from './pipeline/music-reading';
+import { MOOD_CHOICES, type MoodChoice } from './analysis/emotion/fixed-mood';
 import { ProgressBar } from './progress-bar';
 import { formatServerBanner, startServer } from './server/index';
 
@@ -27,6 +29,7 @@ Usage:
   auto-montage demo [--out DIR] [--force]      generate a movie and music, then montage them
   auto-montage serve [--port N] [--data DIR]   start the companion for the Premiere panel and the web UI
   auto-montage formats                         list the timeline formats (exporters) available
+  auto-montage analyse-music FILE [--music-range S:E] [--json]   print the music reading: tempo, beats, bars, mood
 
 Montage options:
   --movie FILE              the movie (any format ffmpeg reads)
@@ -37,8 +40,11 @@ Montage options:
   --scenes N                at most N scenes (default 5)
   --mode hard|soft          hard: at most N scenes; soft: a scene budget favouring emotion (default hard)
   --granularity bar|2bars|beat   cut on every bar (default), every second bar, or every beat
-  --beats-per-bar 3|4       override the detected meter
+  --beats-per-bar N         override the detected metre (2–12 beats per bar)
+  --bpm N                   override the detected tempo (30–300 BPM; beats stay on the music's pulse)
+  --first-downbeat SECONDS  put a downbeat on the beat nearest this time (the bar phase follows)
   --shift-downbeat N        move the downbeat by N beats (when the detected bar start is off)
+  --mood auto|excited|fearful|neutral|relaxed|sad|tense   the music's mood (default auto: read from the music)
   --pin LIST / --ban LIST   shot indices (from plan.json) that must / must not be used, e.g. 3,17
   --no-trim                 use shots only at their full length in bars (the paper's method)
   --no-arc                  score shots against the whole music, not the bars they land on
@@ -72,6 +78,9 @@ const options = {
   granularity: { type: 'string' },
   'beats-per-bar': { type: 'string' },
   'shift-downbeat': { type: 'string' },
+  bpm: { type: 'string' },
+  'first-downbeat': { type: 'string' },
+  mood: { type: 'string' },
   pin: { type: 'string', multiple: true },
   ban: { type: 'string', multiple: true },
   trim: { type: 'boolean' },
@@ -111,6 +120,30 @@ function parseInteger(text: string | undefined, field: string, allowed?: readonl
     throw new UsageError(`--${field} must be ${allowed ? allowed.join(' or ') : 'a whole number ≥ 0'} (got "${text}")`);
   }
   return value;
+}
+
+function parseNumber(text: string | undefined, field: string, low: number, high: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < low || value > high) throw new UsageError(`--${field} must be a number from ${low} to ${high} (got "${text}")`);
+  return value;
+}
+
+/** The editor's overrides of the music reading, shared by montage and analyse-music. */
+function musicOverrides(values: Values): Pick<MontageOptions, 'beatsPerBar' | 'downbeatShift' | 'bpm' | 'firstDownbeatSeconds' | 'mood'> {
+  const beatsPerBar = parseInteger(values['beats-per-bar'], 'beats-per-bar', [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  const downbeatShift = values['shift-downbeat'] === undefined ? undefined : Number(values['shift-downbeat']);
+  if (downbeatShift !== undefined && !Number.isInteger(downbeatShift)) throw new UsageError(`--shift-downbeat must be a whole number of beats (got "${values['shift-downbeat']}")`);
+  const bpm = parseNumber(values.bpm, 'bpm', 30, 300);
+  const firstDownbeatSeconds = parseNumber(values['first-downbeat'], 'first-downbeat', 0, 24 * 3600);
+  const mood = parseChoice<MoodChoice>(values.mood, 'mood', MOOD_CHOICES);
+  return {
+    ...(beatsPerBar ? { beatsPerBar } : {}),
+    ...(downbeatShift ? { downbeatShift } : {}),
+    ...(bpm !== undefined ? { bpm } : {}),
+    ...(firstDownbeatSeconds !== undefined ? { firstDownbeatSeconds } : {}),
+    ...(mood ? { mood } : {}),
+  };
 }
 
 function parseChoice<T extends string>(text: string | undefined, field: string, choices: readonly T[]): T | undefined {
@@ -154,8 +187,6 @@ function montageRequest(values: Values): MontageRequest {
   if (scenes === 0) throw new UsageError('--scenes must be at least 1');
   const mode = parseChoice<SceneMode>(values.mode, 'mode', ['hard', 'soft']);
   const granularity = parseChoice<CutGranularity>(values.granularity, 'granularity', ['bar', '2bars', 'beat']);
-  const beatsPerBar = parseInteger(values['beats-per-bar'], 'beats-per-bar', [2, 3, 4, 5, 6, 7]);
-  const downbeatShift = parseInteger(values['shift-downbeat'], 'shift-downbeat');
   const movieRange = parseRange(values['movie-range'], 'movie-range');
   const musicRange = parseRange(values['music-range'], 'music-range');
   const exportOptions = parseExportOptions(values['export-option']);
@@ -168,8 +199,7 @@ function montageRequest(values: Values): MontageRequest {
       ...(scenes !== undefined ? { maxScenes: scenes } : {}),
       ...(mode ? { mode } : {}),
       ...(granularity ? { granularity } : {}),
-      ...(beatsPerBar ? { beatsPerBar } : {}),
-      ...(downbeatShift ? { downbeatShift } : {}),
+      ...musicOverrides(values),
       ...(values['no-trim'] ? { trim: false } : {}),
       ...(values['no-arc'] ? { arc: false } : {}),
       pins: parseList(values.pin, 'pin'),
@@ -275,15 +305,49 @@ async function formats(values: Values, io: Io): Promise<number> {
   }
 }
 
+async function analyseMusicCommand(file: string | undefined, values: Values, io: Io, token: CancellationTokenSource): Promise<number> {
+  const path = file ?? values.music;
+  if (!path) throw new UsageError('analyse-music needs a music FILE');
+  const range = parseRange(values['music-range'], 'music-range');
+  if (values.yamnet) configureEmotion({ yamnetPath: resolve(values.yamnet) });
+  const host = await createExtensionHost({ userExtensionsDir: resolve(values.extensions ?? defaultExtensionsDir()) });
+  const progress = new ProgressBar(io.stderr, !values.quiet && !values.json);
+  try {
+    const reading = await analyseMusicReading(
+      resolve(path),
+      {
+        ...musicOverrides(values),
+        ...(range ? { range } : {}),
+        ...(values['no-cache'] ? {} : { cacheDir: resolve(values.cache ?? defaultCacheDir()) }),
+        ...(values['music-encoders'] ? { encoders: idList(values['music-encoders'])! } : {}),
+      },
+      host,
+      progress,
+      token.token,
+    );
+    progress.done();
+    io.stdout.write(values.json ? `${JSON.stringify(reading)}\n` : `${formatMusicReading(reading)}\n`);
+    return 0;
+  } finally {
+    progress.done();
+    host.dispose();
+  }
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }, token = new CancellationTokenSource()): Promise<number> {
   let values: Values;
   let command: string | undefined;
+  let file: string | undefined;
   try {
     const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
     values = parsed.values;
     command = parsed.positionals[0];
-    if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument "${parsed.positionals[1]}"`);
+    // analyse-music takes its file as an argument (or --music).
+    const takesFile = command === 'analyse-music' || command === 'analyze-music';
+    file = takesFile ? parsed.positionals[1] : undefined;
+    const extra = parsed.positionals[takesFile ? 2 : 1];
+    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
   } catch (error) {
     io.stderr.write(`auto-montage: ${(error as Error).message}\nRun 'auto-montage --help' for the options.\n`);
     return 2;
@@ -310,8 +374,11 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
         return await serve(values, io, token);
       case 'formats':
         return await formats(values, io);
+      case 'analyse-music':
+      case 'analyze-music':
+        return await analyseMusicCommand(file, values, io, token);
       default:
-        throw new UsageError(`unknown command "${command}" (montage, demo, serve, formats)`);
+        throw new UsageError(`unknown command "${command}" (montage, demo, serve, formats, analyse-music)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

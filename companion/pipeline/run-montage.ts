@@ -22,6 +22,7 @@ import { renderPreview } from '../media/render';
 import { OutputFolder } from './output-folder';
 import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
+import { fixedMoodEncoder, MOOD_CHOICES, type MoodChoice } from '../analysis/emotion/fixed-mood';
 
 export interface SecondsRange {
   readonly startSeconds: number;
@@ -32,6 +33,11 @@ export interface MontageOptions extends Partial<PlanOptions> {
   readonly granularity?: CutGranularity;
   readonly beatsPerBar?: number;
   readonly downbeatShift?: number;
+  /** The editor's tempo (BPM) and first downbeat (music-file seconds), overriding the tracker's reading. */
+  readonly bpm?: number;
+  readonly firstDownbeatSeconds?: number;
+  /** A fixed music mood instead of the encoders' reading ('auto', the default, reads it). */
+  readonly mood?: MoodChoice;
 }
 
 export interface MontageRequest {
@@ -96,6 +102,8 @@ export async function analyseInputs(request: MontageRequest, context: MontageCon
       ...(request.musicRange ? { rangeSeconds: { start: request.musicRange.startSeconds, end: request.musicRange.endSeconds } } : {}),
       ...(request.options?.beatsPerBar ? { beatsPerBar: request.options.beatsPerBar } : {}),
       ...(request.options?.downbeatShift ? { downbeatShift: request.options.downbeatShift } : {}),
+      ...(request.options?.bpm !== undefined ? { bpm: request.options.bpm } : {}),
+      ...(request.options?.firstDownbeatSeconds !== undefined ? { firstDownbeatSeconds: request.options.firstDownbeatSeconds } : {}),
       ...(context.cacheDir ? { cacheDir: context.cacheDir } : {}),
     },
     progress,
@@ -105,7 +113,9 @@ export async function analyseInputs(request: MontageRequest, context: MontageCon
   const movie = await analyseMovie(request.moviePath, context.cacheDir ? { cacheDir: context.cacheDir } : {}, progress, token);
   throwIfCancelled(token);
   progress.report({ stage: 'emotion', fraction: 0 });
-  const emotions = await scoreEmotions(movie, music, await resolveEncoders(context.host, request.encoders), token, { cacheDir: context.cacheDir });
+  const encoders = await resolveEncoders(context.host, request.encoders);
+  const mood = request.options?.mood;
+  const emotions = await scoreEmotions(movie, music, mood && mood !== 'auto' ? { ...encoders, music: [fixedMoodEncoder(mood)] } : encoders, token, { cacheDir: context.cacheDir });
   progress.report({ stage: 'emotion', fraction: 1 });
   return { movie, music, emotions };
 }
@@ -177,6 +187,10 @@ function validateRequest(request: MontageRequest): void {
   const scenes = request.options?.maxScenes;
   if (scenes !== undefined && (!Number.isInteger(scenes) || scenes < 1)) {
     throw new MontageError('AM_ERR_INVALID_ARGUMENT', `scenes must be a whole number ≥ 1 (got ${scenes}).`, { where: { field: 'scenes' } });
+  }
+  const mood = request.options?.mood;
+  if (mood !== undefined && !MOOD_CHOICES.includes(mood)) {
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `mood must be one of ${MOOD_CHOICES.join(', ')} (got ${String(mood)}).`, { where: { field: 'mood' } });
   }
 }
 

@@ -56,6 +56,69 @@ function failure(error: unknown, id: string, kind: string): Diagnostic {
   return { code: 'AM_ERR_EXTENSION_FAILED', message: `${kind} encoder "${id}" failed: ${(error as Error)?.message ?? String(error)}`, where: { extension: id } };
 }
 
+/** Collects diagnostics once each, and runs `work` with this job's notices routed to them. */
+function collecting<T>(work: (diagnostics: Diagnostic[]) => Promise<T>): Promise<T> {
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  // Each notice once, and only this job's (another job scoring at the same time has its own).
+  const notice = (d: Diagnostic) => {
+    const key = `${d.code}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      diagnostics.push(d);
+    }
+  };
+  return withEmotionNotices(notice, () => work(diagnostics));
+}
+
+/** An encoder's failure (other than cancellation) becomes a diagnostic and leaves it out of the fusion. */
+async function guarded<T>(diagnostics: Diagnostic[], token: CancellationToken, id: string, kind: 'Shot' | 'Music', work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof CancellationError || token.isCancellationRequested) throw error;
+    diagnostics.push(failure(error, id, kind));
+    return undefined;
+  }
+}
+
+/** The music's emotion alone (`analyse-music`, and the music half of {@link scoreEmotions}). Throws when no encoder works. */
+export async function scoreMusicEmotion(
+  music: MusicAnalysis,
+  encoders: readonly MusicEmotionEncoder[],
+  token: CancellationToken,
+): Promise<{ music: MusicEmotion; byEncoder: Readonly<Record<string, MusicEmotion>>; diagnostics: readonly Diagnostic[] }> {
+  throwIfCancelled(token);
+  const weights = emotionSettings().weights;
+  return collecting(async (diagnostics) => {
+    const barCount = music.bars.length;
+    const results = await Promise.all(
+      encoders.map((encoder) =>
+        guarded(diagnostics, token, encoder.id, 'Music', async () => {
+          const result = await encoder.encodeMusic(music, token);
+          if (!result || !Array.isArray(result.bars) || result.bars.length !== barCount) {
+            throw new MontageError('AM_ERR_EXTENSION_FAILED', `returned ${result && Array.isArray(result.bars) ? result.bars.length : 'no'} bar vectors for ${barCount} bars`);
+          }
+          return { id: encoder.id, emotion: { global: sanitise(result.global, encoder.id), bars: result.bars.map((v) => sanitise(v, encoder.id)) } };
+        }),
+      ),
+    );
+    throwIfCancelled(token);
+    const ok = results.filter((r) => r !== undefined);
+    if (ok.length === 0) {
+      throw new MontageError('AM_ERR_EXTENSION_FAILED', encoders.length ? 'Every music emotion encoder failed.' : 'No music emotion encoder is configured.', { diagnostics });
+    }
+    return {
+      music: {
+        global: fuseVectors('fusion', ok.map((r) => r.emotion.global), weights),
+        bars: music.bars.map((_, k) => fuseVectors('fusion', ok.map((r) => r.emotion.bars[k] ?? emptyVector(r.id)), weights)),
+      },
+      byEncoder: Object.fromEntries(ok.map((r) => [r.id, r.emotion])),
+      diagnostics,
+    };
+  });
+}
+
 /** Scores every shot against the music. Throws when no encoder of a kind works, or CancellationError. */
 export async function scoreEmotions(
   movie: MovieAnalysis,
@@ -67,33 +130,12 @@ export async function scoreEmotions(
   throwIfCancelled(token);
   const settings = emotionSettings();
   const weights = settings.weights;
-  const diagnostics: Diagnostic[] = [];
-  const seen = new Set<string>();
-  // Each notice once, and only this job's (another job scoring at the same time has its own).
-  const notice = (d: Diagnostic) => {
-    const key = `${d.code}:${d.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      diagnostics.push(d);
-    }
-  };
-  return withEmotionNotices(notice, async () => {
+  return collecting(async (diagnostics) => {
     const shotCount = movie.shots.length;
-    const barCount = music.bars.length;
-    // An encoder's failure (other than cancellation) becomes a diagnostic and leaves it out of the fusion.
-    const guarded = async <T>(id: string, kind: 'Shot' | 'Music', work: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await work();
-      } catch (error) {
-        if (error instanceof CancellationError || token.isCancellationRequested) throw error;
-        diagnostics.push(failure(error, id, kind));
-        return undefined;
-      }
-    };
-    const [shotResults, musicResults] = await Promise.all([
+    const [shotResults, musicResult] = await Promise.all([
       Promise.all(
         encoders.shot.map((encoder) =>
-          guarded(encoder.id, 'Shot', async () => {
+          guarded(diagnostics, token, encoder.id, 'Shot', async () => {
             const { vectors } = await encodeShotsCached(encoder, movie, token, options.cacheDir);
             if (!Array.isArray(vectors) || vectors.length !== shotCount) {
               throw new MontageError('AM_ERR_EXTENSION_FAILED', `returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${shotCount} shots`);
@@ -102,32 +144,19 @@ export async function scoreEmotions(
           }),
         ),
       ),
-      Promise.all(
-        encoders.music.map((encoder) =>
-          guarded(encoder.id, 'Music', async () => {
-            const result = await encoder.encodeMusic(music, token);
-            if (!result || !Array.isArray(result.bars) || result.bars.length !== barCount) {
-              throw new MontageError('AM_ERR_EXTENSION_FAILED', `returned ${result && Array.isArray(result.bars) ? result.bars.length : 'no'} bar vectors for ${barCount} bars`);
-            }
-            return { id: encoder.id, emotion: { global: sanitise(result.global, encoder.id), bars: result.bars.map((v) => sanitise(v, encoder.id)) } };
-          }),
-        ),
-      ),
+      scoreMusicEmotion(music, encoders.music, token).catch((error: unknown) => {
+        if (error instanceof MontageError && error.code === 'AM_ERR_EXTENSION_FAILED') diagnostics.push(...(error.diagnostics ?? []));
+        throw error;
+      }),
     ]);
     throwIfCancelled(token);
+    for (const d of musicResult.diagnostics) if (!diagnostics.some((e) => e.code === d.code && e.message === d.message)) diagnostics.push(d);
     const shotOk = shotResults.filter((r) => r !== undefined);
-    const musicOk = musicResults.filter((r) => r !== undefined);
     if (shotOk.length === 0) {
       throw new MontageError('AM_ERR_EXTENSION_FAILED', encoders.shot.length ? 'Every shot emotion encoder failed.' : 'No shot emotion encoder is configured.', { diagnostics });
     }
-    if (musicOk.length === 0) {
-      throw new MontageError('AM_ERR_EXTENSION_FAILED', encoders.music.length ? 'Every music emotion encoder failed.' : 'No music emotion encoder is configured.', { diagnostics });
-    }
     const shots = movie.shots.map((_, i) => fuseVectors('fusion', shotOk.map((r) => r.vectors[i] ?? emptyVector(r.id)), weights));
-    const musicEmotion: MusicEmotion = {
-      global: fuseVectors('fusion', musicOk.map((r) => r.emotion.global), weights),
-      bars: music.bars.map((_, k) => fuseVectors('fusion', musicOk.map((r) => r.emotion.bars[k] ?? emptyVector(r.id)), weights)),
-    };
+    const musicEmotion = musicResult.music;
     const similarity = settings.similarity;
     return {
       shots,
@@ -136,7 +165,7 @@ export async function scoreEmotions(
       barScores: barScores(shots, musicEmotion.bars, similarity),
       byEncoder: {
         shot: Object.fromEntries(shotOk.map((r) => [r.id, r.vectors])),
-        music: Object.fromEntries(musicOk.map((r) => [r.id, r.emotion])),
+        music: musicResult.byEncoder,
       },
       diagnostics,
     };

@@ -152,6 +152,13 @@ export interface BarDecodeOptions {
   readonly meterChange?: number;
   /** Probability that a bar restarts early at any beat (default 1e-3). */
   readonly restart?: number;
+  /** Prior of each metre (default {@link METER_PRIOR}). */
+  readonly meterPrior?: Readonly<Record<number, number>>;
+  /**
+   * Read the downbeat activation relative to the piece: divided by its 90th percentile over the beats, so a
+   * network that is unsure everywhere still separates bar lines from other beats (default true).
+   */
+  readonly relative?: boolean;
 }
 
 export interface DecodedBars {
@@ -165,7 +172,7 @@ export interface DecodedBars {
   readonly meterProbability: number[];
 }
 
-const METER_PRIOR: Record<number, number> = { 2: 0.15, 3: 0.3, 4: 0.45, 6: 0.1 };
+export const METER_PRIOR: Readonly<Record<number, number>> = { 2: 0.15, 3: 0.3, 4: 0.45, 6: 0.1 };
 
 /** Labels beats with bar positions from the downbeat activation at each beat (values in 0…1). */
 export function decodeBars(downbeat: readonly number[], options: BarDecodeOptions = {}): DecodedBars {
@@ -191,12 +198,16 @@ export function decodeBars(downbeat: readonly number[], options: BarDecodeOption
     const total = row.reduce((x, y) => x + y, 0);
     row.forEach((p, b) => (transition[a]![b] = p > 0 ? Math.log(p / total) : -Infinity));
   });
+  const sorted = [...downbeat].sort((a, b) => a - b);
+  const scale = options.relative === false ? 1 : Math.max(0.05, sorted[Math.floor(0.9 * (sorted.length - 1))]!);
+  const evidence = downbeat.map((d) => Math.min(0.99, Math.max(0.01, d / scale)));
   const emission = (beat: number, state: number): number => {
     if (options.downbeatAt === beat && states[state]!.position !== 0) return -Infinity;
-    const d = Math.min(0.99, Math.max(0.01, downbeat[beat]!));
+    const d = evidence[beat]!;
     return states[state]!.position === 0 ? Math.log(d) : Math.log(1 - d);
   };
-  const prior = states.map(({ meter }) => Math.log((METER_PRIOR[meter] ?? 0.1) / meter));
+  const meterPrior = options.meterPrior ?? METER_PRIOR;
+  const prior = states.map(({ meter }) => Math.log((meterPrior[meter] ?? 0.1) / meter));
 
   // Viterbi.
   const back = new Uint8Array(beats * s);

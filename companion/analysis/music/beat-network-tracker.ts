@@ -17,7 +17,7 @@ import type { BarTracker, BarTrackerOptions, BarTracking } from '../../core/pipe
 import { ort, sharedSessionPool } from '../onnx/session-pool';
 import { packageRoot } from '../onnx/model-catalogue';
 import { layoutBars } from './bars';
-import { decodeBars, decodeBeats } from './beat-decoder';
+import { decodeBars, decodeBeats, METER_PRIOR } from './beat-decoder';
 import { BEAT_FEATURES, BEAT_FRAME_RATE, computeBeatSpectrogram } from './beat-spectrogram';
 
 /** Median activation at the tracked beats below which the music is treated as having no steady pulse. */
@@ -89,12 +89,34 @@ export class BeatNetworkTracker implements BarTracker {
   }
 }
 
+/** The decoder's few constants, chosen on the corpus's tune split (models/training/beats/tune-decoder.ts). */
+export interface DecoderSettings {
+  readonly freePulseActivation: number;
+  readonly transitionLambda: number;
+  readonly meterPrior: Readonly<Record<number, number>>;
+  readonly relativeDownbeats: boolean;
+  /** Per bar line. */
+  readonly meterChange: number;
+  /** Per beat. */
+  readonly barRestart: number;
+}
+
+export const DECODER_SETTINGS: DecoderSettings = {
+  freePulseActivation: FREE_PULSE_ACTIVATION,
+  transitionLambda: 100,
+  meterPrior: METER_PRIOR,
+  relativeDownbeats: true,
+  meterChange: 1e-3,
+  barRestart: 1e-3,
+};
+
 /** Beats and bars from the activations (pure: the tests and the bench call it directly). */
-export function trackFromActivations(activations: Activations, durationSeconds: number, options: BarTrackerOptions = {}): BarTracking {
+export function trackFromActivations(activations: Activations, durationSeconds: number, options: BarTrackerOptions = {}, settings: DecoderSettings = DECODER_SETTINGS): BarTracking {
   const { beat, downbeat } = activations;
   const fps = BEAT_FRAME_RATE;
   const decoded = decodeBeats(beat, {
     frameRate: fps,
+    transitionLambda: settings.transitionLambda,
     ...(options.bpm !== undefined ? { minBpm: options.bpm * 0.97, maxBpm: options.bpm * 1.03 } : { minBpm: 45, maxBpm: 230 }),
   });
   // The path runs through leading and trailing silence too: drop its beats there.
@@ -107,7 +129,7 @@ export function trackFromActivations(activations: Activations, durationSeconds: 
   const periods = decoded.periods.slice(first, last + 1);
   const beatStrength = strength.slice(first, last + 1);
   const pulseStrength = median(beatStrength);
-  if (frames.length < 4 || (options.bpm === undefined && pulseStrength < FREE_PULSE_ACTIVATION)) {
+  if (frames.length < 4 || (options.bpm === undefined && pulseStrength < settings.freePulseActivation)) {
     return freePulse(beat, durationSeconds, pulseStrength);
   }
 
@@ -115,7 +137,14 @@ export function trackFromActivations(activations: Activations, durationSeconds: 
   const downbeatAt = options.firstDownbeatSeconds !== undefined ? nearest(times, options.firstDownbeatSeconds) : undefined;
   const bars = decodeBars(
     frames.map((frame) => maxNear(downbeat, frame, 2)),
-    { ...(options.beatsPerBar !== undefined ? { meters: [options.beatsPerBar] } : {}), ...(downbeatAt !== undefined ? { downbeatAt } : {}) },
+    {
+      meterPrior: settings.meterPrior,
+      relative: settings.relativeDownbeats,
+      meterChange: settings.meterChange,
+      restart: settings.barRestart,
+      ...(options.beatsPerBar !== undefined ? { meters: [options.beatsPerBar] } : {}),
+      ...(downbeatAt !== undefined ? { downbeatAt } : {}),
+    },
   );
   const beatsPerBar = mode(bars.meters);
   const layout = layoutBars({ times, positions: bars.positions, beatsPerBar }, durationSeconds, options.downbeatShift ?? 0);

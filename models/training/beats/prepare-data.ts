@@ -1,7 +1,7 @@
 /**
  * `npm run train:beats`, step 1: builds the corpus (../corpus) and writes the network's input frames for every
  * item, computed by the product's own decoder and front end (companion/media/audio.ts, beat-spectrogram.ts), so
- * training sees exactly what the runtime sees. Training items are augmented once each (gain, noise, EQ); dev items
+ * training sees exactly what the runtime sees. Training items are augmented twice each (gain, EQ, saturation, noise); dev items
  * are left as rendered.
  *
  *   AM_CORPUS_DIR   where the corpus and the frames go (default .cache/music-corpus)
@@ -34,6 +34,12 @@ function augment(samples: Float32Array, seed: number): string {
     }
     parts.push(`${lowPass ? 'low' : 'high'}-pass ${cutoff.toFixed(0)} Hz`);
   }
+  if (rng() < 0.3) {
+    // Saturation, as in loud band mixes.
+    const drive = 2 + 6 * rng();
+    for (let i = 0; i < samples.length; i++) samples[i] = Math.tanh(drive * samples[i]!) / Math.tanh(drive);
+    parts.push(`saturation ×${drive.toFixed(1)}`);
+  }
   let power = 0;
   for (let i = 0; i < samples.length; i++) power += samples[i]! * samples[i]!;
   power /= Math.max(1, samples.length);
@@ -50,7 +56,9 @@ async function main(): Promise<void> {
   mkdirSync(join(corpusDir, 'frames'), { recursive: true });
   const token = new CancellationTokenSource().token;
   const dataset: Array<{ split: string; frames: number } & Record<string, unknown>> = [];
-  for (const [n, item] of items.entries()) {
+  // Two differently augmented copies of every training item; dev as rendered.
+  const copies = items.flatMap((item) => (item.split === 'train' ? [item, item] : [item]));
+  for (const [n, item] of copies.entries()) {
     const decoded = await decodeAudio(item.audio, { sampleRate: MUSIC_SAMPLE_RATE, token });
     const augmentation = item.split === 'train' ? augment(decoded.samples, n + 1) : 'none';
     const spectrogram = computeBeatSpectrogram(decoded.samples, decoded.sampleRate);
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
       beats: item.beats.map((b) => b.time),
       downbeats: item.beats.filter((b) => b.beatInBar === 1).map((b) => b.time),
     });
-    if (n % 25 === 0) console.log(`frames ${n + 1}/${items.length}`);
+    if (n % 25 === 0) console.log(`frames ${n + 1}/${copies.length}`);
   }
   writeFileSync(join(corpusDir, 'dataset.json'), JSON.stringify(dataset));
   const count = (split: string) => dataset.filter((d) => d.split === split).length;

@@ -36,7 +36,7 @@ class Block(nn.Module):
 
 
 class BeatTcn(nn.Module):
-    def __init__(self, features, mean, std, channels=32, kernel=5, dilations=(1, 2, 4, 8, 16, 32, 64, 128), dropout=0.15):
+    def __init__(self, features, mean, std, channels=40, kernel=5, dilations=(1, 2, 4, 8, 16, 32, 64, 128), dropout=0.15):
         super().__init__()
         self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1))
         self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, -1, 1))
@@ -109,7 +109,7 @@ def loss_of(model, x, y, m):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--corpus', default=os.environ.get('AM_CORPUS_DIR', '.cache/music-corpus'))
-    parser.add_argument('--steps', type=int, default=2500)
+    parser.add_argument('--steps', type=int, default=8000)
     parser.add_argument('--batch', type=int, default=12)
     parser.add_argument('--seed', type=int, default=20261202)
     parser.add_argument('--out', default='models/beats')

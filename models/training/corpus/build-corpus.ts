@@ -21,7 +21,8 @@ import { beatGrid, editMidi, parseMidi, writeMidi, type GridBeat, type MidiFile 
 import { composeScore, randomSpec } from './synthetic-score';
 
 export type Genre = 'band' | 'midi-band' | 'non-percussive';
-export type Split = 'train' | 'dev';
+/** train: the network learns on it; tune: our own scores for choosing the decoder's few constants; dev: reported. */
+export type Split = 'train' | 'tune' | 'dev';
 
 export interface CorpusItem {
   readonly id: string;
@@ -49,14 +50,16 @@ const RESERVED = /feelings|war of freedom|armygeddon/i;
 /** Band recordings on the dev side (the other three train). */
 const FOF_DEV = new Set(['escape from chaosland', 'chaos_god']);
 const NON_PERCUSSIVE_PROGRAMS: Record<string, number> = { piano: 0, strings: 48, brass: 61, choir: 52, organ: 19, harp: 46 };
+const ROCK_PROGRAM = 29;
 const MAX_SECONDS = 100;
 
 /** Where the corpus is rendered: AM_CORPUS_DIR, default .cache/music-corpus. */
 export const corpusDir = resolve(process.env['AM_CORPUS_DIR'] ?? '.cache/music-corpus');
 
 export interface CorpusOptions {
-  /** Synthetic scores per split (default train 140, dev 36). */
+  /** Synthetic scores per split (default train 140, tune 40, dev 36). */
   readonly syntheticTrain?: number;
+  readonly syntheticTune?: number;
   readonly syntheticDev?: number;
   readonly splits?: readonly Split[];
   readonly log?: (line: string) => void;
@@ -81,7 +84,7 @@ function render(midi: MidiFile, soundfont: string, out: string): void {
   if (existsSync(out)) return;
   const midiPath = `${out}.mid`;
   writeFileSync(midiPath, writeMidi(midi));
-  const partial = `${out}.partial.wav`;
+  const partial = `${out}.${process.pid}.partial.wav`;
   tool('fluidsynth', ['-ni', '-q', '-g', '0.5', '-r', '22050', '-F', partial, soundfont, midiPath]);
   renameSync(partial, out);
 }
@@ -116,7 +119,7 @@ export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusIte
     const hasDrums = beatGrid(original).hasDrums;
     const programs = Object.keys(NON_PERCUSSIVE_PROGRAMS);
     const pick = (salt: string) => programs[hashOf(piece + salt) % programs.length]!;
-    const variants: Array<{ variant: string; tempoScale: number; program?: string; soundfont: string }> =
+    const variants: Array<{ variant: string; tempoScale: number; program?: string; soundfont: string; keepDrums?: boolean }> =
       split === 'dev'
         ? [
             { variant: 'gm', tempoScale: 1, soundfont: soundfonts[0]! },
@@ -127,24 +130,27 @@ export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusIte
             { variant: 'gm ×0.8', tempoScale: 0.8, soundfont: soundfonts.at(-1)! },
             { variant: `${pick('a')}`, tempoScale: 1, program: pick('a'), soundfont: soundfonts.at(-1)! },
             { variant: `${pick('b')} ×1.25`, tempoScale: 1.25, program: pick('b'), soundfont: soundfonts[0]! },
+            // Closer to a band recording: every melodic part on overdriven guitar, drums kept.
+            ...(hasDrums ? [{ variant: 'rock ×1.1', tempoScale: 1.1, program: 'rock', soundfont: soundfonts[0]!, keepDrums: true }] : []),
           ];
     for (const v of variants) {
       const id = `${piece} ${v.variant}`;
       const edited = editMidi(original, {
         maxSeconds: MAX_SECONDS * v.tempoScale,
         tempoScale: v.tempoScale,
-        ...(v.program ? { dropDrums: true, program: NON_PERCUSSIVE_PROGRAMS[v.program]! } : {}),
+        ...(v.program ? { dropDrums: !v.keepDrums, program: NON_PERCUSSIVE_PROGRAMS[v.program] ?? ROCK_PROGRAM } : {}),
       });
       const out = audio(id);
       log(`render ${id}`);
       render(edited, v.soundfont, out);
-      const genre: Genre = v.program || !hasDrums ? 'non-percussive' : 'midi-band';
+      const genre: Genre = (v.program && !v.keepDrums) || !hasDrums ? 'non-percussive' : 'midi-band';
       items.push(gridItem({ id, piece, source, genre, variant: v.variant, split, audio: out }, edited));
     }
   }
 
-  // Our own scores: seeds 1… train, 10001… dev.
-  for (const [split, first, count] of [['train', 1, options.syntheticTrain ?? 140], ['dev', 10001, options.syntheticDev ?? 36]] as const) {
+  // Our own scores: seeds 1… train, 10001… dev, 20001… tune.
+  const synthetic = [['train', 1, options.syntheticTrain ?? 140], ['dev', 10001, options.syntheticDev ?? 36], ['tune', 20001, options.syntheticTune ?? 40]] as const;
+  for (const [split, first, count] of synthetic) {
     if (!splits.has(split)) continue;
     for (let seed = first; seed < first + count; seed++) {
       const spec = randomSpec(seed);
@@ -173,7 +179,7 @@ export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusIte
         const out = audio(id);
         if (!existsSync(out)) {
           const stems = readdirSync(songDir).filter((f) => f.endsWith('.ogg'));
-          const partial = `${out}.partial.wav`;
+          const partial = `${out}.${process.pid}.partial.wav`;
           log(`mix ${id}`);
           tool('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...stems.flatMap((s) => ['-i', join(songDir, s)]), '-filter_complex', `amix=inputs=${stems.length}:normalize=0`, '-ac', '1', '-ar', '22050', partial]);
           renameSync(partial, out);

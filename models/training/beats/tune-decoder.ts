@@ -1,0 +1,57 @@
+/**
+ * `npm run train:beats`, step 3: chooses the decoder's few constants (beat-network-tracker.ts DecoderSettings)
+ * on the corpus's tune split (our own scores never trained on) plus the band recordings and the "as written"
+ * MIDI of the train split, never on dev. Prints one JSON line per setting, best last; the chosen one is copied
+ * into DECODER_SETTINGS by hand (with the numbers in the model card).
+ */
+import { CancellationToken } from '../../../companion/core/lifecycle';
+import { decodeAudio } from '../../../companion/media/audio';
+import { MUSIC_SAMPLE_RATE } from '../../../companion/analysis/music/analyse-music';
+import { evaluateBeats, fMeasure, trimEvents } from '../../../companion/analysis/music/beat-evaluation';
+import { BeatNetworkTracker, DECODER_SETTINGS, trackFromActivations, type Activations, type DecoderSettings } from '../../../companion/analysis/music/beat-network-tracker';
+import { buildCorpus, corpusDir, type CorpusItem } from '../corpus/build-corpus';
+
+const tracker = new BeatNetworkTracker(process.env['AM_BEAT_MODEL']);
+const items: CorpusItem[] = [
+  ...buildCorpus(corpusDir, { splits: ['tune'] }),
+  ...buildCorpus(corpusDir, { splits: ['train'] }).filter((item) => item.genre === 'band' || (item.variant === 'gm' && item.source !== 'synthetic')),
+];
+const cached: Array<{ item: CorpusItem; activations: Activations; seconds: number }> = [];
+for (const item of items) {
+  const decoded = await decodeAudio(item.audio, { sampleRate: MUSIC_SAMPLE_RATE });
+  cached.push({ item, activations: await tracker.activations(decoded.samples, decoded.sampleRate, CancellationToken.None), seconds: decoded.samples.length / decoded.sampleRate });
+}
+
+function evaluate(settings: DecoderSettings) {
+  let beatF = 0;
+  let downbeatF = 0;
+  let barOk = 0;
+  for (const { item, activations, seconds } of cached) {
+    const tracking = trackFromActivations(activations, seconds, {}, settings);
+    const beats = tracking.beats.map((b) => b.timeSeconds);
+    const downbeats = tracking.beats.filter((b) => b.beatInBar === 1).map((b) => b.timeSeconds);
+    const truthDownbeats = item.beats.filter((b) => b.beatInBar === 1).map((b) => b.time);
+    beatF += evaluateBeats(item.beats.map((b) => b.time), beats).fMeasure;
+    downbeatF += fMeasure(trimEvents(truthDownbeats), trimEvents(downbeats)).fMeasure;
+    const median = (t: number[]) => t.slice(1).map((x, i) => x - t[i]!).sort((a, b) => a - b)[Math.floor((t.length - 1) / 2)] ?? NaN;
+    barOk += Math.abs(median(downbeats) / median(truthDownbeats) - 1) <= 0.04 ? 1 : 0;
+  }
+  const n = cached.length;
+  return { beatF: +(beatF / n).toFixed(3), downbeatF: +(downbeatF / n).toFixed(3), barLengthOk: +(barOk / n).toFixed(3) };
+}
+
+const results = [];
+for (const meterChange of [1e-3, 1e-5, 1e-8]) {
+  for (const barRestart of [1e-3, 1e-5]) {
+    for (const relativeDownbeats of [true, false]) {
+      for (const transitionLambda of [30, 100]) {
+        const settings = { ...DECODER_SETTINGS, meterChange, barRestart, relativeDownbeats, transitionLambda };
+        const figures = evaluate(settings);
+        results.push({ settings, figures });
+        console.log(JSON.stringify({ bench: 'beats.tune', items: cached.length, meterChange, barRestart, relativeDownbeats, transitionLambda, ...figures }));
+      }
+    }
+  }
+}
+results.sort((a, b) => a.figures.downbeatF + a.figures.beatF - (b.figures.downbeatF + b.figures.beatF));
+console.log(JSON.stringify({ bench: 'beats.tune.best', ...results.at(-1) }));
