@@ -22,6 +22,7 @@ import { renderPreview } from '../media/render';
 import { OutputFolder } from './output-folder';
 import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
+import { planJson } from './plan-json';
 import { fixedMoodEncoder, MOOD_CHOICES, type MoodChoice } from '../analysis/emotion/fixed-mood';
 
 export interface SecondsRange {
@@ -142,7 +143,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     progress.report({ stage: 'export', fraction: 1 });
 
-    await folder.write('plan.json', `${JSON.stringify(plan, null, 2)}\n`);
+    await folder.write('plan.json', `${JSON.stringify(planJson(plan, analysis, planned), null, 2)}\n`);
     const report = formatReport(plan, analysis, planned.originalShots);
     await folder.write('report.txt', report);
     if (preview) {

@@ -71,6 +71,22 @@ test('the CLI montages a real film to a real music range: a playable video on th
   const scenes = new Set(plan.placements.map((p) => p.sceneIndex));
   assert.ok(scenes.size <= 6, `${scenes.size} scenes used`);
 
+  // The emotion behind the choice is in plan.json: every shot's fused reading and each encoder's, every bar's music reading.
+  const labels = ['excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense'];
+  const withEmotion = plan as unknown as {
+    shots: Array<{ emotion: { label: string; valence: number; arousal: number; confidence: number; encoders: Array<{ id: string; label: string }> } }>;
+    musicReading: { tempoBpm: number; mood: string; valence: number; arousal: number; bars: Array<{ start: number; duration: number; emotion: { label: string; valence: number } }> };
+  };
+  for (const shot of withEmotion.shots) {
+    assert.ok(labels.includes(shot.emotion.label));
+    assert.ok(Math.abs(shot.emotion.valence) <= 1 && Math.abs(shot.emotion.arousal) <= 1 && shot.emotion.confidence >= 0 && shot.emotion.confidence <= 1);
+    assert.deepEqual(shot.emotion.encoders.map((e) => e.id).sort(), ['faces', 'frame-affect', 'soundtrack']);
+  }
+  assert.ok(labels.includes(withEmotion.musicReading.mood));
+  assert.ok(Math.abs(withEmotion.musicReading.tempoBpm - 135) < 3, `${withEmotion.musicReading.tempoBpm} BPM`);
+  assert.ok(withEmotion.musicReading.bars.length >= plan.bars.length);
+  for (const bar of withEmotion.musicReading.bars) assert.ok(labels.includes(bar.emotion.label) && bar.duration > 0);
+
   // The preview plays, has video and audio, and lasts the bars used (± 1 frame).
   const streams = ffprobeStreams(join(out, 'montage.mp4'));
   const video = streams.find((s) => s.codec_type === 'video');

@@ -141,7 +141,8 @@ export function trackFromActivations(activations: Activations, durationSeconds: 
       meterPrior: settings.meterPrior,
       relative: settings.relativeDownbeats,
       meterChange: settings.meterChange,
-      restart: settings.barRestart,
+      // A metre the editor forces is kept bar after bar (no early restarts).
+      restart: options.beatsPerBar !== undefined ? 0 : settings.barRestart,
       ...(options.beatsPerBar !== undefined ? { meters: [options.beatsPerBar] } : {}),
       ...(downbeatAt !== undefined ? { downbeatAt } : {}),
     },
