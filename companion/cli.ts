@@ -14,7 +14,7 @@ import type { CutGranularity, SceneMode } from './core/montage';
 import { configureEmotion, defaultEncoderIds } from './analysis/emotion/index';
 import { createExtensionHost } from './host/index';
 import { synthesizeMovie, synthesizeMusic } from './media/synthesize';
-import { runMontage, type MontageOptions, type MontageRequest, type MontageOutcome, type SecondsRange } from './pipeline/run-montage';
+import { MAX_BEATS_PER_BAR, MAX_TEMPO_BPM, MIN_BEATS_PER_BAR, MIN_TEMPO_BPM, runMontage, type MontageOptions, type MontageRequest, type MontageOutcome, type SecondsRange } from './pipeline/run-montage';
 import { analyseMusicReading, formatMusicReading } from './pipeline/music-reading';
 import { MOOD_CHOICES, type MoodChoice } from './analysis/emotion/fixed-mood';
 import { ProgressBar } from './progress-bar';
@@ -29,7 +29,9 @@ Usage:
   auto-montage demo [--out DIR] [--force]      generate a movie and music, then montage them
   auto-montage serve [--port N] [--data DIR]   start the companion for the Premiere panel and the web UI
   auto-montage formats                         list the timeline formats (exporters) available
-  auto-montage analyse-music FILE [--music-range S:E] [--json]   print the music reading: tempo, beats, bars, mood
+  auto-montage analyse-music FILE [--music-range S:E] [--json] [--bpm N] [--beats-per-bar N]
+                            [--first-downbeat SECONDS] [--shift-downbeat N] [--mood auto|LABEL] [--cache DIR]
+                                               print the music reading: tempo, metre, beats, bars, mood
 
 Montage options:
   --movie FILE              the movie (any format ffmpeg reads)
@@ -61,6 +63,10 @@ Montage options:
   --json                    print a machine-readable result (or error) on stdout
   --quiet                   no progress on stderr
   -h, --help                this help;  -v, --version  the version
+
+analyse-music prints (with --json, one object): tempoBpm, beatsPerBar, confidence, pulse (steady|free),
+beats [{time, beatInBar}], bars [{start, duration, confidence, valence, arousal, mood}], mood, valence, arousal,
+moodConfidence; times in seconds of the music file. It takes the music options above and --music-encoders.
 
 Environment: FFMPEG_PATH / FFPROBE_PATH choose the ffmpeg and ffprobe executables.
 Errors print as CODE: message — where; docs/errors.md explains each code.`;
@@ -122,19 +128,20 @@ function parseInteger(text: string | undefined, field: string, allowed?: readonl
   return value;
 }
 
-function parseNumber(text: string | undefined, field: string, low: number, high: number): number | undefined {
+function parseNumber(text: string | undefined, field: string, low: number, high: number, { whole = false } = {}): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < low || value > high) throw new UsageError(`--${field} must be a number from ${low} to ${high} (got "${text}")`);
+  if (text.trim() === '' || !Number.isFinite(value) || value < low || value > high || (whole && !Number.isInteger(value))) {
+    throw new UsageError(`--${field} must be a ${whole ? 'whole number' : 'number'} from ${low} to ${high} (got "${text}")`);
+  }
   return value;
 }
 
 /** The editor's overrides of the music reading, shared by montage and analyse-music. */
 function musicOverrides(values: Values): Pick<MontageOptions, 'beatsPerBar' | 'downbeatShift' | 'bpm' | 'firstDownbeatSeconds' | 'mood'> {
-  const beatsPerBar = parseInteger(values['beats-per-bar'], 'beats-per-bar', [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-  const downbeatShift = values['shift-downbeat'] === undefined ? undefined : Number(values['shift-downbeat']);
-  if (downbeatShift !== undefined && !Number.isInteger(downbeatShift)) throw new UsageError(`--shift-downbeat must be a whole number of beats (got "${values['shift-downbeat']}")`);
-  const bpm = parseNumber(values.bpm, 'bpm', 30, 300);
+  const beatsPerBar = parseNumber(values['beats-per-bar'], 'beats-per-bar', MIN_BEATS_PER_BAR, MAX_BEATS_PER_BAR, { whole: true });
+  const downbeatShift = parseNumber(values['shift-downbeat'], 'shift-downbeat', -MAX_BEATS_PER_BAR, MAX_BEATS_PER_BAR, { whole: true });
+  const bpm = parseNumber(values.bpm, 'bpm', MIN_TEMPO_BPM, MAX_TEMPO_BPM);
   const firstDownbeatSeconds = parseNumber(values['first-downbeat'], 'first-downbeat', 0, 24 * 3600);
   const mood = parseChoice<MoodChoice>(values.mood, 'mood', MOOD_CHOICES);
   return {

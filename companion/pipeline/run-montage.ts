@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import { MontageError } from '../core/errors';
 import { definedOnly } from '../core/objects';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
-import { DEFAULT_PLAN_OPTIONS, type Bar, type CutGranularity, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
+import { DEFAULT_PLAN_OPTIONS, type Bar, type CutGranularity, type EmotionVector, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
 import { range, toFps } from '../core/rational';
 import { timecodeToFrames } from '../core/timecode';
@@ -30,12 +30,19 @@ export interface SecondsRange {
   readonly endSeconds: number;
 }
 
+/** The editor's music overrides accept these ranges (the CLI, the protocol and the panel check the same). */
+export const MIN_BEATS_PER_BAR = 2;
+export const MAX_BEATS_PER_BAR = 12;
+export const MIN_TEMPO_BPM = 30;
+export const MAX_TEMPO_BPM = 300;
+
 export interface MontageOptions extends Partial<PlanOptions> {
   readonly granularity?: CutGranularity;
   readonly beatsPerBar?: number;
   readonly downbeatShift?: number;
-  /** The editor's tempo (BPM) and first downbeat (music-file seconds), overriding the tracker's reading. */
+  /** The editor's tempo in BPM (30–300), overriding the tracker's. */
   readonly bpm?: number;
+  /** A downbeat goes on the beat nearest this time (music-file seconds); the bar phase follows. */
   readonly firstDownbeatSeconds?: number;
   /** A fixed music mood instead of the encoders' reading ('auto', the default, reads it). */
   readonly mood?: MoodChoice;
@@ -143,7 +150,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     progress.report({ stage: 'export', fraction: 1 });
 
-    await folder.write('plan.json', `${JSON.stringify(planJson(plan, analysis, planned), null, 2)}\n`);
+    await folder.write('plan.json', `${JSON.stringify(planJson(plan, analysis, planned, unitMusicEmotions(analysis, request.options?.granularity ?? 'bar')), null, 2)}\n`);
     const report = formatReport(plan, analysis, planned.originalShots);
     await folder.write('report.txt', report);
     if (preview) {
@@ -189,10 +196,19 @@ function validateRequest(request: MontageRequest): void {
   if (scenes !== undefined && (!Number.isInteger(scenes) || scenes < 1)) {
     throw new MontageError('AM_ERR_INVALID_ARGUMENT', `scenes must be a whole number ≥ 1 (got ${scenes}).`, { where: { field: 'scenes' } });
   }
-  const mood = request.options?.mood;
-  if (mood !== undefined && !MOOD_CHOICES.includes(mood)) {
-    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `mood must be one of ${MOOD_CHOICES.join(', ')} (got ${String(mood)}).`, { where: { field: 'mood' } });
+  const { beatsPerBar, downbeatShift, bpm, firstDownbeatSeconds, mood } = request.options ?? {};
+  const bad = (field: string, message: string) => new MontageError('AM_ERR_INVALID_ARGUMENT', message, { where: { field } });
+  if (beatsPerBar !== undefined && (!Number.isInteger(beatsPerBar) || beatsPerBar < MIN_BEATS_PER_BAR || beatsPerBar > MAX_BEATS_PER_BAR)) {
+    throw bad('beatsPerBar', `beatsPerBar must be a whole number from ${MIN_BEATS_PER_BAR} to ${MAX_BEATS_PER_BAR} (got ${beatsPerBar}).`);
   }
+  if (downbeatShift !== undefined && !Number.isInteger(downbeatShift)) throw bad('downbeatShift', `downbeatShift must be a whole number of beats (got ${downbeatShift}).`);
+  if (bpm !== undefined && (!Number.isFinite(bpm) || bpm < MIN_TEMPO_BPM || bpm > MAX_TEMPO_BPM)) {
+    throw bad('bpm', `bpm must be a tempo from ${MIN_TEMPO_BPM} to ${MAX_TEMPO_BPM} BPM (got ${bpm}).`);
+  }
+  if (firstDownbeatSeconds !== undefined && (!Number.isFinite(firstDownbeatSeconds) || firstDownbeatSeconds < 0)) {
+    throw bad('firstDownbeatSeconds', `firstDownbeatSeconds must be a time ≥ 0 in seconds of the music file (got ${firstDownbeatSeconds}).`);
+  }
+  if (mood !== undefined && !MOOD_CHOICES.includes(mood)) throw bad('mood', `mood must be one of ${MOOD_CHOICES.join(', ')} (got ${String(mood)}).`);
 }
 
 function selectExporters(host: ExtensionHost, formats: readonly string[] | undefined, exportOptions: MontageRequest['exportOptions']): string[] {
@@ -219,7 +235,15 @@ export function cutUnits(music: MusicAnalysis, granularity: CutGranularity): { u
     for (let i = 0; i + 1 < bars.length; i += 2) {
       const a = bars[i]!;
       const b = bars[i + 1]!;
-      units.push({ index: units.length, startSeconds: a.startSeconds, durationSeconds: b.startSeconds + b.durationSeconds - a.startSeconds, beatsPerBar: a.beatsPerBar + b.beatsPerBar, tempoBpm: (a.tempoBpm + b.tempoBpm) / 2 });
+      const confidence = a.confidence === undefined || b.confidence === undefined ? undefined : Math.min(a.confidence, b.confidence);
+      units.push({
+        index: units.length,
+        startSeconds: a.startSeconds,
+        durationSeconds: b.startSeconds + b.durationSeconds - a.startSeconds,
+        beatsPerBar: a.beatsPerBar + b.beatsPerBar,
+        tempoBpm: (a.tempoBpm + b.tempoBpm) / 2,
+        ...(confidence === undefined ? {} : { confidence }),
+      });
       barOfUnit.push([i, i + 1]);
     }
     return { units, barOfUnit };
@@ -235,10 +259,25 @@ export function cutUnits(music: MusicAnalysis, granularity: CutGranularity): { u
   times.forEach((t, i) => {
     const next = times[i + 1] ?? end;
     const barIndex = Math.max(0, bars.findIndex((b) => t < b.startSeconds + b.durationSeconds - 1e-6));
-    units.push({ index: i, startSeconds: t, durationSeconds: next - t, beatsPerBar: 1, tempoBpm: bars[barIndex]?.tempoBpm ?? music.tempoBpm });
+    const confidence = bars[barIndex]?.confidence;
+    units.push({ index: i, startSeconds: t, durationSeconds: next - t, beatsPerBar: 1, tempoBpm: bars[barIndex]?.tempoBpm ?? music.tempoBpm, ...(confidence === undefined ? {} : { confidence }) });
     barOfUnit.push([barIndex]);
   });
   return { units, barOfUnit };
+}
+
+/** The music's emotion per cut unit: the mean of the bar vectors each unit spans (undefined where none is known). */
+export function unitMusicEmotions(analysis: MontageAnalysis, granularity: CutGranularity): (EmotionVector | undefined)[] {
+  const { barOfUnit } = cutUnits(analysis.music, granularity);
+  return barOfUnit.map((barIndices) => meanVector(barIndices.map((bar) => analysis.emotions.music.bars[bar]).filter((v): v is EmotionVector => !!v)));
+}
+
+/** The element-wise mean of emotion vectors (probabilities, valence, arousal, confidence); the first one's encoder id. */
+export function meanVector(vectors: readonly EmotionVector[]): EmotionVector | undefined {
+  const first = vectors[0];
+  if (!first || vectors.length === 1) return first;
+  const mean = (pick: (v: EmotionVector) => number) => vectors.reduce((sum, v) => sum + pick(v), 0) / vectors.length;
+  return { encoderId: first.encoderId, values: first.values.map((_, k) => mean((v) => v.values[k] ?? 0)), valence: mean((v) => v.valence), arousal: mean((v) => v.arousal), confidence: mean((v) => v.confidence) };
 }
 
 /** The planner's input, and for each of its shots the index of the analysis shot it came from. */
