@@ -67,6 +67,8 @@ export interface MediaSource {
 export type SceneMode = 'hard' | 'soft';
 /** How often to cut: on every bar, every second bar, or every beat. */
 export type CutGranularity = 'bar' | '2bars' | 'beat';
+/** The music's mood: `auto` reads it from the music; a label (EMOTION_LABELS) fixes it for every bar. */
+export type MusicMood = 'auto' | 'excited' | 'fearful' | 'neutral' | 'relaxed' | 'sad' | 'tense';
 /** The timeline formats the built-in exporters write (extensions may add more ids). */
 export type TimelineFormat = 'fcp7-xml' | 'fcpxml' | 'edl' | 'otio' | (string & {});
 
@@ -84,11 +86,24 @@ export interface MontageOptions {
   readonly pins?: readonly number[];
   /** Shot indices that must not be used. */
   readonly bans?: readonly number[];
-  /** Force 3 or 4 beats per bar. */
-  readonly beatsPerBar?: 3 | 4;
-  /** Shift the downbeat by this many beats (0–3). */
+  /** Force the metre: 2–12 beats per bar. */
+  readonly beatsPerBar?: number;
+  /** Shift the downbeat by this many beats (0–11). */
   readonly downbeatShift?: number;
+  /** Force the tempo, 30–300 BPM (the beats stay on the music's own pulse). */
+  readonly bpm?: number;
+  /** Put a downbeat on the beat nearest this time, in seconds of the music file; the bar phase follows. */
+  readonly firstDownbeatSeconds?: number;
+  /** The music's mood (default `auto`); a label replaces the music emotion of every bar with that label's. */
+  readonly mood?: MusicMood;
 }
+
+/**
+ * The options that change the analysis (the bars or the music's emotion). A `resolve` reuses the analysis, so
+ * it refuses a value here that differs from its source job's (AM_ERR_INVALID_ARGUMENT): send a `montage`.
+ */
+export const ANALYSIS_OPTIONS = ['beatsPerBar', 'downbeatShift', 'bpm', 'firstDownbeatSeconds', 'mood'] as const satisfies readonly (keyof MontageOptions)[];
+export type AnalysisOption = (typeof ANALYSIS_OPTIONS)[number];
 
 /** The serialised error of the product: MontageError's toJSON (see companion/core/errors.ts and docs/errors.md). */
 export type WireError = ErrorData;
@@ -118,7 +133,7 @@ export interface AnalyseMessage {
   readonly requestId: string;
   readonly movie: MediaSource;
   readonly music: MediaSource;
-  readonly options?: Pick<MontageOptions, 'beatsPerBar' | 'downbeatShift' | 'granularity'>;
+  readonly options?: Pick<MontageOptions, AnalysisOption | 'granularity'>;
 }
 
 /** Analyse (from cache when possible), plan, and export a montage. */
@@ -140,7 +155,10 @@ export interface ResolveMessage {
   readonly requestId: string;
   /** A finished `analyse`, `montage` or `resolve` job. */
   readonly jobId: string;
-  /** Replaces the source job's options field by field (pins/bans replace, not merge). */
+  /**
+   * Replaces the source job's options field by field (pins/bans replace, not merge). The {@link ANALYSIS_OPTIONS}
+   * may only repeat the source job's values.
+   */
   readonly options?: MontageOptions;
   readonly formats?: readonly TimelineFormat[];
   /** Render a preview video (default false: re-solving must stay fast). */

@@ -7,10 +7,16 @@
  */
 import { z } from 'zod';
 import type { Diagnostic } from '../core/errors';
-import { CLIENT_MESSAGE_TYPES, type ClientMessage, type ClientMessageType, type WireError } from './messages';
+import type { EmotionLabel } from '../core/montage';
+import { CLIENT_MESSAGE_TYPES, type ClientMessage, type ClientMessageType, type MusicMood, type WireError } from './messages';
 
 const MAX_PATH_CHARS = 4096;
 const MAX_INDICES = 10_000;
+
+const MUSIC_MOODS = ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense'] as const satisfies readonly MusicMood[];
+// Compile-time: the protocol's moods are `auto` plus exactly the product's emotion labels.
+const moodsAgree: [MusicMood extends 'auto' | EmotionLabel ? true : false, 'auto' | EmotionLabel extends MusicMood ? true : false] = [true, true];
+void moodsAgree;
 
 const requestId = z.string().min(1).max(64);
 const jobId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a job id is 1–64 lowercase letters, digits and dashes');
@@ -39,8 +45,11 @@ const montageOptions = z.strictObject({
   arc: z.boolean().optional(),
   pins: shotIndices.optional(),
   bans: shotIndices.optional(),
-  beatsPerBar: z.union([z.literal(3), z.literal(4)]).optional(),
-  downbeatShift: z.number().int().min(0).max(3).optional(),
+  beatsPerBar: z.number().int().min(2).max(12).optional(),
+  downbeatShift: z.number().int().min(0).max(11).optional(),
+  bpm: z.number().finite().min(30).max(300).optional(),
+  firstDownbeatSeconds: seconds.optional(),
+  mood: z.enum(MUSIC_MOODS).optional(),
 });
 
 const formats = z
@@ -60,7 +69,7 @@ export const analyseSchema = z.strictObject({
   requestId,
   movie: mediaSource,
   music: mediaSource,
-  options: montageOptions.pick({ beatsPerBar: true, downbeatShift: true, granularity: true }).optional(),
+  options: montageOptions.pick({ beatsPerBar: true, downbeatShift: true, bpm: true, firstDownbeatSeconds: true, mood: true, granularity: true }).optional(),
 });
 
 export const montageSchema = z.strictObject({

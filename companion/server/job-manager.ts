@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { CancellationError, MontageError, toMontageError, type ErrorData } from '../core/errors';
 import { CancellationTokenSource, type ProgressReport } from '../core/lifecycle';
-import type { JobKind, JobStatus, MontageOptions } from '../protocol/messages';
+import { ANALYSIS_OPTIONS, type AnalysisOption, type JobKind, type JobStatus, type MontageOptions } from '../protocol/messages';
 import type { JobStore, StoredResult } from './job-store';
 import type { JobRequest, RunJob } from './run-job';
 import { definedOnly } from '../core/objects';
@@ -168,6 +168,17 @@ export class JobManager {
       this.remember(analysisJobId, analysisData);
     }
     const base = stored.job.request;
+    // The analysis is reused as it is: an option that would change it cannot be honoured by a re-solve.
+    const effective = (options: MontageOptions, key: AnalysisOption) => (key === 'mood' ? (options.mood ?? 'auto') : options[key]);
+    const changed = ANALYSIS_OPTIONS.find((key) => request.options[key] !== undefined && effective(request.options, key) !== effective(base.options, key));
+    if (changed) {
+      const had = effective(base.options, changed);
+      throw new MontageError(
+        'AM_ERR_INVALID_ARGUMENT',
+        `${changed} changes the analysis, which a resolve reuses (job ${sourceId} has ${had === undefined ? 'the detected value' : JSON.stringify(had)}); start a montage with it instead.`,
+        { where: { field: `options.${changed}` } },
+      );
+    }
     const options: MontageOptions = { ...base.options, ...definedOnly(request.options) };
     const formats = request.formats ?? base.formats;
     return {

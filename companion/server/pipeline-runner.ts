@@ -17,7 +17,7 @@ import type { CancellationToken, Progress, ProgressReport } from '../core/lifecy
 import { createExtensionHost, type ExtensionHost } from '../host/index';
 import { cudaAvailable } from '../analysis/onnx/session-pool';
 import { dominantLabel, emotionSettings } from '../analysis/emotion/index';
-import { analyseInputs, buildPlanInput, composeMontage, cutUnits, PREVIEW_NAME, type MontageAnalysis, type MontageRequest, type PlannedInput } from '../pipeline/run-montage';
+import { analyseInputs, buildPlanInput, composeMontage, cutUnits, unitMusicEmotions, PREVIEW_NAME, type MontageAnalysis, type MontageRequest, type PlannedInput } from '../pipeline/run-montage';
 import type { AnalysisSummary, BarSummary, ChosenShot, CutGranularity, EmotionSummary, PlanSummary, ShotSummary } from '../protocol/messages';
 import type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, OutputFile, RunJob } from './run-job';
 import { definedOnly } from '../core/objects';
@@ -106,6 +106,9 @@ export function toMontageRequest(request: JobRequest): MontageRequest {
       granularity: options.granularity,
       beatsPerBar: options.beatsPerBar,
       downbeatShift: options.downbeatShift,
+      bpm: options.bpm,
+      firstDownbeatSeconds: options.firstDownbeatSeconds,
+      mood: options.mood,
     }),
     ...(request.formats ? { formats: [...request.formats] } : {}),
   };
@@ -164,20 +167,12 @@ export function summariseAnalysis(
 
 /** The music's emotion per cut unit (bar, pair of bars, or beat): the mean of the bars each unit spans. */
 export function unitEmotions(analysis: MontageAnalysis, granularity: CutGranularity): BarSummary[] {
-  const { units, barOfUnit } = cutUnits(analysis.music, granularity);
+  const { units } = cutUnits(analysis.music, granularity);
+  const vectors = unitMusicEmotions(analysis, granularity);
   return units.map((unit, i) => {
-    const vectors = (barOfUnit[i] ?? []).map((bar) => analysis.emotions.music.bars[bar]).filter((v): v is EmotionVector => !!v);
-    const emotion = emotionSummary(meanVector(vectors));
+    const emotion = emotionSummary(vectors[i]);
     return { index: i, startSeconds: round(unit.startSeconds), durationSeconds: round(unit.durationSeconds), ...(emotion ? { emotion } : {}) };
   });
-}
-
-function meanVector(vectors: readonly EmotionVector[]): EmotionVector | undefined {
-  const first = vectors[0];
-  if (!first || vectors.length === 1) return first;
-  const values = first.values.map((_, k) => vectors.reduce((sum, v) => sum + (v.values[k] ?? 0), 0) / vectors.length);
-  const mean = (pick: (v: EmotionVector) => number) => vectors.reduce((sum, v) => sum + pick(v), 0) / vectors.length;
-  return { encoderId: first.encoderId, values, valence: mean((v) => v.valence), arousal: mean((v) => v.arousal), confidence: mean((v) => v.confidence) };
 }
 
 export function chosenShots(plan: MontagePlan, analysis: MontageAnalysis, originalShots: readonly number[]): ChosenShot[] {

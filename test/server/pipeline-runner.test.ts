@@ -10,9 +10,9 @@ import type { EmotionVector, MontagePlan } from '../../companion/core/montage';
 import { CancellationToken, Progress } from '../../companion/core/lifecycle';
 import { liveProcessCount } from '../../companion/media/process';
 import type { MontageAnalysis } from '../../companion/pipeline/run-montage';
-import { createPipelineRunner } from '../../companion/server/pipeline-runner';
+import { createPipelineRunner, toMontageRequest } from '../../companion/server/pipeline-runner';
 import { movieAnalysis, musicAnalysis } from '../emotion/make-analysis';
-import type { AcceptedMessage, ErrorMessage, MontageResultMessage, ProgressMessage, ServerMessage } from '../../companion/protocol/messages';
+import type { AcceptedMessage, AnalyseResultMessage, ErrorMessage, MontageResultMessage, ProgressMessage, ServerMessage } from '../../companion/protocol/messages';
 import { ffprobeStreams } from '../support/ffprobe';
 import { beatsDir, filmDir, scratchDir } from '../support/paths';
 import { childProcesses, connectReady, jobFolders, startTestServer, type TestClient } from './ws-client';
@@ -121,6 +121,51 @@ test('a real montage over the protocol: progress, a result with the plan and emo
   } finally {
     await server.close();
   }
+});
+
+test('the music overrides of a protocol job reach the real analysis: metre, tempo, first downbeat and mood', { timeout: 300_000 }, async () => {
+  const server = await startTestServer({ extensionsDir });
+  try {
+    const client = await connectReady(server);
+    const { terminal } = await runToEnd(client, {
+      type: 'analyse',
+      requestId: 'overrides',
+      movie: { path: sintel },
+      music: { path: music, range: { startSeconds: 30, endSeconds: 40 } },
+      options: { beatsPerBar: 3, bpm: 135, firstDownbeatSeconds: 31.5, mood: 'sad' },
+    });
+    assert.equal(terminal.type, 'result', JSON.stringify(terminal));
+    const { analysis } = terminal as AnalyseResultMessage;
+    assert.equal(analysis.music.beatsPerBar, 3);
+    assert.ok(Math.abs(analysis.music.tempoBpm - 135) < 0.5, `${analysis.music.tempoBpm} BPM`);
+    assert.ok(analysis.bars.length >= 3, `${analysis.bars.length} bars`);
+    for (const bar of analysis.bars) {
+      assert.ok(Math.abs(bar.durationSeconds - (3 * 60) / 135) < 0.15, `bar ${bar.index} lasts ${bar.durationSeconds} s`);
+      assert.equal(bar.emotion?.label, 'sad', `bar ${bar.index} reads as sad`);
+    }
+    assert.ok(analysis.bars.some((bar) => Math.abs(bar.startSeconds - 31.5) <= 60 / 135 / 2 + 1e-3), 'a bar starts on the beat nearest 31.5 s');
+    await client.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('toMontageRequest carries every protocol option to the pipeline', () => {
+  const request = toMontageRequest({
+    kind: 'montage',
+    movie: { path: '/m.mp4', range: { startSeconds: 1, endSeconds: 9 } },
+    music: { path: '/a.ogg' },
+    options: { scenes: 3, mode: 'soft', granularity: '2bars', trim: false, arc: true, pins: [1], bans: [2], beatsPerBar: 7, downbeatShift: 2, bpm: 96, firstDownbeatSeconds: 4.5, mood: 'relaxed' },
+    formats: ['edl'],
+    preview: false,
+  });
+  assert.deepEqual(request, {
+    moviePath: '/m.mp4',
+    movieRange: { startSeconds: 1, endSeconds: 9 },
+    musicPath: '/a.ogg',
+    options: { maxScenes: 3, mode: 'soft', trim: false, arc: true, pins: [1], bans: [2], granularity: '2bars', beatsPerBar: 7, downbeatShift: 2, bpm: 96, firstDownbeatSeconds: 4.5, mood: 'relaxed' },
+    formats: ['edl'],
+  });
 });
 
 test('cancel in the middle of analysis leaves no ffmpeg child in the process table and no partial output', { timeout: 120_000 }, async () => {

@@ -5,13 +5,13 @@ import { CLIENT_SCHEMAS, parseClientFrame } from '../../companion/protocol/schem
 
 const valid: ClientMessage[] = [
   { type: 'hello', protocol: 1, token: 'a'.repeat(64), client: 'test' },
-  { type: 'analyse', requestId: 'a', movie: { path: '/m.mp4' }, music: { path: '/a.ogg' }, options: { granularity: 'beat', beatsPerBar: 3 } },
+  { type: 'analyse', requestId: 'a', movie: { path: '/m.mp4' }, music: { path: '/a.ogg' }, options: { granularity: 'beat', beatsPerBar: 3, bpm: 92.5, firstDownbeatSeconds: 1.25, mood: 'auto' } },
   {
     type: 'montage',
     requestId: 'm',
     movie: { path: '/m.mp4', range: { startSeconds: 1, endSeconds: 2.5 } },
     music: { path: '/a.ogg', range: { startSeconds: 0, endSeconds: 30 } },
-    options: { scenes: 4, mode: 'soft', granularity: '2bars', trim: false, arc: true, pins: [1, 2], bans: [3], downbeatShift: 1 },
+    options: { scenes: 4, mode: 'soft', granularity: '2bars', trim: false, arc: true, pins: [1, 2], bans: [3], downbeatShift: 1, beatsPerBar: 7, bpm: 140, firstDownbeatSeconds: 30.5, mood: 'tense' },
     formats: ['fcp7-xml', 'edl'],
     preview: false,
   },
@@ -79,4 +79,27 @@ test('unknown types, non-objects and bad JSON get their own codes', () => {
   assert.deepEqual(codes, ['AM_ERR_PROTOCOL_UNKNOWN_TYPE', 'AM_ERR_PROTOCOL_MALFORMED', 'AM_ERR_PROTOCOL_MALFORMED', 'AM_ERR_PROTOCOL_MALFORMED', 'AM_ERR_PROTOCOL_MALFORMED']);
   const prototype = parseClientFrame('{"type":"__proto__","requestId":"x"}', 1000);
   assert.equal(prototype.ok ? 'ok' : prototype.error.code, 'AM_ERR_PROTOCOL_UNKNOWN_TYPE');
+});
+
+test('the music overrides are range-checked: metre 2–12, tempo 30–300 BPM, a first downbeat in seconds, a known mood', () => {
+  const frame = (options: Record<string, unknown>) => parseClientFrame(JSON.stringify({ type: 'montage', requestId: 'm', movie: { path: '/m' }, music: { path: '/a' }, options }), 1 << 20);
+  for (const options of [{ beatsPerBar: 2 }, { beatsPerBar: 12 }, { bpm: 30 }, { bpm: 300 }, { firstDownbeatSeconds: 0 }, ...['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense'].map((mood) => ({ mood }))]) {
+    assert.ok(frame(options).ok, JSON.stringify(options));
+  }
+  const bad: [Record<string, unknown>, string][] = [
+    [{ beatsPerBar: 1 }, 'options.beatsPerBar'],
+    [{ beatsPerBar: 13 }, 'options.beatsPerBar'],
+    [{ beatsPerBar: 3.5 }, 'options.beatsPerBar'],
+    [{ bpm: 29 }, 'options.bpm'],
+    [{ bpm: '120' }, 'options.bpm'],
+    [{ firstDownbeatSeconds: -0.5 }, 'options.firstDownbeatSeconds'],
+    [{ mood: 'happy' }, 'options.mood'],
+    [{ mood: 'Sad' }, 'options.mood'],
+    [{ tempo: 120 }, 'options.tempo'],
+  ];
+  for (const [options, field] of bad) {
+    const parsed = frame(options);
+    assert.equal(parsed.ok, false, JSON.stringify(options));
+    if (!parsed.ok) assert.equal(parsed.error.where?.field, field, parsed.error.message);
+  }
 });

@@ -115,7 +115,10 @@ function badFrames(limitBytes: number): { label: string; data: string | Buffer; 
     ['pins not integers', { ...good, options: { pins: [1.5] } }],
     ['pins negative', { ...good, options: { pins: [-1] } }],
     ['bans a string', { ...good, options: { bans: '1,2' } }],
-    ['beatsPerBar 5', { ...good, options: { beatsPerBar: 5 } }],
+    ['beatsPerBar 13', { ...good, options: { beatsPerBar: 13 } }],
+    ['bpm too slow', { ...good, options: { bpm: 10 } }],
+    ['firstDownbeatSeconds negative', { ...good, options: { firstDownbeatSeconds: -1 } }],
+    ['mood unknown', { ...good, options: { mood: 'happy' } }],
     ['unknown option', { ...good, options: { speed: 2 } }],
     ['formats empty', { ...good, formats: [] }],
     ['format with a slash', { ...good, formats: ['../edl'] }],
@@ -440,6 +443,38 @@ test('resolve re-solves from the cached analysis with new pins, fast, and still 
     await client.close();
   } finally {
     await second.close();
+  }
+});
+
+test('the music overrides travel with the job; a resolve keeps them and refuses new ones, which need a new analysis', async () => {
+  const started: Record<string, unknown>[] = [];
+  const server = await startTestServer({ runJob: fakeRunJob({ onStart: (request) => started.push({ ...request.options }) }) });
+  try {
+    const client = await connectReady(server);
+    const overrides = { bpm: 120, beatsPerBar: 3, firstDownbeatSeconds: 0.5, mood: 'sad' };
+    const original = await runToEnd(client, montage('m', { options: { scenes: 2, ...overrides } }));
+    assert.deepEqual(started[0], { scenes: 2, ...overrides }, 'the runner gets every override');
+
+    // Repeating the source job's values (and mood "auto" over no mood at all, below) is fine.
+    const same = await runToEnd(client, { type: 'resolve', requestId: 'same', jobId: original.accepted.jobId, options: { pins: [1], bpm: 120, mood: 'sad' } });
+    assert.equal(same.terminal.type, 'result', JSON.stringify(same.terminal));
+    assert.deepEqual(started[1], { scenes: 2, ...overrides, pins: [1] }, 'the resolve keeps the source job’s overrides');
+
+    for (const [key, value] of [['bpm', 100], ['beatsPerBar', 4], ['firstDownbeatSeconds', 2], ['mood', 'excited'], ['downbeatShift', 1]] as const) {
+      client.send({ type: 'resolve', requestId: `new-${key}`, jobId: original.accepted.jobId, options: { [key]: value } });
+      const refused = await client.next<ErrorMessage>((m) => m.type === 'error' && m.requestId === `new-${key}`);
+      assert.equal(refused.code, 'AM_ERR_INVALID_ARGUMENT', refused.message);
+      assert.equal(refused.where?.field, `options.${key}`);
+      assert.match(refused.message, /start a montage/);
+    }
+    assert.equal(started.length, 2, 'no refused resolve reached the runner');
+
+    const plain = await runToEnd(client, montage('plain'));
+    const auto = await runToEnd(client, { type: 'resolve', requestId: 'auto', jobId: plain.accepted.jobId, options: { mood: 'auto' } });
+    assert.equal(auto.terminal.type, 'result', JSON.stringify(auto.terminal));
+    await client.close();
+  } finally {
+    await server.close();
   }
 });
 
