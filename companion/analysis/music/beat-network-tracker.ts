@@ -141,8 +141,8 @@ export function trackFromActivations(activations: Activations, durationSeconds: 
       meterPrior: settings.meterPrior,
       relative: settings.relativeDownbeats,
       meterChange: settings.meterChange,
-      // A metre the editor forces is kept bar after bar (no early restarts).
-      restart: options.beatsPerBar !== undefined ? 0 : settings.barRestart,
+      // A metre or a downbeat the editor sets is kept bar after bar (no early restarts).
+      restart: options.beatsPerBar !== undefined || downbeatAt !== undefined ? 0 : settings.barRestart,
       ...(options.beatsPerBar !== undefined ? { meters: [options.beatsPerBar] } : {}),
       ...(downbeatAt !== undefined ? { downbeatAt } : {}),
     },
@@ -165,7 +165,8 @@ export function trackFromActivations(activations: Activations, durationSeconds: 
     bars: barsWithConfidence,
     tempoBpm: options.bpm ?? tempoBpm,
     beatsPerBar,
-    confidence: round3(Math.min(1, median(barsWithConfidence.map((b) => b.confidence ?? 0)) * Math.min(1, durationSeconds / 10))),
+    // A few seconds cannot show a steady pulse: no confidence at 2 s, full from 10 s.
+    confidence: round3(median(barsWithConfidence.map((b) => b.confidence ?? 0)) * Math.max(0, Math.min(1, (durationSeconds - 2) / 8))),
     pulse: 'steady',
   };
 }

@@ -4,6 +4,8 @@
  * same function, so runtime and training cannot drift apart.
  *
  * Frame t is centred on sample round(t · sampleRate / 100), so its time is t / 100 s whatever the sample rate.
+ * The level is normalised first: the RMS of the 50 ms blocks above −60 dBFS is brought to −20 dBFS (at most
+ * +40 dB, so near-silence stays quiet).
  */
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import { hannWindow, RealFft } from './fft';
@@ -15,6 +17,9 @@ export const BEAT_FEATURES = 2 * BEAT_BANDS;
 const WINDOW_SECONDS = 0.046;
 const LOW_HZ = 30;
 const HIGH_HZ = 5500;
+/** The level every input is brought to (RMS of its audible parts), so a loud master and a quiet render read alike. */
+const TARGET_DBFS = -20;
+const MAX_GAIN_DB = 40;
 
 /** Frames × BEAT_FEATURES, row-major. */
 export interface BeatSpectrogram {
@@ -51,6 +56,26 @@ function melFilters(fftSize: number, sampleRate: number): Float32Array[] {
   });
 }
 
+/** Linear gain that brings the audible parts of the signal to TARGET_DBFS. */
+function levelGain(samples: Float32Array, sampleRate: number): number {
+  const block = Math.max(1, Math.round(sampleRate * 0.05));
+  const floor = 10 ** (-60 / 10);
+  let sum = 0;
+  let count = 0;
+  for (let start = 0; start + block <= samples.length; start += block) {
+    let power = 0;
+    for (let i = start; i < start + block; i++) power += samples[i]! * samples[i]!;
+    power /= block;
+    if (power > floor) {
+      sum += power;
+      count++;
+    }
+  }
+  if (count === 0) return 1;
+  const levelDb = 10 * Math.log10(sum / count);
+  return 10 ** (Math.min(MAX_GAIN_DB, TARGET_DBFS - levelDb) / 20);
+}
+
 export function computeBeatSpectrogram(samples: Float32Array, sampleRate: number, token?: CancellationToken): BeatSpectrogram {
   const fftSize = 2 ** Math.round(Math.log2(sampleRate * WINDOW_SECONDS));
   const fft = new RealFft(fftSize);
@@ -68,7 +93,7 @@ export function computeBeatSpectrogram(samples: Float32Array, sampleRate: number
   const frameCount = Math.max(0, Math.floor((samples.length * BEAT_FRAME_RATE) / sampleRate));
   const data = new Float32Array(frameCount * BEAT_FEATURES);
   // log(1 + γ·|X|): γ relative to a full-scale sine's magnitude, so the scale does not depend on the FFT size.
-  const gamma = 1000 / (fftSize / 4);
+  const gamma = (1000 / (fftSize / 4)) * levelGain(samples, sampleRate);
   const previous = new Float32Array(BEAT_BANDS);
   for (let t = 0; t < frameCount; t++) {
     if ((t & 2047) === 0) throwIfCancelled(token);

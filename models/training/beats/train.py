@@ -109,7 +109,7 @@ def loss_of(model, x, y, m):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--corpus', default=os.environ.get('AM_CORPUS_DIR', '.cache/music-corpus'))
-    parser.add_argument('--steps', type=int, default=8000)
+    parser.add_argument('--steps', type=int, default=6000)
     parser.add_argument('--batch', type=int, default=12)
     parser.add_argument('--seed', type=int, default=20261202)
     parser.add_argument('--out', default='models/beats')
