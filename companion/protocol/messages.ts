@@ -69,6 +69,13 @@ export type SceneMode = 'hard' | 'soft';
 export type CutGranularity = 'bar' | '2bars' | 'beat';
 /** The music's mood: `auto` reads it from the music; a label (EMOTION_LABELS) fixes it for every bar. */
 export type MusicMood = 'auto' | 'excited' | 'fearful' | 'neutral' | 'relaxed' | 'sad' | 'tense';
+export const MUSIC_MOODS = ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense'] as const satisfies readonly MusicMood[];
+/** The ranges of the music options (inclusive); the server refuses values outside them. */
+export const MUSIC_OPTION_LIMITS = {
+  beatsPerBar: { min: 2, max: 12 },
+  downbeatShift: { min: 0, max: 11 },
+  bpm: { min: 30, max: 300 },
+} as const;
 /** The timeline formats the built-in exporters write (extensions may add more ids). */
 export type TimelineFormat = 'fcp7-xml' | 'fcpxml' | 'edl' | 'otio' | (string & {});
 

@@ -8,12 +8,11 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../core/errors';
 import type { EmotionLabel } from '../core/montage';
-import { CLIENT_MESSAGE_TYPES, type ClientMessage, type ClientMessageType, type MusicMood, type WireError } from './messages';
+import { CLIENT_MESSAGE_TYPES, MUSIC_MOODS, MUSIC_OPTION_LIMITS, type ClientMessage, type ClientMessageType, type MusicMood, type WireError } from './messages';
 
 const MAX_PATH_CHARS = 4096;
 const MAX_INDICES = 10_000;
 
-const MUSIC_MOODS = ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense'] as const satisfies readonly MusicMood[];
 // Compile-time: the protocol's moods are `auto` plus exactly the product's emotion labels.
 const moodsAgree: [MusicMood extends 'auto' | EmotionLabel ? true : false, 'auto' | EmotionLabel extends MusicMood ? true : false] = [true, true];
 void moodsAgree;
@@ -45,9 +44,9 @@ const montageOptions = z.strictObject({
   arc: z.boolean().optional(),
   pins: shotIndices.optional(),
   bans: shotIndices.optional(),
-  beatsPerBar: z.number().int().min(2).max(12).optional(),
-  downbeatShift: z.number().int().min(0).max(11).optional(),
-  bpm: z.number().finite().min(30).max(300).optional(),
+  beatsPerBar: z.number().int().min(MUSIC_OPTION_LIMITS.beatsPerBar.min).max(MUSIC_OPTION_LIMITS.beatsPerBar.max).optional(),
+  downbeatShift: z.number().int().min(MUSIC_OPTION_LIMITS.downbeatShift.min).max(MUSIC_OPTION_LIMITS.downbeatShift.max).optional(),
+  bpm: z.number().finite().min(MUSIC_OPTION_LIMITS.bpm.min).max(MUSIC_OPTION_LIMITS.bpm.max).optional(),
   firstDownbeatSeconds: seconds.optional(),
   mood: z.enum(MUSIC_MOODS).optional(),
 });

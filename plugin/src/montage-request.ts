@@ -4,7 +4,7 @@
  * its clips' source ranges); the music is an audio clip of the sequence or a file; its length is the whole
  * music or the part that falls inside the sequence in/out. Pure: no host calls, no DOM.
  */
-import type { MediaSource, MontageMessage, MontageOptions, CutGranularity, SceneMode } from '../../companion/protocol/messages';
+import { MUSIC_OPTION_LIMITS, type MediaSource, type MontageMessage, type MontageOptions, type CutGranularity, type MusicMood, type SceneMode } from '../../companion/protocol/messages';
 import type { HostClip, HostSequence } from './host';
 import { maxTicks, minTicks, parseTicks, subtractTicks, ticksToSeconds } from './ticks';
 
@@ -13,14 +13,21 @@ export type MusicChoice = { readonly kind: 'clip'; readonly clipKey: string } | 
 /** How long the montage is: the whole music (clip or file) or the sequence in/out. */
 export type LengthChoice = 'music' | 'inout';
 
-/** The options the panel exposes. */
+/** The options the panel exposes. The music ones are absent (or `auto`) when the companion reads them from the music. */
 export interface PanelMontageOptions {
   readonly scenes: number;
   readonly mode: SceneMode;
   readonly granularity: CutGranularity;
+  /** Force the tempo (30–300 BPM). */
+  readonly bpm?: number;
+  /** Force the metre (2–12 beats per bar). */
+  readonly beatsPerBar?: number;
+  /** A downbeat on the beat nearest this time, in seconds of the music file. */
+  readonly firstDownbeatSeconds?: number;
+  readonly mood: MusicMood;
 }
 
-export const DEFAULT_PANEL_OPTIONS: PanelMontageOptions = { scenes: 5, mode: 'hard', granularity: 'bar' };
+export const DEFAULT_PANEL_OPTIONS: PanelMontageOptions = { scenes: 5, mode: 'hard', granularity: 'bar', mood: 'auto' };
 
 /** A request problem the user can fix, in plain words. */
 export class RequestProblem extends Error {
@@ -41,6 +48,33 @@ export interface MovieCandidate {
   /** How much of the timeline it covers, in ticks. */
   readonly timelineTicks: string;
   readonly clipCount: number;
+}
+
+/**
+ * The request options for the panel's choices: the planner's always, the music overrides only where the editor set
+ * them (so the companion reads the rest from the music). Throws {@link RequestProblem} for a value out of range.
+ */
+export function requestOptions(options: PanelMontageOptions): MontageOptions {
+  const { bpm, beatsPerBar, firstDownbeatSeconds, mood } = options;
+  const limits = MUSIC_OPTION_LIMITS;
+  if (bpm !== undefined && !(Number.isFinite(bpm) && bpm >= limits.bpm.min && bpm <= limits.bpm.max)) {
+    throw new RequestProblem(`The tempo ${bpm} BPM is out of range.`, `Type a tempo from ${limits.bpm.min} to ${limits.bpm.max} BPM, or clear the field to let the companion find it.`);
+  }
+  if (beatsPerBar !== undefined && !(Number.isInteger(beatsPerBar) && beatsPerBar >= limits.beatsPerBar.min && beatsPerBar <= limits.beatsPerBar.max)) {
+    throw new RequestProblem(`${beatsPerBar} beats per bar is not a metre the companion can use.`, `Choose ${limits.beatsPerBar.min} to ${limits.beatsPerBar.max} beats per bar, or Auto.`);
+  }
+  if (firstDownbeatSeconds !== undefined && !(Number.isFinite(firstDownbeatSeconds) && firstDownbeatSeconds >= 0)) {
+    throw new RequestProblem(`The first downbeat "${firstDownbeatSeconds}" is not a time in the music.`, 'Type the seconds into the music file where a bar starts, e.g. 1.25, or clear the field.');
+  }
+  return {
+    scenes: options.scenes,
+    mode: options.mode,
+    granularity: options.granularity,
+    ...(bpm !== undefined ? { bpm } : {}),
+    ...(beatsPerBar !== undefined ? { beatsPerBar } : {}),
+    ...(firstDownbeatSeconds !== undefined ? { firstDownbeatSeconds } : {}),
+    ...(mood !== 'auto' ? { mood } : {}),
+  };
 }
 
 /** A stable key for an audio clip of a sequence (track + start). */
@@ -120,7 +154,7 @@ export function buildSequenceRequest(sequence: HostSequence, music: MusicChoice,
       type: 'montage',
       movie: { path: movie.path, range: movie.range },
       music: musicSource,
-      options: { scenes: options.scenes, mode: options.mode, granularity: options.granularity, ...extra },
+      options: { ...requestOptions(options), ...extra },
       formats: ['fcp7-xml'],
       preview: false,
     },
@@ -151,7 +185,7 @@ export function buildTypedRequest(inputs: TypedInputs, options: PanelMontageOpti
       type: 'montage',
       movie: movieRange ? { path: moviePath, range: movieRange } : { path: moviePath },
       music: musicRange ? { path: musicPath, range: musicRange } : { path: musicPath },
-      options: { scenes: options.scenes, mode: options.mode, granularity: options.granularity, ...extra },
+      options: { ...requestOptions(options), ...extra },
       preview: true,
     },
     warnings: [],

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RequestProblem, buildSequenceRequest, buildTypedRequest, clipKey, movieCandidates, musicClips } from '../../plugin/src/montage-request';
+import { RequestProblem, buildSequenceRequest, buildTypedRequest, clipKey, movieCandidates, musicClips, requestOptions } from '../../plugin/src/montage-request';
 import { clip, editSequence, ticks } from './support/fixtures';
 
-const options = { scenes: 4, mode: 'soft' as const, granularity: '2bars' as const };
+const options = { scenes: 4, mode: 'soft' as const, granularity: '2bars' as const, mood: 'auto' as const };
 
 test('the movie is the video file used longest, over the union of its clips’ source ranges', () => {
   const [movie, other] = movieCandidates(editSequence());
@@ -79,4 +79,32 @@ test('typed paths (web UI) become a request with optional ranges and a preview',
   assert.throws(() => buildTypedRequest({ moviePath: '/m.mp4', musicPath: '/s.ogg', musicStartSeconds: '30' }, options), /start but no end/);
   assert.throws(() => buildTypedRequest({ moviePath: '/m.mp4', musicPath: '/s.ogg', musicStartSeconds: '30', musicEndSeconds: '20' }, options), /after the start/);
   assert.throws(() => buildTypedRequest({ moviePath: ' ', musicPath: '/s.ogg' }, options), /No movie file/);
+});
+
+test('the music overrides go into the request only where the editor set them; mood auto is left to the companion', () => {
+  const overrides = { ...options, bpm: 92.5, beatsPerBar: 3, firstDownbeatSeconds: 1.25, mood: 'tense' as const };
+  const sequence = editSequence();
+  const song = musicClips(sequence)[0]!;
+  for (const { request } of [buildSequenceRequest(sequence, { kind: 'clip', clipKey: clipKey(song) }, 'music', overrides), buildTypedRequest({ moviePath: '/m.mp4', musicPath: '/s.ogg' }, overrides)]) {
+    assert.deepEqual(request.options, { scenes: 4, mode: 'soft', granularity: '2bars', bpm: 92.5, beatsPerBar: 3, firstDownbeatSeconds: 1.25, mood: 'tense' });
+  }
+  assert.deepEqual(requestOptions({ ...options, beatsPerBar: 7 }), { scenes: 4, mode: 'soft', granularity: '2bars', beatsPerBar: 7 }, 'the rest stay unset, so the companion reads them');
+  assert.deepEqual(requestOptions({ ...options, firstDownbeatSeconds: 0 }), { scenes: 4, mode: 'soft', granularity: '2bars', firstDownbeatSeconds: 0 }, 'a first downbeat at 0 s is a value, not "unset"');
+});
+
+test('music overrides out of range are refused with a fix, before anything is sent', () => {
+  const cases: [Partial<typeof options> & Record<string, unknown>, RegExp, RegExp][] = [
+    [{ bpm: 12 }, /tempo 12 BPM/, /30 to 300 BPM/],
+    [{ bpm: Number.NaN }, /tempo/, /clear the field/],
+    [{ beatsPerBar: 1 }, /1 beats per bar/, /2 to 12/],
+    [{ beatsPerBar: 2.5 }, /2\.5 beats per bar/, /Auto/],
+    [{ firstDownbeatSeconds: -3 }, /first downbeat/, /seconds into the music/],
+  ];
+  for (const [bad, message, fix] of cases) {
+    assert.throws(
+      () => buildTypedRequest({ moviePath: '/m.mp4', musicPath: '/s.ogg' }, { ...options, ...bad }),
+      (error: unknown) => error instanceof RequestProblem && message.test(error.message) && fix.test(error.fix),
+      JSON.stringify(bad),
+    );
+  }
 });

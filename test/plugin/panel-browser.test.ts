@@ -259,10 +259,30 @@ test('the web UI served by the companion makes a montage from typed paths, offer
   await page.fill('[data-test="music-end"]', '40');
   await page.fill('[data-test="scenes"]', '6');
   await page.dispatchEvent('[data-test="scenes"]', 'change');
+  // The editor's music overrides: tempo, metre, first downbeat, mood. An out-of-range tempo is clamped in the field.
+  await page.fill('[data-test="bpm"]', '900');
+  await page.dispatchEvent('[data-test="bpm"]', 'change');
+  assert.equal(await page.inputValue('[data-test="bpm"]'), '300');
+  await page.fill('[data-test="bpm"]', '135');
+  await page.dispatchEvent('[data-test="bpm"]', 'change');
+  await page.selectOption('[data-test="beats-per-bar"]', '3');
+  await page.fill('[data-test="first-downbeat"]', '31.5');
+  await page.dispatchEvent('[data-test="first-downbeat"]', 'change');
+  assert.deepEqual(await page.$$eval('[data-test="mood"] option', (options) => options.map((o) => o.getAttribute('value'))), ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense']);
+  await page.selectOption('[data-test="mood"]', 'sad');
   await page.click('[data-test="run"]');
   await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
   assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
   await assertPlotDrawn(page);
+  // The companion cut on those bars and read the music as sad.
+  const reading = await page.evaluate(() => {
+    const result = (window as unknown as { automontage: { state: { result: { analysis: { music: { tempoBpm: number; beatsPerBar: number } }; montage: { musicEmotion: { startSeconds: number; emotion?: { label: string } }[] } } } } }).automontage.state.result;
+    return { music: result.analysis.music, starts: result.montage.musicEmotion.map((bar) => bar.startSeconds), labels: result.montage.musicEmotion.map((bar) => bar.emotion?.label) };
+  });
+  assert.equal(reading.music.beatsPerBar, 3);
+  assert.ok(Math.abs(reading.music.tempoBpm - 135) < 0.5, `${reading.music.tempoBpm} BPM`);
+  assert.ok(reading.starts.some((start) => Math.abs(start - 31.5) <= 60 / 135 / 2 + 1e-3), `a bar starts near 31.5 s: ${reading.starts.join(', ')}`);
+  assert.ok(reading.labels.length > 0 && reading.labels.every((label) => label === 'sad'), reading.labels.join(', '));
 
   // Every timeline format can be downloaded with the token the link carries.
   const links = await page.$$eval('[data-test="downloads"] a', (anchors) => anchors.map((a) => ({ format: a.getAttribute('data-format') ?? '', href: (a as unknown as { href: string }).href })));

@@ -214,6 +214,44 @@ test('keep and drop re-solve the last montage with pins and bans, and a second c
   });
 });
 
+test('the music overrides set in the panel reach the companion with the montage; a re-solve leaves them to the source job', async () => {
+  const calls: string[] = [];
+  const requests: JobRequest[] = [];
+  await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    controller.setOptions({ bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed' });
+    await controller.autoMontage();
+    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+    assert.deepEqual(requests[0]?.options, { scenes: 5, mode: 'hard', granularity: 'bar', bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed' });
+    await controller.setDecision(2, 'drop');
+    assert.deepEqual(calls, ['montage', 'resolve']);
+    assert.equal(controller.state.problem, null, 'the companion accepts the re-solve: it does not repeat or change the overrides');
+    assert.deepEqual(requests[1]?.options, { scenes: 5, mode: 'hard', granularity: 'bar', bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed', pins: [], bans: [2] }, 'the source job’s overrides are kept');
+
+    // Back to auto: the next montage (from the edit, not the generated sequence) sends none of them.
+    await host.openSequence(sequence().id);
+    controller.setOptions({ bpm: undefined, beatsPerBar: undefined, firstDownbeatSeconds: undefined, mood: 'auto' });
+    await controller.autoMontage();
+    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+    assert.deepEqual(requests[2]?.options, { scenes: 5, mode: 'hard', granularity: 'bar' });
+
+    // Out of range: a problem with its fix, and nothing sent.
+    await host.openSequence(sequence().id);
+    controller.setOptions({ bpm: 900 });
+    await controller.autoMontage();
+    assert.match(problemTitle(controller), /tempo 900 BPM/);
+    assert.equal(requests.length, 3);
+    controller.dispose();
+  });
+});
+
+/** The problem's title, read through a call (an earlier assert may have narrowed `state.problem` to null). */
+function problemTitle(controller: PanelController): string {
+  return controller.state.problem?.title ?? '';
+}
+
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

@@ -4,7 +4,7 @@
  * framework. Static controls are built once; the dynamic parts (status, progress, problem, result) are
  * re-rendered on every state change. Never uses alert(): problems are shown inline with their fix.
  */
-import type { MontageResultMessage } from '../../../companion/protocol/messages';
+import { MUSIC_MOODS, MUSIC_OPTION_LIMITS, type MontageResultMessage } from '../../../companion/protocol/messages';
 import type { PanelController, PanelState } from '../panel-controller';
 import { baseName, clipKey, movieCandidates, musicClips } from '../montage-request';
 import { START_COMPANION_FIX } from '../problems';
@@ -148,9 +148,46 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
     const value = granularitySelect.value;
     controller.setOptions({ granularity: value === 'beat' ? 'beat' : value === '2bars' ? '2bars' : 'bar' });
   });
+  // The music overrides: empty / Auto lets the companion read them from the music.
+  const bpmInput = h('input', { class: 'am-input am-short', test: 'bpm', attrs: { type: 'number', min: String(MUSIC_OPTION_LIMITS.bpm.min), max: String(MUSIC_OPTION_LIMITS.bpm.max), step: '0.1', placeholder: 'auto' } });
+  bpmInput.addEventListener('change', () => {
+    const text = bpmInput.value.trim();
+    const value = Number(text);
+    if (text === '' || !Number.isFinite(value)) {
+      bpmInput.value = '';
+      controller.setOptions({ bpm: undefined });
+      return;
+    }
+    const bpm = Math.round(Math.max(MUSIC_OPTION_LIMITS.bpm.min, Math.min(MUSIC_OPTION_LIMITS.bpm.max, value)) * 10) / 10;
+    bpmInput.value = String(bpm);
+    controller.setOptions({ bpm });
+  });
+  const metres = Array.from({ length: MUSIC_OPTION_LIMITS.beatsPerBar.max - MUSIC_OPTION_LIMITS.beatsPerBar.min + 1 }, (_, i) => MUSIC_OPTION_LIMITS.beatsPerBar.min + i);
+  const beatsPerBarSelect = h('select', { class: 'am-select', test: 'beats-per-bar' }, [option('auto', 'Auto', true), ...metres.map((n) => option(String(n), `${n} beats per bar`, false))]);
+  beatsPerBarSelect.addEventListener('change', () => {
+    const value = beatsPerBarSelect.value;
+    controller.setOptions({ beatsPerBar: value === 'auto' ? undefined : Number(value) });
+  });
+  const downbeatInput = h('input', { class: 'am-input am-short', test: 'first-downbeat', attrs: { type: 'number', min: '0', step: '0.01', placeholder: 'auto' } });
+  downbeatInput.addEventListener('change', () => {
+    const text = downbeatInput.value.trim();
+    const value = Number(text);
+    const valid = text !== '' && Number.isFinite(value) && value >= 0;
+    if (!valid) downbeatInput.value = '';
+    controller.setOptions({ firstDownbeatSeconds: valid ? value : undefined });
+  });
+  const moodSelect = h('select', { class: 'am-select', test: 'mood' }, MUSIC_MOODS.map((mood) => option(mood, mood === 'auto' ? 'Auto (from the music)' : mood[0]!.toUpperCase() + mood.slice(1), mood === 'auto')));
+  moodSelect.addEventListener('change', () => {
+    const mood = MUSIC_MOODS.find((candidate) => candidate === moodSelect.value) ?? 'auto';
+    controller.setOptions({ mood });
+  });
   const optionsSection = h('div', { class: 'am-section' }, [
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Scenes' }), scenesInput, modeSelect]),
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Cuts' }), granularitySelect]),
+    h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Tempo' }), bpmInput, h('span', { class: 'am-hint', text: 'BPM' }), beatsPerBarSelect]),
+    h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Downbeat' }), downbeatInput, h('span', { class: 'am-hint', text: 's into the music file' })]),
+    h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Mood' }), moodSelect]),
+    h('div', { class: 'am-hint', text: 'Empty or Auto: the companion reads tempo, metre, downbeat and mood from the music. They apply at the next Auto-montage (Keep/Drop re-solves keep the last reading).' }),
   ]);
 
   // --- Run -------------------------------------------------------------------------------------------
