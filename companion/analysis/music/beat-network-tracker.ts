@@ -17,6 +17,7 @@ import type { BarTracker, BarTrackerOptions, BarTracking } from '../../core/pipe
 import { ort, sharedSessionPool } from '../onnx/session-pool';
 import { packageRoot } from '../onnx/model-catalogue';
 import { layoutBars } from './bars';
+import { SpectralBarTracker } from './spectral-bar-tracker';
 import { decodeBars, decodeBeats, METER_PRIOR } from './beat-decoder';
 import { BEAT_FEATURES, BEAT_FRAME_RATE, computeBeatSpectrogram } from './beat-spectrogram';
 
@@ -25,6 +26,12 @@ const FREE_PULSE_ACTIVATION = 0.12;
 /** Frames of context on each side of an inference chunk (the network sees ±5.1 s). */
 const CHUNK_MARGIN = 600;
 const CHUNK_FRAMES = 12_000;
+/**
+ * When the network hears no steady pulse, the spectral tracker (an independent, onset-based method) gets a say:
+ * a reading of its with at least this confidence (noise and speech read ≤ 0.15 on its scale) is used instead.
+ * It guards against the network missing the pulse of music unlike its training data (a dense metal mix).
+ */
+const SECOND_OPINION_CONFIDENCE = 0.3;
 /** Free-pulse segments: about this long (seconds), never shorter than the minimum. */
 const PHRASE_SECONDS = 4;
 const MIN_PHRASE_SECONDS = 2;
@@ -57,13 +64,20 @@ function validate(options: BarTrackerOptions): void {
 export class BeatNetworkTracker implements BarTracker {
   readonly id = 'builtin.beat-network';
 
+  private readonly secondOpinion = new SpectralBarTracker();
+
   constructor(private readonly modelPath: string = defaultBeatModelPath()) {}
 
   async track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): Promise<BarTracking> {
     validate(options);
     const activations = await this.activations(samples, sampleRate, token);
     throwIfCancelled(token);
-    return trackFromActivations(activations, samples.length / sampleRate, options);
+    const tracking = trackFromActivations(activations, samples.length / sampleRate, options);
+    if (tracking.pulse !== 'free') return tracking;
+    const second = this.secondOpinion.track(samples, sampleRate, options, token);
+    if (second.confidence < SECOND_OPINION_CONFIDENCE) return tracking;
+    const { diagnostics: _, ...reading } = second;
+    return { ...reading, bars: reading.bars.map((bar) => ({ ...bar, confidence: second.confidence })), pulse: 'steady' };
   }
 
   /** The network's output, 100 frames a second, run in overlapping chunks so memory stays bounded. */
