@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CLIENT_MESSAGE_TYPES, type ClientMessage } from '../../companion/protocol/messages';
+import { CLIENT_MESSAGE_TYPES, MUSIC_MOODS, MUSIC_OPTION_LIMITS, type ClientMessage } from '../../companion/protocol/messages';
+import { MOOD_CHOICES } from '../../companion/analysis/emotion/fixed-mood';
+import { MAX_BEATS_PER_BAR, MAX_TEMPO_BPM, MIN_BEATS_PER_BAR, MIN_TEMPO_BPM } from '../../companion/pipeline/run-montage';
 import { CLIENT_SCHEMAS, parseClientFrame } from '../../companion/protocol/schema';
 
 const valid: ClientMessage[] = [
@@ -102,4 +104,10 @@ test('the music overrides are range-checked: metre 2–12, tempo 30–300 BPM, a
     assert.equal(parsed.ok, false, JSON.stringify(options));
     if (!parsed.ok) assert.equal(parsed.error.where?.field, field, parsed.error.message);
   }
+});
+
+test('the protocol’s music limits are the pipeline’s, so what the schema lets through the pipeline accepts', () => {
+  assert.deepEqual(MUSIC_OPTION_LIMITS.beatsPerBar, { min: MIN_BEATS_PER_BAR, max: MAX_BEATS_PER_BAR });
+  assert.deepEqual(MUSIC_OPTION_LIMITS.bpm, { min: MIN_TEMPO_BPM, max: MAX_TEMPO_BPM });
+  assert.deepEqual([...MUSIC_MOODS], [...MOOD_CHOICES]);
 });
