@@ -41,9 +41,10 @@ const nearestBeat = (r: Reading, seconds: number) => r.beats.reduce((best, b) =>
 /** The structure every reading has, whatever the tracker: beats in order, bars tiling the range, values in range. */
 function assertWellFormed(r: Reading): void {
   assert.ok(r.tempoBpm >= 30 && r.tempoBpm <= 300, `${r.tempoBpm} BPM`);
-  assert.ok(Number.isInteger(r.beatsPerBar) && r.beatsPerBar >= 2 && r.beatsPerBar <= 12, `${r.beatsPerBar} beats per bar`);
-  assert.ok(unit(r.confidence), `confidence ${r.confidence}`);
   assert.ok(r.pulse === 'steady' || r.pulse === 'free', r.pulse);
+  // Without a steady pulse the bars are phrases, which may count a single beat.
+  assert.ok(Number.isInteger(r.beatsPerBar) && r.beatsPerBar >= (r.pulse === 'free' ? 1 : 2) && r.beatsPerBar <= 12, `${r.beatsPerBar} beats per bar`);
+  assert.ok(unit(r.confidence), `confidence ${r.confidence}`);
   assert.ok(LABELS.includes(r.mood) && signed(r.valence) && signed(r.arousal) && unit(r.moodConfidence), JSON.stringify({ mood: r.mood, v: r.valence, a: r.arousal }));
 
   assert.ok(r.beats.length >= 2, `${r.beats.length} beats`);
