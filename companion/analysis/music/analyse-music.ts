@@ -65,7 +65,8 @@ export class BuiltinMusicAnalyzer implements MusicAnalyzer {
         ? this.tracker.trackFeatures(features, analysedSeconds, trackerOptions, token)
         : await this.tracker.track(decoded.samples, decoded.sampleRate, trackerOptions, token);
     throwIfCancelled(token);
-    const { beats, bars } = sanitize(tracking, analysedSeconds);
+    // Nothing past the end the container states (a decoder may return a few samples more).
+    const { beats, bars } = sanitize(tracking, fileEnd > 0 ? Math.min(analysedSeconds, fileEnd - offset) : analysedSeconds);
     if (bars.length === 0) throw tooShort(path, analysedSeconds, options.rangeSeconds !== undefined);
 
     progress.report({ stage: STAGE, fraction: 0.9, message: 'Measuring each bar' });

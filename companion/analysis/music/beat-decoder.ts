@@ -152,8 +152,13 @@ export interface BarDecodeOptions {
   readonly meterChange?: number;
   /** Probability that a bar restarts early at any beat (default 1e-3). */
   readonly restart?: number;
-  /** Prior of each metre (default {@link METER_PRIOR}). */
+  /** Prior of each metre (default {@link METER_PRIOR}): at the start, and (× barPriorWeight) at every bar line. */
   readonly meterPrior?: Readonly<Record<number, number>>;
+  /**
+   * Weight of the metre prior at each bar line (default 0). Above 0, a metre pays its prior for every bar it
+   * starts, so a short metre that only halves a longer one (2 for 4) must earn its extra bar lines.
+   */
+  readonly barPriorWeight?: number;
   /**
    * Read the downbeat activation relative to the piece: divided by its 90th percentile over the beats, so a
    * network that is unsure everywhere still separates bar lines from other beats (default true).
@@ -183,6 +188,8 @@ export function decodeBars(downbeat: readonly number[], options: BarDecodeOption
   const beats = downbeat.length;
   if (beats === 0) return { positions: [], meters: [], downbeatProbability: [], meterProbability: [] };
   const change = meters.length > 1 ? (options.meterChange ?? 1e-3) : 0;
+  const meterPrior = options.meterPrior ?? METER_PRIOR;
+  const barCost = (meter: number) => (meters.length > 1 ? (options.barPriorWeight ?? 0) * Math.log(meterPrior[meter] ?? 0.1) : 0);
   const restart = options.restart ?? 1e-3;
   // Transition matrix (log), small: s ≤ 15.
   const transition = states.map(() => new Float64Array(s).fill(-Infinity));
@@ -196,7 +203,7 @@ export function decodeBars(downbeat: readonly number[], options: BarDecodeOption
       row[b] = p;
     });
     const total = row.reduce((x, y) => x + y, 0);
-    row.forEach((p, b) => (transition[a]![b] = p > 0 ? Math.log(p / total) : -Infinity));
+    row.forEach((p, b) => (transition[a]![b] = p > 0 ? Math.log(p / total) + (states[b]!.position === 0 ? barCost(states[b]!.meter) : 0) : -Infinity));
   });
   const sorted = [...downbeat].sort((a, b) => a - b);
   const scale = options.relative === false ? 1 : Math.max(0.05, sorted[Math.floor(0.9 * (sorted.length - 1))]!);
@@ -206,7 +213,6 @@ export function decodeBars(downbeat: readonly number[], options: BarDecodeOption
     const d = evidence[beat]!;
     return states[state]!.position === 0 ? Math.log(d) : Math.log(1 - d);
   };
-  const meterPrior = options.meterPrior ?? METER_PRIOR;
   const prior = states.map(({ meter }) => Math.log((meterPrior[meter] ?? 0.1) / meter));
 
   // Viterbi.

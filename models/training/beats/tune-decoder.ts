@@ -41,17 +41,15 @@ function evaluate(settings: DecoderSettings) {
 }
 
 const results = [];
-for (const meterChange of [1e-3, 1e-5, 1e-8]) {
-  for (const barRestart of [1e-3, 1e-5]) {
-    for (const relativeDownbeats of [true, false]) {
-      for (const transitionLambda of [30, 100]) {
-        const settings = { ...DECODER_SETTINGS, meterChange, barRestart, relativeDownbeats, transitionLambda };
-        const figures = evaluate(settings);
-        results.push({ settings, figures });
-        console.log(JSON.stringify({ bench: 'beats.tune', items: cached.length, meterChange, barRestart, relativeDownbeats, transitionLambda, ...figures }));
-      }
+for (const barPriorWeight of [0, 0.25, 0.5, 1]) {
+  for (const relativeDownbeats of [true, false]) {
+    for (const transitionLambda of [30, 100]) {
+      const settings = { ...DECODER_SETTINGS, barPriorWeight, relativeDownbeats, transitionLambda };
+      const figures = evaluate(settings);
+      results.push({ settings, figures });
+      console.log(JSON.stringify({ bench: 'beats.tune', items: cached.length, barPriorWeight, relativeDownbeats, transitionLambda, ...figures }));
     }
   }
 }
-results.sort((a, b) => a.figures.downbeatF + a.figures.beatF - (b.figures.downbeatF + b.figures.beatF));
+results.sort((a, b) => a.figures.downbeatF + a.figures.beatF + a.figures.barLengthOk - (b.figures.downbeatF + b.figures.beatF + b.figures.barLengthOk));
 console.log(JSON.stringify({ bench: 'beats.tune.best', ...results.at(-1) }));
