@@ -86,6 +86,7 @@ export function computeBeatSpectrogram(samples: Float32Array, sampleRate: number
   const fft = new RealFft(fftSize);
   const window = hannWindow(fftSize);
   const power = new Float64Array(fft.bins);
+  const magnitudes = new Float64Array(fft.bins);
   const filters = melFilters(fftSize, sampleRate);
   // Sparse filter rows: the first and last non-zero bin of each.
   const spans = filters.map((row) => {
@@ -104,12 +105,13 @@ export function computeBeatSpectrogram(samples: Float32Array, sampleRate: number
     if ((t & 2047) === 0) throwIfCancelled(token);
     const centre = Math.round((t * sampleRate) / BEAT_FRAME_RATE);
     fft.powerSpectrum(samples, centre - fftSize / 2, window, power);
+    for (let k = 0; k < magnitudes.length; k++) magnitudes[k] = Math.sqrt(power[k]!);
     const row = t * BEAT_FEATURES;
     for (let b = 0; b < BEAT_BANDS; b++) {
       const filter = filters[b]!;
       const [first, last] = spans[b]!;
       let magnitude = 0;
-      for (let k = first; k <= last; k++) magnitude += filter[k]! * Math.sqrt(power[k]!);
+      for (let k = first; k <= last; k++) magnitude += filter[k]! * magnitudes[k]!;
       const value = Math.log1p(gamma * magnitude);
       data[row + b] = value;
       data[row + BEAT_BANDS + b] = t > 0 ? Math.max(0, value - previous[b]!) : 0;
