@@ -9,6 +9,7 @@
  */
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import { hannWindow, RealFft } from './fft';
+import { melBank } from './spectral-features';
 
 export const BEAT_FRAME_RATE = 100;
 /** Mel bands; the network's input has twice as many channels (magnitudes, then their rises). */
@@ -30,35 +31,6 @@ export interface BeatSpectrogram {
    * noise reads about 0.96, pink noise 0.81, dense metal mixes 0.55–0.68, most music 0.1–0.45.
    */
   readonly flatness: number;
-}
-
-function hzToMel(hz: number): number {
-  return 2595 * Math.log10(1 + hz / 700);
-}
-
-/** Triangular mel filters as dense rows over the FFT bins (at least one bin each). */
-function melFilters(fftSize: number, sampleRate: number): Float32Array[] {
-  const binHz = sampleRate / fftSize;
-  const low = hzToMel(LOW_HZ);
-  const high = hzToMel(Math.min(HIGH_HZ, sampleRate / 2));
-  const edges = Array.from({ length: BEAT_BANDS + 2 }, (_, i) => 700 * (10 ** ((low + ((high - low) * i) / (BEAT_BANDS + 1)) / 2595) - 1));
-  const bins = fftSize / 2 + 1;
-  return Array.from({ length: BEAT_BANDS }, (_, b) => {
-    const row = new Float32Array(bins);
-    const [left, centre, right] = [edges[b]!, edges[b + 1]!, edges[b + 2]!];
-    let sum = 0;
-    for (let k = 1; k < bins; k++) {
-      const hz = k * binHz;
-      const weight = hz <= centre ? (hz - left) / (centre - left) : (right - hz) / (right - centre);
-      if (weight > 0) {
-        row[k] = weight;
-        sum += weight;
-      }
-    }
-    if (sum === 0) row[Math.min(bins - 1, Math.max(1, Math.round(centre / binHz)))] = sum = 1;
-    for (let k = 0; k < bins; k++) row[k]! /= sum;
-    return row;
-  });
 }
 
 /** Linear gain that brings the audible parts of the signal to TARGET_DBFS. */
@@ -87,15 +59,7 @@ export function computeBeatSpectrogram(samples: Float32Array, sampleRate: number
   const window = hannWindow(fftSize);
   const power = new Float64Array(fft.bins);
   const magnitudes = new Float64Array(fft.bins);
-  const filters = melFilters(fftSize, sampleRate);
-  // Sparse filter rows: the first and last non-zero bin of each.
-  const spans = filters.map((row) => {
-    let first = 0;
-    while (first < row.length && row[first] === 0) first++;
-    let last = row.length - 1;
-    while (last > first && row[last] === 0) last--;
-    return [first, last] as const;
-  });
+  const bank = melBank(BEAT_BANDS, fftSize, sampleRate, LOW_HZ, HIGH_HZ);
   const frameCount = Math.max(0, Math.floor((samples.length * BEAT_FRAME_RATE) / sampleRate));
   const data = new Float32Array(frameCount * BEAT_FEATURES);
   // log(1 + γ·|X|): γ relative to a full-scale sine's magnitude, so the scale does not depend on the FFT size.
@@ -108,10 +72,10 @@ export function computeBeatSpectrogram(samples: Float32Array, sampleRate: number
     for (let k = 0; k < magnitudes.length; k++) magnitudes[k] = Math.sqrt(power[k]!);
     const row = t * BEAT_FEATURES;
     for (let b = 0; b < BEAT_BANDS; b++) {
-      const filter = filters[b]!;
-      const [first, last] = spans[b]!;
+      const first = bank.starts[b]!;
+      const weights = bank.weights[b]!;
       let magnitude = 0;
-      for (let k = first; k <= last; k++) magnitude += filter[k]! * magnitudes[k]!;
+      for (let i = 0; i < weights.length; i++) magnitude += weights[i]! * magnitudes[first + i]!;
       const value = Math.log1p(gamma * magnitude);
       data[row + b] = value;
       data[row + BEAT_BANDS + b] = t > 0 ? Math.max(0, value - previous[b]!) : 0;

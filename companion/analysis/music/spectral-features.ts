@@ -49,14 +49,15 @@ function melToHz(mel: number): number {
   return 700 * (10 ** (mel / 2595) - 1);
 }
 
-interface MelBank {
+export interface MelBank {
   /** Per band: first bin and weights. */
   readonly starts: Int32Array;
   readonly weights: Float64Array[];
   readonly centresHz: Float64Array;
 }
 
-function melBank(bands: number, fftSize: number, sampleRate: number, lowHz: number, highHz: number): MelBank {
+/** Triangular mel filters (each sums to 1, at least one bin): the onset stream's and the beat network's. */
+export function melBank(bands: number, fftSize: number, sampleRate: number, lowHz: number, highHz: number): MelBank {
   const binHz = sampleRate / fftSize;
   const lowMel = hzToMel(lowHz);
   const highMel = hzToMel(Math.min(highHz, sampleRate / 2));
