@@ -23,6 +23,7 @@ import { OutputFolder } from './output-folder';
 import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
 import { planJson } from './plan-json';
+import { validateTrackerOptions } from '../analysis/music/tracker-options';
 import { fixedMoodEncoder, MOOD_CHOICES, type MoodChoice } from '../analysis/emotion/fixed-mood';
 
 export interface SecondsRange {
@@ -31,10 +32,7 @@ export interface SecondsRange {
 }
 
 /** The editor's music overrides accept these ranges (the CLI, the protocol and the panel check the same). */
-export const MIN_BEATS_PER_BAR = 2;
-export const MAX_BEATS_PER_BAR = 12;
-export const MIN_TEMPO_BPM = 30;
-export const MAX_TEMPO_BPM = 300;
+export { MAX_BEATS_PER_BAR, MAX_TEMPO_BPM, MIN_BEATS_PER_BAR, MIN_TEMPO_BPM } from '../analysis/music/tracker-options';
 
 export interface MontageOptions extends Partial<PlanOptions> {
   readonly granularity?: CutGranularity;
@@ -196,18 +194,9 @@ function validateRequest(request: MontageRequest): void {
   if (scenes !== undefined && (!Number.isInteger(scenes) || scenes < 1)) {
     throw new MontageError('AM_ERR_INVALID_ARGUMENT', `scenes must be a whole number ≥ 1 (got ${scenes}).`, { where: { field: 'scenes' } });
   }
-  const { beatsPerBar, downbeatShift, bpm, firstDownbeatSeconds, mood } = request.options ?? {};
+  const { mood, ...music } = request.options ?? {};
+  validateTrackerOptions(music);
   const bad = (field: string, message: string) => new MontageError('AM_ERR_INVALID_ARGUMENT', message, { where: { field } });
-  if (beatsPerBar !== undefined && (!Number.isInteger(beatsPerBar) || beatsPerBar < MIN_BEATS_PER_BAR || beatsPerBar > MAX_BEATS_PER_BAR)) {
-    throw bad('beatsPerBar', `beatsPerBar must be a whole number from ${MIN_BEATS_PER_BAR} to ${MAX_BEATS_PER_BAR} (got ${beatsPerBar}).`);
-  }
-  if (downbeatShift !== undefined && !Number.isInteger(downbeatShift)) throw bad('downbeatShift', `downbeatShift must be a whole number of beats (got ${downbeatShift}).`);
-  if (bpm !== undefined && (!Number.isFinite(bpm) || bpm < MIN_TEMPO_BPM || bpm > MAX_TEMPO_BPM)) {
-    throw bad('bpm', `bpm must be a tempo from ${MIN_TEMPO_BPM} to ${MAX_TEMPO_BPM} BPM (got ${bpm}).`);
-  }
-  if (firstDownbeatSeconds !== undefined && (!Number.isFinite(firstDownbeatSeconds) || firstDownbeatSeconds < 0)) {
-    throw bad('firstDownbeatSeconds', `firstDownbeatSeconds must be a time ≥ 0 in seconds of the music file (got ${firstDownbeatSeconds}).`);
-  }
   if (mood !== undefined && !MOOD_CHOICES.includes(mood)) throw bad('mood', `mood must be one of ${MOOD_CHOICES.join(', ')} (got ${String(mood)}).`);
 }
 

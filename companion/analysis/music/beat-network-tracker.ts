@@ -10,7 +10,6 @@
  * The editor's overrides (bpm, beatsPerBar, firstDownbeatSeconds, downbeatShift) constrain the decoding.
  */
 import { join } from 'node:path';
-import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import type { Bar, Beat } from '../../core/montage';
 import type { BarTracker, BarTrackerOptions, BarTracking } from '../../core/pipeline';
@@ -18,6 +17,7 @@ import { ort, sharedSessionPool } from '../onnx/session-pool';
 import { packageRoot } from '../onnx/model-catalogue';
 import { layoutBars } from './bars';
 import { SpectralBarTracker } from './spectral-bar-tracker';
+import { validateTrackerOptions } from './tracker-options';
 import { decodeBars, decodeBeats, METER_PRIOR } from './beat-decoder';
 import { BEAT_FEATURES, BEAT_FRAME_RATE, computeBeatSpectrogram } from './beat-spectrogram';
 
@@ -56,22 +56,6 @@ export function defaultBeatModelPath(): string {
   return process.env['AM_BEAT_MODEL'] ?? join(packageRoot(), 'models', 'beats', 'beat-tcn.onnx');
 }
 
-function validate(options: BarTrackerOptions): void {
-  const fail = (field: string, message: string) => new MontageError('AM_ERR_INVALID_ARGUMENT', message, { where: { field } });
-  if (options.beatsPerBar !== undefined && !(Number.isInteger(options.beatsPerBar) && options.beatsPerBar >= 2 && options.beatsPerBar <= 12)) {
-    throw fail('beatsPerBar', `beatsPerBar must be a whole number from 2 to 12, not ${options.beatsPerBar}.`);
-  }
-  if (options.downbeatShift !== undefined && !Number.isInteger(options.downbeatShift)) {
-    throw fail('downbeatShift', `downbeatShift must be a whole number of beats, not ${options.downbeatShift}.`);
-  }
-  if (options.bpm !== undefined && !(Number.isFinite(options.bpm) && options.bpm >= 30 && options.bpm <= 300)) {
-    throw fail('bpm', `bpm must be from 30 to 300, not ${options.bpm}.`);
-  }
-  if (options.firstDownbeatSeconds !== undefined && !(Number.isFinite(options.firstDownbeatSeconds) && options.firstDownbeatSeconds >= 0)) {
-    throw fail('firstDownbeatSeconds', `firstDownbeatSeconds must be a time of 0 s or more, not ${options.firstDownbeatSeconds}.`);
-  }
-}
-
 export class BeatNetworkTracker implements BarTracker {
   readonly id = 'builtin.beat-network';
 
@@ -80,7 +64,7 @@ export class BeatNetworkTracker implements BarTracker {
   constructor(private readonly modelPath: string = defaultBeatModelPath()) {}
 
   async track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): Promise<BarTracking> {
-    validate(options);
+    validateTrackerOptions(options);
     const activations = await this.activations(samples, sampleRate, token);
     throwIfCancelled(token);
     const tracking = trackFromActivations(activations, samples.length / sampleRate, options);

@@ -4,10 +4,10 @@
  * it by low-band accents → meter and downbeats from beat-synchronous accents → bars. An extension can
  * replace it through the BarTracker interface. See README.md in this folder.
  */
-import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken } from '../../core/lifecycle';
 import type { BarTracker, BarTrackerOptions, BarTracking } from '../../core/pipeline';
 import { gridBeats, layoutBars, type LabelledBeats } from './bars';
+import { validateTrackerOptions } from './tracker-options';
 import { chooseBeatsFromPulses } from './beat-phase';
 import { trackBeats, trimSilentEnds } from './beat-tracker';
 import { beatAccents, estimateMeter, maxAround } from './meter';
@@ -45,15 +45,6 @@ export interface SpectralBarTrackerOptions {
   readonly priorBpm?: number;
 }
 
-function validateOptions(options: BarTrackerOptions): void {
-  if (options.beatsPerBar !== undefined && !(Number.isInteger(options.beatsPerBar) && options.beatsPerBar >= 2 && options.beatsPerBar <= 12)) {
-    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `beatsPerBar must be a whole number from 2 to 12, not ${options.beatsPerBar}.`, { where: { field: 'beatsPerBar' } });
-  }
-  if (options.downbeatShift !== undefined && !Number.isInteger(options.downbeatShift)) {
-    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `downbeatShift must be a whole number of beats, not ${options.downbeatShift}.`, { where: { field: 'downbeatShift' } });
-  }
-}
-
 export class SpectralBarTracker implements BarTracker {
   readonly id = 'builtin.spectral-flux';
   private readonly priorBpm: number;
@@ -63,14 +54,14 @@ export class SpectralBarTracker implements BarTracker {
   }
 
   track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): SpectralBarTracking {
-    validateOptions(options);
+    validateTrackerOptions(options);
     const features = computeSpectralFeatures(samples, sampleRate, {}, token);
     return this.trackFeatures(features, samples.length / sampleRate, options, token);
   }
 
   /** Tracks from precomputed spectral features (so the caller can reuse them for per-bar features). */
   trackFeatures(features: SpectralFeatures, durationSeconds: number, options: BarTrackerOptions, token: CancellationToken): SpectralBarTracking {
-    validateOptions(options);
+    validateTrackerOptions(options);
     const frameRate = features.frameRate;
     const envelope = onsetEnvelope(features.onset, frameRate);
     throwIfCancelled(token);
