@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CancellationToken, Progress } from '../companion/core/lifecycle';
 import type { MusicAnalysis } from '../companion/core/pipeline';
 import { analyseMusic, BuiltinMusicAnalyzer } from '../companion/analysis/music/analyse-music';
-import { evaluateBeats, fMeasure, parseBeatAnnotations, trimEvents } from '../companion/analysis/music/beat-evaluation';
+import { parseBeatAnnotations, scoreReading } from '../companion/analysis/music/beat-evaluation';
 import { BeatNetworkTracker } from '../companion/analysis/music/beat-network-tracker';
 import { SpectralBarTracker } from '../companion/analysis/music/spectral-bar-tracker';
 import { buildCorpus, corpusDir } from '../models/training/corpus/build-corpus';
@@ -47,22 +47,15 @@ interface Row {
 
 /** Scores one reading against the truth (beat/downbeat F at ±70 ms with the first 5 s dropped; bar length within 4 %). */
 function score(referenceBeats: readonly number[], referenceDownbeats: readonly number[], analysis: MusicAnalysis): Row {
-  const beats = analysis.beats.map((beat) => beat.timeSeconds);
-  const downbeats = analysis.beats.filter((beat) => beat.beatInBar === 1).map((beat) => beat.timeSeconds);
-  const ratio = medianInterval(downbeats) / medianInterval(referenceDownbeats);
+  const scores = scoreReading(referenceBeats, referenceDownbeats, analysis.beats);
   return {
-    beatF: round(evaluateBeats(referenceBeats, beats).fMeasure),
-    downbeatF: round(fMeasure(trimEvents(referenceDownbeats), trimEvents(downbeats)).fMeasure),
-    barLengthOk: Math.abs(ratio - 1) <= 0.04 ? 1 : 0,
+    beatF: round(scores.beatF),
+    downbeatF: round(scores.downbeatF),
+    barLengthOk: scores.barLengthOk,
     tempoBpm: round(analysis.tempoBpm, 1),
     beatsPerBar: analysis.beatsPerBar,
     confidence: round(analysis.confidence),
   };
-}
-
-function medianInterval(times: readonly number[]): number {
-  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
-  return gaps.length ? gaps[Math.floor(gaps.length / 2)]! : NaN;
 }
 
 const TRACKERS = { network: new BuiltinMusicAnalyzer(new BeatNetworkTracker()), spectral: new BuiltinMusicAnalyzer(new SpectralBarTracker()) };

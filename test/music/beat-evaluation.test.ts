@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countMatches, evaluateBeats, fMeasure, parseBeatAnnotations, trimEvents } from '../../companion/analysis/music/beat-evaluation';
+import { countMatches, evaluateBeats, fMeasure, medianInterval, parseBeatAnnotations, scoreReading, trimEvents } from '../../companion/analysis/music/beat-evaluation';
 
 const grid = (start: number, period: number, count: number) => Array.from({ length: count }, (_, i) => start + i * period);
 
@@ -51,4 +51,20 @@ test('a phase error halfway through halves the continuous accuracy', () => {
 test('annotation files parse with and without the beat-in-bar column', () => {
   assert.deepEqual(parseBeatAnnotations('0.5\t1\n1.0\t2\n\n'), { times: [0.5, 1], beatInBar: [1, 2] });
   assert.deepEqual(parseBeatAnnotations('2.0\n4.0\n').times, [2, 4]);
+});
+
+test('scoreReading gives beat F, downbeat F and whether the bar length is within 4 %', () => {
+  const truth = Array.from({ length: 40 }, (_, i) => i * 0.5);
+  const truthDownbeats = truth.filter((_, i) => i % 4 === 0);
+  const reading = (beatsPerBar: number, shift = 0) => truth.map((timeSeconds, i) => ({ timeSeconds: timeSeconds + shift, beatInBar: (i % beatsPerBar) + 1 }));
+  assert.deepEqual(scoreReading(truth, truthDownbeats, reading(4)), { beatF: 1, downbeatF: 1, barLengthOk: 1 });
+  // A 3-beat reading: every beat right, downbeats mostly wrong, bars 25 % short.
+  const three = scoreReading(truth, truthDownbeats, reading(3));
+  assert.equal(three.beatF, 1);
+  assert.ok(three.downbeatF < 0.4);
+  assert.equal(three.barLengthOk, 0);
+  // 100 ms late: outside ±70 ms, nothing matches, but the bar length is right.
+  assert.deepEqual(scoreReading(truth, truthDownbeats, reading(4, 0.1)), { beatF: 0, downbeatF: 0, barLengthOk: 1 });
+  assert.equal(medianInterval([0, 1, 3, 6]), 2);
+  assert.ok(Number.isNaN(medianInterval([1])));
 });

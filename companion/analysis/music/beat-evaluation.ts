@@ -154,3 +154,30 @@ export function parseBeatAnnotations(text: string): { times: number[]; beatInBar
   }
   return { times, beatInBar };
 }
+
+/** Median interval between consecutive times (NaN with fewer than two). */
+export function medianInterval(times: readonly number[]): number {
+  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  return gaps.length ? gaps[Math.floor(gaps.length / 2)]! : NaN;
+}
+
+/** The evaluation's three figures for one reading (../shared/docs/evaluation.md). */
+export interface ReadingScores {
+  /** Beat F-measure, ±70 ms, first 5 s dropped. */
+  readonly beatF: number;
+  /** Downbeat F-measure, same rules. */
+  readonly downbeatF: number;
+  /** 1 when the median inter-downbeat interval is within 4 % of the annotated one, else 0. */
+  readonly barLengthOk: number;
+}
+
+export function scoreReading(referenceBeats: readonly number[], referenceDownbeats: readonly number[], beats: readonly { readonly timeSeconds: number; readonly beatInBar: number }[]): ReadingScores {
+  const times = beats.map((beat) => beat.timeSeconds);
+  const downbeats = beats.filter((beat) => beat.beatInBar === 1).map((beat) => beat.timeSeconds);
+  const ratio = medianInterval(downbeats) / medianInterval(referenceDownbeats);
+  return {
+    beatF: evaluateBeats(referenceBeats, times).fMeasure,
+    downbeatF: fMeasure(trimEvents(referenceDownbeats), trimEvents(downbeats)).fMeasure,
+    barLengthOk: Math.abs(ratio - 1) <= 0.04 ? 1 : 0,
+  };
+}

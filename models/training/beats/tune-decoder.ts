@@ -7,7 +7,7 @@
 import { CancellationToken } from '../../../companion/core/lifecycle';
 import { decodeAudio } from '../../../companion/media/audio';
 import { MUSIC_SAMPLE_RATE } from '../../../companion/analysis/music/analyse-music';
-import { evaluateBeats, fMeasure, trimEvents } from '../../../companion/analysis/music/beat-evaluation';
+import { scoreReading } from '../../../companion/analysis/music/beat-evaluation';
 import { BeatNetworkTracker, DECODER_SETTINGS, trackFromActivations, type Activations, type DecoderSettings } from '../../../companion/analysis/music/beat-network-tracker';
 import { buildCorpus, corpusDir, type CorpusItem } from '../corpus/build-corpus';
 
@@ -23,21 +23,13 @@ for (const item of items) {
 }
 
 function evaluate(settings: DecoderSettings) {
-  let beatF = 0;
-  let downbeatF = 0;
-  let barOk = 0;
+  const sums = { beatF: 0, downbeatF: 0, barLengthOk: 0 };
   for (const { item, activations, seconds } of cached) {
-    const tracking = trackFromActivations(activations, seconds, {}, settings);
-    const beats = tracking.beats.map((b) => b.timeSeconds);
-    const downbeats = tracking.beats.filter((b) => b.beatInBar === 1).map((b) => b.timeSeconds);
-    const truthDownbeats = item.beats.filter((b) => b.beatInBar === 1).map((b) => b.time);
-    beatF += evaluateBeats(item.beats.map((b) => b.time), beats).fMeasure;
-    downbeatF += fMeasure(trimEvents(truthDownbeats), trimEvents(downbeats)).fMeasure;
-    const median = (t: number[]) => t.slice(1).map((x, i) => x - t[i]!).sort((a, b) => a - b)[Math.floor((t.length - 1) / 2)] ?? NaN;
-    barOk += Math.abs(median(downbeats) / median(truthDownbeats) - 1) <= 0.04 ? 1 : 0;
+    const scores = scoreReading(item.beats.map((b) => b.time), item.beats.filter((b) => b.beatInBar === 1).map((b) => b.time), trackFromActivations(activations, seconds, {}, settings).beats);
+    for (const key of Object.keys(sums) as Array<keyof typeof sums>) sums[key] += scores[key];
   }
-  const n = cached.length;
-  return { beatF: +(beatF / n).toFixed(3), downbeatF: +(downbeatF / n).toFixed(3), barLengthOk: +(barOk / n).toFixed(3) };
+  const mean = (key: keyof typeof sums) => +(sums[key] / cached.length).toFixed(3);
+  return { beatF: mean('beatF'), downbeatF: mean('downbeatF'), barLengthOk: mean('barLengthOk') };
 }
 
 const results = [];
