@@ -43,6 +43,10 @@ export const ERROR_CODES = {
   AM_ERR_PATH_FORBIDDEN: 'A requested path lies outside the allowed folders.',
   AM_ERR_JOB_NOT_FOUND: 'No job has this id.',
   AM_ERR_QUEUE_FULL: 'The job queue is full.',
+  AM_ERR_MEDIA_NOT_A_FILE: 'An input path names something that is not a regular file (a FIFO, a device, a folder).',
+  AM_ERR_INTERRUPTED: 'A job was queued or running when the companion stopped (crash, kill or power loss).',
+  AM_ERR_URL_MALFORMED: 'An HTTP request path is malformed (for example bad percent-encoding).',
+  AM_ERR_CONNECTION_LIMIT: 'Too many connections are waiting to say hello; try again shortly.',
   AM_ERR_INTERNAL: 'An unexpected internal error (a bug: please report it).',
 } as const satisfies Record<`AM_ERR_${string}`, string>;
 
