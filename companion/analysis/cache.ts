@@ -9,37 +9,55 @@
  * time or sampled content misses the cache.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MontageError } from '../core/errors';
+import { openRegularFile } from '../media/regular-file';
 
 const BLOCK_BYTES = 64 * 1024;
 const BLOCKS = 16;
 const ENTRY_SCHEMA = 'CacheEntry.1';
 
-/** Size + mtime + hash of sampled blocks, as a hex string (40 characters). */
-export async function fingerprint(path: string): Promise<string> {
-  let info;
+/** Fingerprints that read at once: each holds a libuv pool thread while it reads, and the pool has four. */
+const MAX_CONCURRENT_FINGERPRINTS = 2;
+let fingerprintsReading = 0;
+const fingerprintsWaiting: (() => void)[] = [];
+
+/** Runs `work` when fewer than MAX_CONCURRENT_FINGERPRINTS others run. */
+async function inFingerprintSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (fingerprintsReading >= MAX_CONCURRENT_FINGERPRINTS) await new Promise<void>((resolve) => fingerprintsWaiting.push(resolve));
+  fingerprintsReading++;
   try {
-    info = await stat(path);
-  } catch (error) {
-    throw new MontageError('AM_ERR_FILE_NOT_FOUND', `Cannot fingerprint ${path}: it does not exist or cannot be read.`, { where: { file: path }, cause: error });
-  }
-  const hash = createHash('sha256');
-  hash.update(`${info.size}:${Math.round(info.mtimeMs)}`);
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(BLOCK_BYTES);
-    const positions = new Set<number>();
-    for (let i = 0; i < BLOCKS; i++) positions.add(Math.max(0, Math.floor(((info.size - BLOCK_BYTES) * i) / (BLOCKS - 1))));
-    for (const position of [...positions].sort((a, b) => a - b)) {
-      const { bytesRead } = await handle.read(buffer, 0, BLOCK_BYTES, position);
-      hash.update(buffer.subarray(0, bytesRead));
-    }
+    return await work();
   } finally {
-    await handle.close();
+    fingerprintsReading--;
+    fingerprintsWaiting.shift()?.();
   }
-  return hash.digest('hex').slice(0, 40);
+}
+
+/**
+ * Size + mtime + hash of sampled blocks, as a hex string (40 characters). The file is opened without blocking
+ * and must be a regular file (AM_ERR_MEDIA_NOT_A_FILE otherwise: a FIFO swapped in after a job was accepted
+ * would block the read for ever); size and time come from the open handle, so they describe what is read.
+ */
+export async function fingerprint(path: string): Promise<string> {
+  return inFingerprintSlot(async () => {
+    const { handle, info } = await openRegularFile(path);
+    try {
+      const hash = createHash('sha256');
+      hash.update(`${info.size}:${Math.round(info.mtimeMs)}`);
+      const buffer = Buffer.alloc(BLOCK_BYTES);
+      const positions = new Set<number>();
+      for (let i = 0; i < BLOCKS; i++) positions.add(Math.max(0, Math.floor(((info.size - BLOCK_BYTES) * i) / (BLOCKS - 1))));
+      for (const position of [...positions].sort((a, b) => a - b)) {
+        const { bytesRead } = await handle.read(buffer, 0, BLOCK_BYTES, position);
+        hash.update(buffer.subarray(0, bytesRead));
+      }
+      return hash.digest('hex').slice(0, 40);
+    } finally {
+      await handle.close();
+    }
+  });
 }
 
 /** A short key part for settings that change a cached result: SHA-256 of their JSON, 16 hex characters. */

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { WebSocket } from 'ws';
+import { describeFileType } from '../media/regular-file';
 import { MontageError, toMontageError, type ErrorCode, type ErrorData } from '../core/errors';
 import {
   CLOSE_CODES,
@@ -261,15 +262,18 @@ function readRequestId(buffer: Buffer): string | undefined {
   }
 }
 
-/** Fails fast, before queueing, when a media path is relative or names no readable file. */
+/**
+ * Fails fast, before queueing, when a media path is relative, names nothing, or names something other than a
+ * regular file (a FIFO would block the job's first read; the pipeline checks again when it opens the file).
+ */
 async function checkMedia(source: MediaSource, field: 'movie' | 'music'): Promise<void> {
+  const where = { file: source.path, field: `${field}.path` };
   if (!isAbsolute(source.path)) {
-    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The ${field} path must be absolute: ${source.path}`, { where: { file: source.path, field: `${field}.path` } });
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The ${field} path must be absolute: ${source.path}`, { where });
   }
   const info = await stat(source.path).catch(() => undefined);
-  if (!info?.isFile()) {
-    throw new MontageError('AM_ERR_FILE_NOT_FOUND', `The ${field} file does not exist or is not a file: ${source.path}`, { where: { file: source.path, field: `${field}.path` } });
-  }
+  if (!info) throw new MontageError('AM_ERR_FILE_NOT_FOUND', `The ${field} file does not exist: ${source.path}`, { where });
+  if (!info.isFile()) throw new MontageError('AM_ERR_MEDIA_NOT_A_FILE', `The ${field} path names ${describeFileType(info)}, not a regular file: ${source.path}`, { where });
 }
 
 /** A token bucket: `perSecond` frames per second on average, bursts up to twice that. */
