@@ -90,7 +90,7 @@ test('four jobs whose movie became a FIFO after acceptance fail typed, and job q
     }
     // Both of these need the thread pool (readFile of job records).
     client.send({ type: 'job', requestId: 'query', jobId: 'no-such-job' });
-    const query = await within(client.next<ErrorMessage>((m) => m.requestId === 'query', 3_000), 3_000);
+    const query = await within(client.next<ErrorMessage>((m) => 'requestId' in m && m.requestId === 'query', 3_000), 3_000);
     assert.notEqual(query, 'timeout', 'a job query hung');
     assert.equal((query as ErrorMessage).code, 'AM_ERR_JOB_NOT_FOUND');
     const get = await within(fetch(`${server.url}/jobs/${jobIds[0]}/files/plan.json?token=${server.token}`, { signal: AbortSignal.timeout(3_000) }).catch(() => 'timeout' as const), 3_500);
