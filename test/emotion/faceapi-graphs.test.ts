@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../companion/analysis/onnx/session-pool'; // telemetry off, as in the product
 import {
   EXPRESSION_MEAN_RGB,
   FACE_MODEL_BUILDERS,

@@ -3,9 +3,11 @@
  * CPU is the default; `device: 'auto'` tries the CUDA execution provider first when this runtime ships it
  * (onnxruntime-node's CUDA provider is an optional download) and falls back to CPU, so results are the
  * same model run on another provider. Runs on one session are serialised (a session is not re-entrant
- * across concurrent `run` calls in every provider).
+ * across concurrent `run` calls in every provider). ONNX Runtime's telemetry is off (no-telemetry.ts): every
+ * use of onnxruntime-node goes through this module's `ort`.
  */
 import { existsSync } from 'node:fs';
+import './no-telemetry'; // sets the switch ONNX Runtime reads when the first session creates its environment
 import * as ort from 'onnxruntime-node';
 import { MontageError } from '../../core/errors';
 
