@@ -2,7 +2,8 @@
  * The companion's HTTP side (express): GET /health, job artifacts (token required, HTTP range requests for
  * the preview video), and the web UI bundle. Every request must name the companion itself in its Host header
  * (127.0.0.1:<port> or localhost:<port>), which defeats DNS-rebinding pages. Only files a finished job's
- * result lists are served, never through a symbolic link, never outside the job's folder.
+ * result lists are served: regular files with one link, opened with O_NOFOLLOW, whose real path is inside the
+ * job's folder. Every response forbids framing (X-Frame-Options, CSP frame-ancestors).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { PROTOCOL_VERSION } from '../protocol/messages';
 import { tokensEqual } from './config';
 import type { JobManager } from './job-manager';
 import type { JobStore } from './job-store';
+import type { OpenedFile } from '../media/regular-file';
 import type { GpuStatus } from './run-job';
 
 export interface HttpAppOptions {
@@ -38,6 +40,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mp4': 'video/mp4',
 };
 
+const CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'none'";
+
 const STATUS: Partial<Record<ErrorCode, number>> = {
   AM_ERR_UNAUTHORIZED: 401,
   AM_ERR_FORBIDDEN_ORIGIN: 403,
@@ -46,6 +50,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   AM_ERR_FILE_NOT_FOUND: 404,
   AM_ERR_CACHE_CORRUPT: 500,
   AM_ERR_INTERNAL: 500,
+  AM_ERR_URL_MALFORMED: 400,
 };
 
 export function createHttpApp(options: HttpAppOptions): express.Express {
@@ -56,6 +61,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use((request: Request, response: Response, next: NextFunction) => {
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
+    // No page may frame the UI (clickjacking). Only framing, plugins and <base> are restricted, so the UI's
+    // own scripts, inline styles, media and WebSocket keep working.
+    response.setHeader('X-Frame-Options', 'DENY');
+    response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     if (!options.allowedHosts().includes(String(request.headers.host ?? '').toLowerCase())) {
       return next(new MontageError('AM_ERR_FORBIDDEN_ORIGIN', `Requests must be addressed to the companion (${options.allowedHosts().join(' or ')}), not ${JSON.stringify(request.headers.host ?? '')}.`));
     }
@@ -95,15 +104,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       if (!info || info.status !== 'done' || !info.result) {
         throw new MontageError('AM_ERR_JOB_NOT_FOUND', `No finished job ${JSON.stringify(jobId)}.`, { where: { field: 'jobId' } });
       }
-      const { path } = await options.store.artifactPath(jobId, name, info.result.montage?.files ?? []);
+      const opened = await options.store.openArtifact(jobId, name, info.result.montage?.files ?? []);
       response.setHeader('Content-Type', CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream');
       response.setHeader('Cache-Control', 'private, no-cache');
       if (request.query.download !== undefined) response.attachment(name);
-      // `send` handles Range/If-Range (206, 416); dotfiles are allowed because the data folder may sit under
-      // ~/.local, and the path was already checked by artifactPath.
-      response.sendFile(path, { dotfiles: 'allow', acceptRanges: true, lastModified: true, cacheControl: false }, (error?: Error) => {
-        if (error && !response.headersSent) next(error);
-      });
+      sendOpenedFile(request, response, opened);
     } catch (error) {
       next(error);
     }
@@ -137,16 +142,60 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     const montageError =
       error instanceof MontageError
         ? error
-        : status === 404
+        : error instanceof URIError
+          ? new MontageError('AM_ERR_URL_MALFORMED', 'The request path has malformed percent-encoding.')
+          : status === 404
           ? new MontageError('AM_ERR_FILE_NOT_FOUND', 'Not found.')
           : status === 416
             ? new MontageError('AM_ERR_INVALID_ARGUMENT', 'The requested range is not satisfiable.')
             : toMontageError(error);
-    const code = error instanceof MontageError ? (STATUS[montageError.code] ?? 400) : status && status >= 400 && status < 600 ? status : 500;
+    const code = error instanceof MontageError || error instanceof URIError ? (STATUS[montageError.code] ?? 400) : status && status >= 400 && status < 600 ? status : 500;
     if (response.headersSent) return;
     response.status(code).setHeader('Cache-Control', 'no-store');
     response.json({ code: montageError.code, message: montageError.message });
   });
 
   return app;
+}
+
+/**
+ * Sends an opened artifact from its handle (never reopening the path): conditional GET on Last-Modified, and
+ * one byte range (206, or 416 when unsatisfiable). Several ranges, or an If-Range that does not match, get
+ * the whole file, as RFC 9110 allows.
+ */
+function sendOpenedFile(request: Request, response: Response, { handle, info }: OpenedFile): void {
+  const close = () => void handle.close().catch(() => {});
+  const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
+  response.setHeader('Last-Modified', lastModified);
+  response.setHeader('Accept-Ranges', 'bytes');
+  if (request.fresh) {
+    close();
+    response.status(304).end();
+    return;
+  }
+  const ifRange = request.headers['if-range'];
+  const ranges = ifRange === undefined || ifRange === lastModified ? request.range(info.size, { combine: true }) : undefined;
+  let start = 0;
+  let end = info.size - 1;
+  if (ranges === -1) {
+    close();
+    response.status(416).setHeader('Content-Range', `bytes */${info.size}`);
+    response.json({ code: 'AM_ERR_INVALID_ARGUMENT', message: 'The requested range is not satisfiable.' });
+    return;
+  }
+  if (Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1) {
+    start = ranges[0]!.start;
+    end = ranges[0]!.end;
+    response.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${info.size}`);
+  }
+  response.setHeader('Content-Length', String(Math.max(0, end - start + 1)));
+  if (request.method === 'HEAD' || info.size === 0) {
+    close();
+    response.end();
+    return;
+  }
+  const stream = handle.createReadStream({ start, end, autoClose: true });
+  stream.on('error', () => response.destroy());
+  response.on('close', () => stream.destroy());
+  stream.pipe(response);
 }

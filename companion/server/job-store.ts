@@ -12,6 +12,7 @@
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { MontageError } from '../core/errors';
+import { openRegularFile, type OpenedFile } from '../media/regular-file';
 import type { AnalysisSummary, ArtifactFile, JobKind } from '../protocol/messages';
 import type { JobRequest, MontageOutput } from './run-job';
 
@@ -145,24 +146,40 @@ export class JobStore {
   }
 
   /**
-   * The real path of an output file of a finished job, for serving. Refuses (AM_ERR_PATH_FORBIDDEN) names
-   * that are not plain file names, files the job's result does not list, symbolic links, and anything whose
-   * real path leaves the job's files folder.
+   * Opens an output file of a finished job for serving. Refuses (AM_ERR_PATH_FORBIDDEN) names that are not
+   * plain file names, files the job's result does not list, a `files/` folder that is a link, the file itself
+   * when it is a symbolic link (opened with O_NOFOLLOW) or has other hard links, and anything whose real path
+   * leaves the job's folder. What is checked is the open handle, so the file cannot be swapped afterwards.
+   * The caller closes the handle.
    */
-  async artifactPath(jobId: string, name: string, listed: readonly StoredFile[]): Promise<{ path: string; sizeBytes: number }> {
+  async openArtifact(jobId: string, name: string, listed: readonly StoredFile[]): Promise<OpenedFile> {
     const forbidden = (why: string) => new MontageError('AM_ERR_PATH_FORBIDDEN', `Refused to serve ${JSON.stringify(name)} of job ${jobId}: ${why}.`, { where: { file: name } });
     if (!JOB_ID_PATTERN.test(jobId)) throw forbidden('not a job id');
     if (!FILE_NAME_PATTERN.test(name) || name.includes('..')) throw forbidden('not a plain file name');
     if (!listed.some((file) => file.name === name)) throw forbidden('not an output of this job');
-    const filesDir = join(this.jobDir(jobId), 'files');
-    const candidate = join(filesDir, name);
-    const info = await lstat(candidate).catch(() => undefined);
-    if (!info) throw new MontageError('AM_ERR_FILE_NOT_FOUND', `Job ${jobId} has no file ${name} any more.`, { where: { file: name } });
-    if (!info.isFile()) throw forbidden('not a plain file (a link or a folder)');
-    const [realFile, realRoot] = await Promise.all([realpath(candidate), realpath(filesDir)]);
-    if (!realFile.startsWith(realRoot + sep)) throw forbidden('it lies outside the job folder');
-    const real = await stat(realFile);
-    return { path: realFile, sizeBytes: real.size };
+    const jobDir = this.jobDir(jobId);
+    const filesDir = join(jobDir, 'files');
+    const folder = await lstat(filesDir).catch(() => undefined);
+    if (!folder) throw new MontageError('AM_ERR_FILE_NOT_FOUND', `Job ${jobId} has no file ${name} any more.`, { where: { file: name } });
+    if (!folder.isDirectory()) throw forbidden('its files folder is a link, not a folder');
+    let opened: OpenedFile;
+    try {
+      opened = await openRegularFile(join(filesDir, name), { noFollow: true, where: { file: name } });
+    } catch (error) {
+      if (error instanceof MontageError && error.code === 'AM_ERR_FILE_NOT_FOUND') throw new MontageError('AM_ERR_FILE_NOT_FOUND', `Job ${jobId} has no file ${name} any more.`, { where: { file: name } });
+      throw forbidden('not a plain file (a link, a folder or a device)');
+    }
+    try {
+      if (opened.info.nlink !== 1) throw forbidden(`it has ${opened.info.nlink - 1} other hard link(s)`);
+      const [realFile, realRoot] = await Promise.all([realpath(join(filesDir, name)), realpath(jobDir)]);
+      if (!realFile.startsWith(realRoot + sep)) throw forbidden('it lies outside the job folder');
+      const atPath = await stat(realFile);
+      if (atPath.ino !== opened.info.ino || atPath.dev !== opened.info.dev) throw forbidden('it changed while being opened');
+      return opened;
+    } catch (error) {
+      await opened.handle.close().catch(() => {});
+      throw error;
+    }
   }
 
   /** Ids of the finished jobs on disk. */

@@ -80,7 +80,7 @@ test('init removes work folders a crash left behind and keeps finished jobs', as
   assert.deepEqual(await store.list(), ['done']);
 });
 
-test('artifactPath refuses unlisted files, bad names, links and foreign job ids', async () => {
+test('openArtifact refuses unlisted files, bad names, links and foreign job ids', async () => {
   const store = new JobStore(scratchDir('store'));
   await store.init();
   const out = await store.createWork('j');
@@ -88,9 +88,11 @@ test('artifactPath refuses unlisted files, bad names, links and foreign job ids'
   writeFileSync(join(out, 'b.edl'), 'y');
   const stored = await store.publish(job('j'), { schema: 'JobResult.1', kind: 'montage', elapsedMs: 0, analysis: fakeAnalysis, montage: montage([{ name: 'a.edl', format: 'edl' }]) }, undefined);
   const listed = stored.montage!.files;
-  assert.equal((await store.artifactPath('j', 'a.edl', listed)).sizeBytes, 1);
+  const opened = await store.openArtifact('j', 'a.edl', listed);
+  assert.equal(opened.info.size, 1);
+  await opened.handle.close();
   for (const [jobId, name] of [['j', 'b.edl'], ['j', '../job.json'], ['j', '.a.edl'], ['../j', 'a.edl'], ['J', 'a.edl'], ['j', 'a.edl/']] as const) {
-    await assert.rejects(store.artifactPath(jobId, name, listed), (error: unknown) => error instanceof MontageError && error.code === 'AM_ERR_PATH_FORBIDDEN', `${jobId}/${name}`);
+    await assert.rejects(store.openArtifact(jobId, name, listed), (error: unknown) => error instanceof MontageError && error.code === 'AM_ERR_PATH_FORBIDDEN', `${jobId}/${name}`);
   }
 });
 
