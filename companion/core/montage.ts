@@ -122,8 +122,10 @@ export interface BarFeatures {
 }
 
 export type SceneMode = 'hard' | 'soft';
-/** How often to cut: on every bar, every second bar, or every beat. */
-export type CutGranularity = 'bar' | '2bars' | 'beat';
+/** How often to cut: on every bar, every second bar, every half bar (on its middle beat), or every beat. */
+export type CutGranularity = 'bar' | '2bars' | 'halfbar' | 'beat';
+/** A cut granularity, or `auto`: the planner weighs them (companion/planner/solve-montage.ts). */
+export type GranularityOption = CutGranularity | 'auto';
 
 export interface PlanOptions {
   /** N_e: the most scenes the montage may touch (hard), or the scene budget (soft). */
@@ -144,8 +146,9 @@ export interface PlanOptions {
   readonly locked?: readonly LockedPlacement[];
   /**
    * What the planner may loosen when no exact fill exists: `none` (default: throw AM_ERR_NO_EXACT_FILL),
-   * `trim` (allow trimming), `scenes` (raise maxScenes to the fewest that work), `music` (end the montage at
-   * the last bar that can be filled exactly), or `auto` (the first of trim, scenes, music that works).
+   * `granularity` (cut on a finer unit; only where the planner is given the beats), `trim` (allow trimming),
+   * `scenes` (raise maxScenes to the fewest that work), `music` (end the montage at the last bar that can be
+   * filled exactly), a list of these, or `auto` (all four): the fewest that work, first in that order.
    */
   readonly relax?: PlanRelaxation;
   /** Where a shot's kept window sits when the shot is longer than its bars (default `best`, which is `centre` without profiles). */
@@ -164,7 +167,9 @@ export interface LockedPlacement {
 }
 
 /** See {@link PlanOptions.relax}. */
-export type PlanRelaxation = 'none' | 'trim' | 'scenes' | 'music' | 'auto';
+export type PlanRelaxation = 'none' | 'auto' | RelaxKind | readonly RelaxKind[];
+/** One thing the planner may loosen (see {@link PlanOptions.relax}), in the order it tries them. */
+export type RelaxKind = 'granularity' | 'trim' | 'scenes' | 'music';
 /** See {@link PlanOptions.trimAlign}. */
 export type TrimAlign = 'start' | 'centre' | 'best';
 
