@@ -1,11 +1,40 @@
 /**
  * Writes a job's outputs all-or-nothing: files go to a hidden staging folder inside the output folder and
  * are renamed into place only when every one is ready. Existing files are never overwritten unless
- * `force`; on failure the staging folder (and an output folder we created) is removed.
+ * `force`, and an input never, not even with `force` (the same file through a link counts); on failure the
+ * staging folder (and an output folder we created) is removed.
  */
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MontageError } from '../core/errors';
+
+/**
+ * Fails with AM_ERR_OUTPUT_EXISTS, naming the file, when writing `names` into `dir` would replace one of
+ * `inputs`. Files are compared by device and inode, so a symlink or hardlink to an input is that input too.
+ */
+export async function assertSparesInputs(dir: string, names: readonly string[], inputs: readonly string[]): Promise<void> {
+  const identity = async (path: string) => {
+    const info = await stat(path, { bigint: true }).catch(() => undefined);
+    return info ? `${info.dev}:${info.ino}` : undefined;
+  };
+  const inputByIdentity = new Map<string, string>();
+  for (const input of inputs) {
+    const id = await identity(input);
+    if (id) inputByIdentity.set(id, input);
+  }
+  if (inputByIdentity.size === 0) return;
+  for (const name of names) {
+    const target = join(dir, name);
+    const id = await identity(target);
+    const input = id === undefined ? undefined : inputByIdentity.get(id);
+    if (input !== undefined) {
+      throw new MontageError('AM_ERR_OUTPUT_EXISTS', `The output ${target} is the input ${input}; an input is never overwritten, not even with --force: choose another output folder.`, {
+        where: { file: target, field: 'out' },
+        details: { input },
+      });
+    }
+  }
+}
 
 export class OutputFolder {
   private constructor(
@@ -13,10 +42,14 @@ export class OutputFolder {
     private readonly staging: string,
     private readonly createdDir: boolean,
     private readonly force: boolean,
+    private readonly inputs: readonly string[],
   ) {}
 
-  /** Opens `dir` for output; fails with AM_ERR_OUTPUT_EXISTS when one of `expectedNames` is already there. */
-  static async open(dir: string, options: { force: boolean; expectedNames: readonly string[] }): Promise<OutputFolder> {
+  /**
+   * Opens `dir` for output; fails with AM_ERR_OUTPUT_EXISTS when one of `expectedNames` is already there
+   * (unless `force`) or is one of `inputs` (always).
+   */
+  static async open(dir: string, options: { force: boolean; expectedNames: readonly string[]; inputs?: readonly string[] }): Promise<OutputFolder> {
     let createdDir = false;
     try {
       const info = await stat(dir);
@@ -28,13 +61,14 @@ export class OutputFolder {
       });
       createdDir = true;
     }
-    const folder = new OutputFolder(dir, join(dir, `.auto-montage-staging-${process.pid}-${Date.now()}`), createdDir, options.force);
+    const folder = new OutputFolder(dir, join(dir, `.auto-montage-staging-${process.pid}-${Date.now()}`), createdDir, options.force, options.inputs ?? []);
     await folder.checkFree(options.expectedNames);
     await mkdir(folder.staging);
     return folder;
   }
 
   private async checkFree(names: readonly string[]): Promise<void> {
+    await assertSparesInputs(this.dir, names, this.inputs);
     if (this.force) return;
     const present = new Set(await readdir(this.dir));
     const clashes = names.filter((name) => present.has(name));
@@ -54,7 +88,7 @@ export class OutputFolder {
     await writeFile(this.stagedPath(name), contents, 'utf8');
   }
 
-  /** Moves every staged file into the output folder. */
+  /** Moves every staged file into the output folder (checking every name, exporters' included, before the first move). */
   async commit(): Promise<string[]> {
     const names = (await readdir(this.staging)).sort();
     await this.checkFree(names);

@@ -19,7 +19,7 @@ import { scoreEmotions, type EmotionScores, type EncoderSelection } from '../ana
 import type { ExtensionHost } from '../host/index';
 import { planToTimeline, solvePlan } from '../planner/index';
 import { renderPreview } from '../media/render';
-import { OutputFolder } from './output-folder';
+import { assertSparesInputs, OutputFolder } from './output-folder';
 import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
 import { planJson } from './plan-json';
@@ -130,10 +130,7 @@ export async function analyseInputs(request: MontageRequest, context: MontageCon
 export async function composeMontage(analysis: MontageAnalysis, request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
   const preview = context.preview ?? true;
   const exporters = selectExporters(context.host, request.formats, request.exportOptions);
-  const folder = await OutputFolder.open(context.outDir, {
-    force: context.force ?? false,
-    expectedNames: [...FIXED_OUTPUTS, ...(preview ? [PREVIEW_NAME] : [])],
-  });
+  const folder = await OutputFolder.open(context.outDir, { force: context.force ?? false, expectedNames: outputNames(preview), inputs: inputPaths(request) });
   try {
     progress.report({ stage: 'plan', fraction: 0 });
     const planned = buildPlanInput(analysis, request);
@@ -177,10 +174,21 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
   }
 }
 
-/** analyseInputs then composeMontage. */
+/** analyseInputs then composeMontage; an output that would replace an input fails before the analysis. */
 export async function runMontage(request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
+  await assertSparesInputs(context.outDir, outputNames(context.preview ?? true), inputPaths(request));
   const analysis = await analyseInputs(request, context, progress, token);
   return composeMontage(analysis, request, context, progress, token);
+}
+
+/** The outputs every job writes (the exporters' files are known only once they ran: OutputFolder checks those at commit). */
+function outputNames(preview: boolean): string[] {
+  return [...FIXED_OUTPUTS, ...(preview ? [PREVIEW_NAME] : [])];
+}
+
+/** The files a job reads, which no output may replace. */
+function inputPaths(request: MontageRequest): string[] {
+  return [request.moviePath, request.musicPath];
 }
 
 function validateRequest(request: MontageRequest): void {
