@@ -1,4 +1,4 @@
-/** Process entry of the `auto-montage` command: Ctrl-C cancels the running job; the exit code comes from runCli. */
+/** Process entry of the `auto-montage` command: Ctrl-C, SIGTERM and SIGHUP cancel the running job; the exit code comes from runCli. */
 import { CancellationTokenSource } from './core/lifecycle';
 import { runCli } from './cli';
 
@@ -10,4 +10,5 @@ process.on('SIGINT', () => {
   source.cancel();
 });
 process.on('SIGTERM', () => source.cancel());
+process.on('SIGHUP', () => source.cancel()); // a closed terminal: stop the job and clean up as for Ctrl-C
 process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, source);

@@ -1,10 +1,12 @@
 /**
  * Child processes: argument arrays only (never a shell string), a timeout on each, killed on cancel.
- * Every live child is tracked so a job (or the process on exit) can kill what it started.
+ * Every live child is tracked so a job (or the process on exit) can kill what it started, and handed to
+ * the reaper (child-reaper.ts) so it dies with us even when we are killed with no chance to clean up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CancellationError, MontageError } from '../core/errors';
 import type { CancellationToken } from '../core/lifecycle';
+import { reapWithParent } from './child-reaper';
 
 export interface RunOptions {
   /** Kill the process after this long (default 10 minutes). */
@@ -60,6 +62,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     if (options.token?.isCancellationRequested) return reject(new CancellationError());
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     live.add(child);
+    const released = reapWithParent(child);
     const chunks: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';
@@ -109,6 +112,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       clearTimeout(timer);
       cancel?.dispose();
       live.delete(child);
+      released();
       if (error) reject(error);
       else resolve({ stdout: Buffer.concat(chunks), stderr });
     };
