@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CancellationError, formatError, toMontageError } from './core/errors';
 import { CancellationTokenSource } from './core/lifecycle';
-import type { CutGranularity, SceneMode } from './core/montage';
+import type { GranularityOption, PlanRelaxation, RelaxKind, SceneMode } from './core/montage';
 import { configureEmotion, defaultEncoderIds } from './analysis/emotion/index';
 import { createExtensionHost } from './host/index';
 import { synthesizeMovie, synthesizeMusic } from './media/synthesize';
@@ -41,7 +41,10 @@ Montage options:
   --movie-range START:END   use only this part of the movie, in seconds
   --scenes N                at most N scenes (default 5)
   --mode hard|soft          hard: at most N scenes; soft: a scene budget favouring emotion (default hard)
-  --granularity bar|2bars|beat   cut on every bar (default), every second bar, or every beat
+  --granularity auto|bar|2bars|halfbar|beat   the cut unit (default auto: the unit with the best objective
+                            per cut among those the shots fill, per tempo section where the tempo changes)
+  --relax auto|none|LIST    when the footage cannot fill the music as asked, loosen the fewest of
+                            granularity,trim,scenes,music (default auto: any, in that order; none: refuse)
   --beats-per-bar N         override the detected metre (2–12 beats per bar)
   --bpm N                   override the detected tempo (30–300 BPM; beats stay on the music's pulse)
   --first-downbeat SECONDS  put a downbeat on the beat nearest this time (the bar phase follows)
@@ -82,6 +85,7 @@ const options = {
   scenes: { type: 'string' },
   mode: { type: 'string' },
   granularity: { type: 'string' },
+  relax: { type: 'string' },
   'beats-per-bar': { type: 'string' },
   'shift-downbeat': { type: 'string' },
   bpm: { type: 'string' },
@@ -159,6 +163,15 @@ function parseChoice<T extends string>(text: string | undefined, field: string, 
   return text as T;
 }
 
+/** --relax: auto, none, or a comma list of granularity, trim, scenes, music. */
+function parseRelax(text: string | undefined): PlanRelaxation | undefined {
+  if (text === undefined || text === 'auto' || text === 'none') return text;
+  const kinds: RelaxKind[] = ['granularity', 'trim', 'scenes', 'music'];
+  const list = text.split(',').map((k) => k.trim());
+  if (!list.length || list.some((k) => !kinds.includes(k as RelaxKind))) throw new UsageError(`--relax must be auto, none, or a list of ${kinds.join(', ')} (got "${text}")`);
+  return list as RelaxKind[];
+}
+
 function parseList(values: readonly string[] | undefined, field: string): number[] {
   return (values ?? []).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map((v) => parseInteger(v.trim(), field)!);
 }
@@ -193,7 +206,8 @@ function montageRequest(values: Values): MontageRequest {
   const scenes = parseInteger(values.scenes, 'scenes');
   if (scenes === 0) throw new UsageError('--scenes must be at least 1');
   const mode = parseChoice<SceneMode>(values.mode, 'mode', ['hard', 'soft']);
-  const granularity = parseChoice<CutGranularity>(values.granularity, 'granularity', ['bar', '2bars', 'beat']);
+  const granularity = parseChoice<GranularityOption>(values.granularity, 'granularity', ['auto', 'bar', '2bars', 'halfbar', 'beat']);
+  const relax = parseRelax(values.relax);
   const movieRange = parseRange(values['movie-range'], 'movie-range');
   const musicRange = parseRange(values['music-range'], 'music-range');
   const exportOptions = parseExportOptions(values['export-option']);
@@ -206,6 +220,7 @@ function montageRequest(values: Values): MontageRequest {
       ...(scenes !== undefined ? { maxScenes: scenes } : {}),
       ...(mode ? { mode } : {}),
       ...(granularity ? { granularity } : {}),
+      ...(relax ? { relax } : {}),
       ...musicOverrides(values),
       ...(values['no-trim'] ? { trim: false } : {}),
       ...(values['no-arc'] ? { arc: false } : {}),
@@ -255,6 +270,9 @@ function printOutcome(outcome: MontageOutcome, outDir: string, values: Values, i
     scenes: new Set(plan.placements.map((p) => p.sceneIndex)).size,
     durationSeconds: plan.music.endSeconds - plan.music.startSeconds,
     totalScore: plan.totalScore,
+    granularity: outcome.granularity.unit,
+    granularityReason: outcome.granularity.reason,
+    relaxations: outcome.relaxations,
   };
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ ok: true, outDir, files: outcome.files, summary })}\n`);

@@ -6,9 +6,13 @@
  *   bars[k]           + {start, duration, emotion: {label, valence, arousal, confidence}}: the music under the
  *                     plan's unit k (a bar, a pair of bars or a beat, by granularity; the mean of its bars)
  *   music             + {tempoBpm, beatsPerBar, confidence, pulse, mood, valence, arousal}: the whole track
+ *   granularity       {requested, unit, reason, sections: [{firstBar, barCount, unit, startSeconds, endSeconds,
+ *                     unitSeconds}], candidates: [{unit, unitSeconds, fits, scorePerCut?}]}: the unit cut on and why
+ *   relaxations       [{relax, message, from, to, alternatives}]: what the planner loosened, in order (empty: nothing)
  * Times are music-file seconds; valence and arousal lie in [-1, 1], confidences in [0, 1].
  */
 import type { EmotionLabel, EmotionVector, MontagePlan } from '../core/montage';
+import type { GranularityChoice, MontageSolution, RelaxationNotice } from '../planner/index';
 import { dominantLabel } from '../analysis/emotion/index';
 import type { MontageAnalysis, PlannedInput } from './run-montage';
 
@@ -44,6 +48,8 @@ export type PlanJson = Omit<MontagePlan, 'shots' | 'bars' | 'music'> & {
   readonly shots: readonly (MontagePlan['shots'][number] & PlanJsonShot)[];
   readonly bars: readonly (MontagePlan['bars'][number] & PlanJsonBar)[];
   readonly music: MontagePlan['music'] & PlanJsonMusic;
+  readonly granularity: GranularityChoice;
+  readonly relaxations: readonly RelaxationNotice[];
 };
 
 const round = (value: number) => Number(value.toFixed(4));
@@ -53,7 +59,8 @@ function reading(v: EmotionVector): EmotionReading {
 }
 
 /** `unitEmotions[k]`: the music's emotion under the plan's unit k (run-montage's unitMusicEmotions). */
-export function planJson(plan: MontagePlan, analysis: MontageAnalysis, planned: PlannedInput, unitEmotions: readonly (EmotionVector | undefined)[]): PlanJson {
+export function planJson(solution: MontageSolution, analysis: MontageAnalysis, planned: Pick<PlannedInput, 'originalShots'>, unitEmotions: readonly (EmotionVector | undefined)[]): PlanJson {
+  const { plan } = solution;
   const { emotions, music } = analysis;
   const encoders = Object.entries(emotions.byEncoder.shot);
   const shots = plan.shots.map((shot, i) => {
@@ -86,5 +93,7 @@ export function planJson(plan: MontagePlan, analysis: MontageAnalysis, planned: 
       valence: round(global.valence),
       arousal: round(global.arousal),
     },
+    granularity: solution.granularity,
+    relaxations: solution.relaxations,
   };
 }

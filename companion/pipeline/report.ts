@@ -1,17 +1,18 @@
 /** The short human report written next to the montage (report.txt) and printed by the CLI. */
-import type { MontagePlan } from '../core/montage';
+import type { MontageSolution } from '../planner/index';
+import { unitName } from '../planner/index';
 import { dominantLabel } from '../analysis/emotion/index';
 import { toSeconds } from '../core/rational';
 import { framesToTimecode } from '../core/timecode';
 import type { MontageAnalysis } from './run-montage';
 
-
-/** `originalShots[i]` is the analysis index of plan shot i (they differ when a movie range was chosen). */
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, originalShots: readonly number[]): string {
+/** `originalShots[i]` is the analysis index of plan shot i (they differ when a movie range was chosen). */
+export function formatReport(solution: MontageSolution, analysis: MontageAnalysis, originalShots: readonly number[]): string {
+  const { plan, granularity, relaxations } = solution;
   const { movie, music, emotions } = analysis;
   const rate = plan.movie.rate;
   const seconds = plan.music.endSeconds - plan.music.startSeconds;
@@ -23,6 +24,9 @@ export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, origi
     `Music   ${plan.music.path}: ${music.tempoBpm.toFixed(1)} BPM, ${music.beatsPerBar}/4, bar confidence ${music.confidence.toFixed(2)}, mood ${dominantLabel(emotions.music.global)}`,
     `Montage ${plan.bars.length} units from ${plan.music.startSeconds.toFixed(3)} s to ${plan.music.endSeconds.toFixed(3)} s (${seconds.toFixed(2)} s), ` +
       `${plural(plan.placements.length, 'shot')} from ${plural(scenesUsed, 'scene')} (${plan.options.mode} limit ${plan.options.maxScenes}), score ${plan.totalScore.toFixed(3)}`,
+    `Cuts    on ${granularity.sections.map((s) => `${unitName(s.unit)} of ${s.unitSeconds.toFixed(2)} s${granularity.sections.length > 1 ? ` (${s.startSeconds.toFixed(1)}–${s.endSeconds.toFixed(1)} s)` : ''}`).join(', ')} ` +
+      `(granularity ${granularity.requested}: ${granularity.reason})`,
+    ...relaxations.map((r) => `Relaxed ${r.message}`),
     ``,
     `  #  record       shot  scene  source in     bars   score  emotion`,
   ];
@@ -33,6 +37,7 @@ export function formatReport(plan: MontagePlan, analysis: MontageAnalysis, origi
         `${framesToTimecode(p.sourceRange.start.value, rate)}  ${String(p.barCount).padStart(4)}  ${p.score.toFixed(3).padStart(6)}  ${emotion ? dominantLabel(emotion) : '-'}`,
     );
   });
-  for (const d of [...plan.diagnostics, ...emotions.diagnostics]) lines.push(`note: ${d.code}: ${d.message}`);
+  // The relaxations are listed above; their diagnostics repeat them with the shortfall's numbers.
+  for (const d of [...plan.diagnostics, ...emotions.diagnostics]) if (d.where?.field !== 'options.relax') lines.push(`note: ${d.code}: ${d.message}`);
   return `${lines.join('\n')}\n`;
 }

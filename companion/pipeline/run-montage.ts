@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import { MontageError } from '../core/errors';
 import { definedOnly } from '../core/objects';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
-import { DEFAULT_PLAN_OPTIONS, type Bar, type CutGranularity, type EmotionVector, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
+import { DEFAULT_PLAN_OPTIONS, type CutGranularity, type EmotionVector, type GranularityOption, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
 import { range, toFps } from '../core/rational';
 import { timecodeToFrames } from '../core/timecode';
@@ -17,7 +17,7 @@ import { analyseMovie } from '../analysis/movie/analyse-movie';
 import { analyseMusic } from '../analysis/music/analyse-music';
 import { scoreEmotions, type EmotionScores, type EncoderSelection } from '../analysis/emotion/index';
 import type { ExtensionHost } from '../host/index';
-import { planToTimeline, solvePlan } from '../planner/index';
+import { cutUnits as cutMusicUnits, planToTimeline, solveMontage, unitPlanInput, type CutUnits, type GranularityChoice, type MusicPlanInput, type RelaxationNotice } from '../planner/index';
 import { renderPreview } from '../media/render';
 import { assertSparesInputs, OutputFolder } from './output-folder';
 import { formatReport } from './report';
@@ -35,7 +35,8 @@ export interface SecondsRange {
 export { MAX_BEATS_PER_BAR, MAX_TEMPO_BPM, MIN_BEATS_PER_BAR, MIN_TEMPO_BPM } from '../analysis/music/tracker-options';
 
 export interface MontageOptions extends Partial<PlanOptions> {
-  readonly granularity?: CutGranularity;
+  /** Default `auto` (the planner weighs bar, two bars, half bar and beat); `relax` defaults to `auto` here too. */
+  readonly granularity?: GranularityOption;
   readonly beatsPerBar?: number;
   readonly downbeatShift?: number;
   /** The editor's tempo in BPM (30–300), overriding the tracker's. */
@@ -81,6 +82,12 @@ export interface ComposeContext extends MontageContext {
 
 export interface MontageOutcome {
   readonly plan: MontagePlan;
+  /** The unit the plan cuts on, and why. */
+  readonly granularity: GranularityChoice;
+  /** What the planner loosened to find the plan (empty when nothing). */
+  readonly relaxations: readonly RelaxationNotice[];
+  /** The plan's units and the music bars each spans. */
+  readonly units: CutUnits;
   /** What the plan was solved from (its shot numbering maps back to the analysis through originalShots). */
   readonly planned: PlannedInput;
   readonly timeline: Timeline;
@@ -133,8 +140,10 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
   const folder = await OutputFolder.open(context.outDir, { force: context.force ?? false, expectedNames: outputNames(preview), inputs: inputPaths(request) });
   try {
     progress.report({ stage: 'plan', fraction: 0 });
-    const planned = buildPlanInput(analysis, request);
-    const plan = solvePlan(planned.input);
+    const planned = buildMusicPlanInput(analysis, request);
+    const solution = solveMontage(planned.input);
+    const { plan } = solution;
+    const units: CutUnits = { units: [...plan.bars], barOfUnit: solution.barOfUnit.map((bars) => [...bars]) };
     const timeline = planToTimeline(plan, mediaReferences(analysis));
     progress.report({ stage: 'plan', fraction: 1 });
 
@@ -145,8 +154,8 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     progress.report({ stage: 'export', fraction: 1 });
 
-    await folder.write('plan.json', `${JSON.stringify(planJson(plan, analysis, planned, unitMusicEmotions(analysis, request.options?.granularity ?? 'bar')), null, 2)}\n`);
-    const report = formatReport(plan, analysis, planned.originalShots);
+    await folder.write('plan.json', `${JSON.stringify(planJson(solution, analysis, planned, unitMusicEmotions(analysis, units)), null, 2)}\n`);
+    const report = formatReport(solution, analysis, planned.originalShots);
     await folder.write('report.txt', report);
     if (preview) {
       const video = analysis.movie.media.video;
@@ -167,7 +176,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     throwIfCancelled(token);
     const files = await folder.commit();
-    return { plan, planned, timeline, files, report };
+    return { plan, granularity: solution.granularity, relaxations: solution.relaxations, units, planned, timeline, files, report };
   } catch (error) {
     await folder.abort();
     throw error;
@@ -222,50 +231,18 @@ function selectExporters(host: ExtensionHost, formats: readonly string[] | undef
   return [...formats];
 }
 
-/** Units to fill for a cut granularity: bars, pairs of bars, or beats. */
-export function cutUnits(music: MusicAnalysis, granularity: CutGranularity): { units: Bar[]; barOfUnit: number[][] } {
-  const bars = [...music.bars];
-  if (granularity === 'bar') return { units: bars, barOfUnit: bars.map((_, i) => [i]) };
-  if (granularity === '2bars') {
-    const units: Bar[] = [];
-    const barOfUnit: number[][] = [];
-    for (let i = 0; i + 1 < bars.length; i += 2) {
-      const a = bars[i]!;
-      const b = bars[i + 1]!;
-      const confidence = a.confidence === undefined || b.confidence === undefined ? undefined : Math.min(a.confidence, b.confidence);
-      units.push({
-        index: units.length,
-        startSeconds: a.startSeconds,
-        durationSeconds: b.startSeconds + b.durationSeconds - a.startSeconds,
-        beatsPerBar: a.beatsPerBar + b.beatsPerBar,
-        tempoBpm: (a.tempoBpm + b.tempoBpm) / 2,
-        ...(confidence === undefined ? {} : { confidence }),
-      });
-      barOfUnit.push([i, i + 1]);
-    }
-    return { units, barOfUnit };
-  }
-  // Beats inside the bars' span: each beat lasts to the next one; the last lasts to the end of the last bar.
-  const first = bars[0];
-  const last = bars[bars.length - 1];
-  if (!first || !last) return { units: [], barOfUnit: [] };
-  const end = last.startSeconds + last.durationSeconds;
-  const times = music.beats.map((b) => b.timeSeconds).filter((t) => t >= first.startSeconds - 1e-6 && t < end - 1e-6);
-  const units: Bar[] = [];
-  const barOfUnit: number[][] = [];
-  times.forEach((t, i) => {
-    const next = times[i + 1] ?? end;
-    const barIndex = Math.max(0, bars.findIndex((b) => t < b.startSeconds + b.durationSeconds - 1e-6));
-    const confidence = bars[barIndex]?.confidence;
-    units.push({ index: i, startSeconds: t, durationSeconds: next - t, beatsPerBar: 1, tempoBpm: bars[barIndex]?.tempoBpm ?? music.tempoBpm, ...(confidence === undefined ? {} : { confidence }) });
-    barOfUnit.push([barIndex]);
-  });
-  return { units, barOfUnit };
+/** Units to fill for a cut granularity (bars, pairs of bars, half bars or beats) and the bars each spans. */
+export function cutUnits(music: MusicAnalysis, granularity: CutGranularity): CutUnits {
+  return cutMusicUnits(musicGrid(music), granularity);
+}
+
+function musicGrid(music: MusicAnalysis): { bars: MusicAnalysis['bars']; beatTimes: number[] } {
+  return { bars: music.bars, beatTimes: music.beats.map((b) => b.timeSeconds) };
 }
 
 /** The music's emotion per cut unit: the mean of the bar vectors each unit spans (undefined where none is known). */
-export function unitMusicEmotions(analysis: MontageAnalysis, granularity: CutGranularity): (EmotionVector | undefined)[] {
-  const { barOfUnit } = cutUnits(analysis.music, granularity);
+export function unitMusicEmotions(analysis: MontageAnalysis, granularity: CutGranularity | CutUnits): (EmotionVector | undefined)[] {
+  const { barOfUnit } = typeof granularity === 'string' ? cutUnits(analysis.music, granularity) : granularity;
   return barOfUnit.map((barIndices) => meanVector(barIndices.map((bar) => analysis.emotions.music.bars[bar]).filter((v): v is EmotionVector => !!v)));
 }
 
@@ -278,21 +255,24 @@ export function meanVector(vectors: readonly EmotionVector[]): EmotionVector | u
 }
 
 /** The planner's input, and for each of its shots the index of the analysis shot it came from. */
-export interface PlannedInput {
-  readonly input: PlanInput;
+export interface PlannedInput<Input = PlanInput> {
+  readonly input: Input;
   /** `originalShots[i]` is the analysis index of plan shot i (they differ when a movie range was chosen). */
   readonly originalShots: readonly number[];
 }
 
-/** The planner's input: shots inside the movie range, units by granularity, emotion scores remapped to units. */
-export function buildPlanInput(analysis: MontageAnalysis, request: MontageRequest): PlannedInput {
+/**
+ * The planner's input at the music's bars, with its beats: shots inside the movie range, scenes renumbered,
+ * per-bar scores; the planner cuts the units (granularity) and relaxes (default `auto` for both).
+ */
+export function buildMusicPlanInput(analysis: MontageAnalysis, request: MontageRequest): PlannedInput<MusicPlanInput> {
   const { movie, music, emotions } = analysis;
   const video = movie.media.video;
   if (!video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie ${request.moviePath} has no video stream.`, { where: { file: request.moviePath } });
   const fps = toFps(video.rate);
-  const options: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...definedOnly(request.options ?? {}) };
-  const { units, barOfUnit } = cutUnits(music, request.options?.granularity ?? 'bar');
-  if (units.length === 0) {
+  const { granularity = 'auto', ...planOptions } = definedOnly(request.options ?? {});
+  const options: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, relax: 'auto', ...planOptions };
+  if (music.bars.length === 0) {
     throw new MontageError('AM_ERR_MUSIC_TOO_SHORT', `The music ${request.musicPath} holds no whole bar${request.musicRange ? ' in the chosen range' : ''}.`, { where: { file: request.musicPath } });
   }
 
@@ -315,49 +295,30 @@ export function buildPlanInput(analysis: MontageAnalysis, request: MontageReques
     return { ...shot, sceneIndex: scenes.length - 1 };
   });
 
-  assertEnoughShots(shots, units, new Set(options.bans), fps, request.moviePath);
-
   const barCount = emotions.barScores.bars;
-  const values = new Float32Array(shots.length * units.length);
-  kept.forEach(({ original }, i) => {
-    barOfUnit.forEach((barIndices, u) => {
-      let sum = 0;
-      for (const b of barIndices) sum += emotions.barScores.values[original * barCount + b] ?? 0;
-      values[i * units.length + u] = sum / barIndices.length;
-    });
-  });
-  const lastUnit = units[units.length - 1]!;
-  const input: PlanInput = {
+  const values = new Float32Array(shots.length * barCount);
+  kept.forEach(({ original }, i) => values.set(emotions.barScores.values.subarray(original * barCount, (original + 1) * barCount), i * barCount));
+  const lastBar = music.bars[music.bars.length - 1]!;
+  const input: MusicPlanInput = {
     movie: { path: request.moviePath, rate: video.rate, frameCount: video.frameCount },
-    music: { path: request.musicPath, startSeconds: units[0]!.startSeconds, endSeconds: lastUnit.startSeconds + lastUnit.durationSeconds },
+    music: { path: request.musicPath, startSeconds: music.bars[0]!.startSeconds, endSeconds: lastBar.startSeconds + lastBar.durationSeconds },
     shots,
     scenes,
-    bars: units,
+    bars: music.bars,
+    beatTimes: musicGrid(music).beatTimes,
     shotScores: kept.map(({ original }) => emotions.shotScores[original] ?? 0),
-    barScores: { shots: shots.length, bars: units.length, values },
+    barScores: { shots: shots.length, bars: barCount, values },
     options,
+    granularity,
   };
   return { input, originalShots: kept.map(({ original }) => original) };
 }
 
-/** Fails early, with the numbers, when even every usable shot together cannot fill the units. */
-function assertEnoughShots(shots: readonly Shot[], units: readonly Bar[], bans: ReadonlySet<number>, fps: number, moviePath: string): void {
-  const meanUnitSeconds = units.reduce((sum, u) => sum + u.durationSeconds, 0) / units.length;
-  let capacity = 0;
-  let usable = 0;
-  for (const shot of shots) {
-    if (bans.has(shot.index)) continue;
-    const fits = Math.floor(shot.range.duration.value / fps / meanUnitSeconds + 1e-9);
-    if (fits > 0) usable += 1;
-    capacity += fits;
-  }
-  if (capacity < units.length) {
-    throw new MontageError(
-      'AM_ERR_TOO_FEW_SHOTS',
-      `The music needs ${units.length} bars, but the movie ${moviePath} has ${usable} usable shot${usable === 1 ? '' : 's'} (at least one bar of ${meanUnitSeconds.toFixed(2)} s long) holding only ${capacity} bars. Use a shorter music range, a longer movie, or a finer cut granularity.`,
-      { where: { file: moviePath }, details: { barsNeeded: units.length, barsAvailable: capacity, usableShots: usable } },
-    );
-  }
+/** The planner's input on one fixed unit (`auto` reads as bar), for callers that solve it themselves (benches, summaries). */
+export function buildPlanInput(analysis: MontageAnalysis, request: MontageRequest): PlannedInput {
+  const { input, originalShots } = buildMusicPlanInput(analysis, request);
+  const granularity = input.granularity === undefined || input.granularity === 'auto' ? 'bar' : input.granularity;
+  return { input: unitPlanInput(input, granularity), originalShots };
 }
 
 /** MediaReferences for the movie and the music, as exporters see them. */

@@ -16,9 +16,16 @@
  *   max(1, floor(scale / |scene|)), scale 12 by default (`options.softScale`); O(n · L · N_e · scale).
  * - Pins must be used, bans never, locked placements (see {@link lockRange}) are kept bar for bar and frame for frame.
  * - No exact fill: AM_ERR_NO_EXACT_FILL with the figures and the relaxations that would work (more scenes,
- *   trimming, a shorter stretch of music); `options.relax` applies one. Pins that make the fill impossible when it
- *   is otherwise possible: AM_ERR_PLAN_CONSTRAINTS.
+ *   trimming, a shorter stretch of music); `options.relax` applies the nearest (relax-plan.ts: the fewest, first
+ *   in granularity → trim → scenes → music), found with O(n · L) bounds and solved once, each with a notice.
+ *   Pins that make the fill impossible when it is otherwise possible: AM_ERR_PLAN_CONSTRAINTS.
+ * - Units (cut-units.ts, solve-montage.ts): the pipeline gives the music's bars and beats; the planner cuts
+ *   bars, two bars, half bars or beats, and under granularity `auto` weighs them (and one unit per tempo
+ *   section) by the objective per cut among those the shots fill.
  */
-export { solvePlan, suggestRelaxations, lockRange, type RelaxationSuggestion, type ShortfallDetails } from './solve-plan';
+export { solvePlan, suggestRelaxations, lockRange, type RelaxationNotice, type RelaxationSuggestion, type ShortfallDetails } from './solve-plan';
+export { solveMontage, unitPlanInput, type GranularityCandidate, type GranularityChoice, type MontageSolution, type MusicPlanInput } from './solve-montage';
+export { cutUnits, layoutUnits, musicSections, unitName, CUT_GRANULARITIES, SECTION_TEMPO_CHANGE, MIN_SECTION_BARS, type CutUnits, type MusicGrid, type SectionUnit } from './cut-units';
+export { allowedRelaxations, RELAX_ORDER } from './relax-plan';
 export { planToTimeline, type PlanToTimelineOptions } from './plan-to-timeline';
 export { DEFAULT_SOFT_SCALE } from './prepare-plan';

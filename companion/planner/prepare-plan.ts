@@ -305,7 +305,9 @@ function resolveOptions(options: PlanOptions | undefined, bad: (field: string, m
   const mode = o.mode ?? 'hard';
   if (mode !== 'hard' && mode !== 'soft') bad('options.mode', `mode must be "hard" or "soft" (got ${String(mode)}).`);
   const relax = o.relax ?? 'none';
-  if (!['none', 'trim', 'scenes', 'music', 'auto'].includes(relax)) bad('options.relax', `relax must be none, trim, scenes, music or auto (got ${String(relax)}).`);
+  const kinds = ['granularity', 'trim', 'scenes', 'music'];
+  const relaxOk = Array.isArray(relax) ? relax.every((k) => kinds.includes(k)) : ['none', 'auto', ...kinds].includes(relax as string);
+  if (!relaxOk) bad('options.relax', `relax must be none, auto, granularity, trim, scenes, music or a list of the last four (got ${JSON.stringify(relax)}).`);
   const trimAlign = o.trimAlign ?? 'best';
   if (!['start', 'centre', 'best'].includes(trimAlign)) bad('options.trimAlign', `trimAlign must be start, centre or best (got ${String(trimAlign)}).`);
   const softScale = o.softScale ?? DEFAULT_SOFT_SCALE;

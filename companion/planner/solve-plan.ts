@@ -5,11 +5,13 @@
  * numbers and, if asked (`options.relax`), re-solves with the nearest relaxation. Pure and deterministic.
  */
 import { MontageError, type Diagnostic } from '../core/errors';
-import type { LockedPlacement, MontagePlan, PlanInput, Placement } from '../core/montage';
+import type { LockedPlacement, MontagePlan, PlanInput, Placement, RelaxKind } from '../core/montage';
 import { range } from '../core/rational';
+import { unitName } from './cut-units';
 import { solveHardKnapsack, type KnapsackResult, type Segment } from './hard-scene-knapsack';
 import { minimumSceneCost } from './minimum-scene-cost';
 import { preparePlan, withOptions, type PreparedPlan } from './prepare-plan';
+import { allowedRelaxations, CostCache, findRelaxation, limit, type Relaxation } from './relax-plan';
 import { solveSoftKnapsack } from './soft-scene-knapsack';
 
 /** One way to loosen an input that has no exact fill, with what it would take. */
@@ -47,25 +49,100 @@ export function solvePlan(input: PlanInput): MontagePlan {
   const L = plan.barCount;
   const result = runKernel(plan);
   if (result.best(L) > -Infinity) return buildPlan(plan, result, L, []);
+  const costs = new CostCache([{ plan, finer: false }]);
+  const relaxed = solveRelaxed(costs, allowedRelaxations(plan.options.relax), 0);
+  if (relaxed) return relaxed.plan;
+  throw diagnose(plan, result).error;
+}
 
-  const shortfall = diagnose(plan, result);
-  const order = plan.options.relax === 'auto' ? (['trim', 'scenes', 'music'] as const) : plan.options.relax === 'none' ? [] : [plan.options.relax];
-  for (const relax of order) {
-    const suggestion = shortfall.details.suggestions.find((s) => s.relax === relax);
-    if (!suggestion) continue;
-    const note: Diagnostic = { code: 'AM_ERR_NO_EXACT_FILL', message: `${shortfall.reason} Relaxed: ${suggestion.message}`, where: { field: 'options.relax' } };
-    if (relax === 'trim') {
-      // The diagnosis already solved the trimmed plan to offer this suggestion.
-      const { plan: trimmed, result: trimmedResult } = shortfall.trimmed!;
-      return buildPlan(trimmed, trimmedResult, L, [note]);
+/** What a relaxed solve changed, for plan.json, the report, the CLI and the panel. */
+export interface RelaxationNotice {
+  readonly relax: RelaxKind;
+  /** What changed and by how much, e.g. "used beats instead of bars: shots average 2.3 s, bars are 4.5 s". */
+  readonly message: string;
+  /** The value before and after: a unit name, trim on/off, the scene limit, the music's end in seconds. */
+  readonly from: string | number | boolean;
+  readonly to: string | number | boolean;
+  /**
+   * The relaxations a solve with this one forbidden would use instead (its "undo"); empty when forbidding it
+   * leaves no plan.
+   */
+  readonly alternatives: readonly RelaxKind[];
+}
+
+/**
+ * Finds the nearest relaxation of candidate `base` (or of a finer candidate), solves it once and builds the
+ * plan with one diagnostic per relaxation; null when none of `allowed` gives a plan.
+ */
+export function solveRelaxed(costs: CostCache, allowed: readonly RelaxKind[], base: number): { plan: MontagePlan; relaxation: Relaxation; notices: RelaxationNotice[] } | null {
+  const relaxation = findRelaxation(costs, allowed);
+  if (!relaxation) return null;
+  const result = runKernel(relaxation.plan);
+  let barLimit = relaxation.barLimit;
+  // The bound and the kernel agree on which lengths can be filled; this only guards a disagreement.
+  while (barLimit > 0 && !(result.best(barLimit) > -Infinity)) barLimit--;
+  if (barLimit === 0) throw new MontageError('AM_ERR_INTERNAL', `planner bound promised ${relaxation.barLimit} units but the solve filled none`);
+  const basePlan = costs.candidates[base]!.plan;
+  const plan0 = buildPlan(relaxation.plan, result, barLimit, []);
+  const notices = relaxation.kinds.map((kind) => notice(kind, costs, base, relaxation, plan0, allowed));
+  const reason = diagnose(basePlan).reason;
+  const diagnostics: Diagnostic[] = notices.map((n) => ({ code: 'AM_ERR_NO_EXACT_FILL', message: `${reason} Relaxed: ${n.message}`, where: { field: 'options.relax' } }));
+  return { plan: { ...plan0, diagnostics }, relaxation, notices };
+}
+
+function notice(kind: RelaxKind, costs: CostCache, base: number, relaxation: Relaxation, plan: MontagePlan, allowed: readonly RelaxKind[]): RelaxationNotice {
+  const before = costs.candidates[base]!;
+  const after = costs.candidates[relaxation.candidate]!;
+  const alternatives = findRelaxation(costs, allowed.filter((k) => k !== kind))?.kinds ?? [];
+  const unitWord = unitName(after.unit ?? 'bar');
+  switch (kind) {
+    case 'granularity': {
+      const rate = before.plan.rate;
+      let frames = 0;
+      let count = 0;
+      for (let i = 0; i < before.plan.shotCount; i++) {
+        if (before.plan.options.bans.includes(i)) continue;
+        frames += before.plan.shotFrames[i]!;
+        count++;
+      }
+      const shotSeconds = (frames / Math.max(1, count)) * (rate.den / rate.num);
+      const fromWord = unitName(before.unit ?? 'bar');
+      return {
+        relax: kind,
+        message: `used ${unitWord} instead of ${fromWord}: shots average ${shotSeconds.toFixed(1)} s, ${fromWord} are ${meanUnitSeconds(before.plan).toFixed(1)} s (${unitWord} ${meanUnitSeconds(after.plan).toFixed(1)} s)`,
+        from: before.unit ?? 'bar',
+        to: after.unit ?? 'bar',
+        alternatives,
+      };
     }
-    if (relax === 'scenes') {
-      const wider = withOptions(plan, { maxScenes: suggestion.maxScenes! });
-      return buildPlan(wider, runKernel(wider), L, [note]);
+    case 'trim': {
+      const trimmed = plan.placements.filter((p) => p.barCount < relaxation.plan.lengths[p.shotIndex]!).length;
+      return { relax: kind, message: `let long shots fill fewer ${unitWord} (trimming): ${trimmed} of ${plan.placements.length} shots are cut shorter`, from: false, to: true, alternatives };
     }
-    return buildPlan(plan, result, suggestion.barCount!, [note]);
+    case 'scenes': {
+      const from = before.plan.options.maxScenes;
+      const to = relaxation.plan.options.maxScenes;
+      const message = relaxation.plan.options.mode === 'soft' ? `raised the scene budget to ${to} (was ${from})` : `allowed ${to} scenes instead of ${from}`;
+      return { relax: kind, message, from, to, alternatives };
+    }
+    case 'music': {
+      const full = after.plan.boundarySeconds;
+      const L = after.plan.barCount;
+      const j = plan.bars.length;
+      const end = plan.music.endSeconds;
+      return {
+        relax: kind,
+        message: `ended the montage after ${j} of ${L} ${unitWord} (music at ${end.toFixed(2)} s instead of ${full[L]!.toFixed(2)} s: ${(full[L]! - end).toFixed(2)} s shorter)`,
+        from: Number(full[L]!.toFixed(3)),
+        to: Number(end.toFixed(3)),
+        alternatives,
+      };
+    }
   }
-  throw shortfall.error;
+}
+
+function meanUnitSeconds(plan: PreparedPlan): number {
+  return (plan.boundarySeconds[plan.barCount]! - plan.boundarySeconds[0]!) / plan.barCount;
 }
 
 /**
@@ -102,7 +179,7 @@ function placementScore(plan: PreparedPlan, segment: Segment): number {
   return sum / divisor;
 }
 
-function buildPlan(plan: PreparedPlan, result: KnapsackResult, barLimit: number, diagnostics: Diagnostic[]): MontagePlan {
+export function buildPlan(plan: PreparedPlan, result: KnapsackResult, barLimit: number, diagnostics: Diagnostic[]): MontagePlan {
   const { input, boundaries, rate } = plan;
   const segments = result.backtrack(barLimit);
   let bar = 0;
@@ -179,16 +256,14 @@ function windowStart(plan: PreparedPlan, i: number, frames: number): number {
   return start + bestOffset;
 }
 
-interface Shortfall {
+export interface Shortfall {
   readonly reason: string;
   readonly details: ShortfallDetails;
   readonly error: MontageError;
-  /** The plan with trimming on and its solve, when trimming was off and fills the bars (the `trim` suggestion). */
-  readonly trimmed?: { readonly plan: PreparedPlan; readonly result: KnapsackResult };
 }
 
-/** Why there is no exact fill, in numbers, and which relaxations would give one. */
-function diagnose(plan: PreparedPlan, result: KnapsackResult): Shortfall {
+/** Why there is no exact fill, in numbers, and which relaxations would give one (cheap bounds only, no solve). */
+export function diagnose(plan: PreparedPlan, result?: KnapsackResult): Shortfall {
   const { options, barCount: L } = plan;
   const soft = options.mode === 'soft';
   let usableShots = 0;
@@ -214,26 +289,20 @@ function diagnose(plan: PreparedPlan, result: KnapsackResult): Shortfall {
     barsAvailable = perScene.slice(0, options.maxScenes).reduce((x, y) => x + y, 0);
   }
 
+  const costs = minimumSceneCost(plan);
   let closestFill = 0;
   for (let j = L - 1; j >= 1; j--) {
-    if (result.best(j) > -Infinity) {
+    if (costs[j]! <= limit(plan)) {
       closestFill = j;
       break;
     }
   }
-  const cost = minimumSceneCost(plan)[L]!;
+  const cost = costs[L]!;
   const scenesNeeded = Number.isFinite(cost) ? (soft ? Math.ceil(cost / options.softScale) : cost) : null;
 
   const suggestions: RelaxationSuggestion[] = [];
-  let trimmed: Shortfall['trimmed'];
-  if (!options.trim) {
-    const trimmedPlan = withOptions(plan, { trim: true });
-    const trimmedResult = runKernel(trimmedPlan);
-    const value = trimmedResult.best(L);
-    if (value > -Infinity) {
-      trimmed = { plan: trimmedPlan, result: trimmedResult };
-      suggestions.push({ relax: 'trim', totalScore: value, message: `let long shots fill fewer bars (trimming).` });
-    }
+  if (!options.trim && minimumSceneCost(withOptions(plan, { trim: true }))[L]! <= limit(plan)) {
+    suggestions.push({ relax: 'trim', message: `let long shots fill fewer bars (trimming).` });
   }
   if (scenesNeeded !== null && scenesNeeded > options.maxScenes) {
     suggestions.push({
@@ -248,7 +317,7 @@ function diagnose(plan: PreparedPlan, result: KnapsackResult): Shortfall {
       relax: 'music',
       barCount: closestFill,
       endSeconds,
-      totalScore: result.best(closestFill),
+      ...(result ? { totalScore: result.best(closestFill) } : {}),
       message: `end the montage after bar ${closestFill} (music at ${endSeconds.toFixed(2)} s) instead of ${L}.`,
     });
   }
@@ -279,11 +348,11 @@ function diagnose(plan: PreparedPlan, result: KnapsackResult): Shortfall {
     const freeFits = soft ? freeCost <= plan.softBudget : freeCost <= options.maxScenes;
     if (freeFits) {
       const message = `The ${requiredCount} pinned or locked shot${requiredCount > 1 ? 's' : ''} cannot be part of any exact fill of ${L} bars with ${soft ? `a scene budget of ${options.maxScenes}` : `at most ${options.maxScenes} scene${options.maxScenes > 1 ? 's' : ''}`}; without them the bars can be filled.${hint}`;
-      return { reason: message, details, trimmed, error: new MontageError('AM_ERR_PLAN_CONSTRAINTS', message, { where: { field: 'options.pins' }, details: { ...details } }) };
+      return { reason: message, details, error: new MontageError('AM_ERR_PLAN_CONSTRAINTS', message, { where: { field: 'options.pins' }, details: { ...details } }) };
     }
   }
   const message = `${reason}${hint}`;
-  return { reason, details, trimmed, error: new MontageError('AM_ERR_NO_EXACT_FILL', message, { where: { field: 'bars', file: plan.input.music.path }, details: { ...details } }) };
+  return { reason, details, error: new MontageError('AM_ERR_NO_EXACT_FILL', message, { where: { field: 'bars', file: plan.input.music.path }, details: { ...details } }) };
 }
 
 function withoutRequirements(plan: PreparedPlan): PreparedPlan {

@@ -65,8 +65,16 @@ export interface MediaSource {
 }
 
 export type SceneMode = 'hard' | 'soft';
-/** How often to cut: on every bar, every second bar, or every beat. */
-export type CutGranularity = 'bar' | '2bars' | 'beat';
+/** How often to cut: on every bar, every second bar, every half bar, or every beat. */
+export type CutGranularity = 'bar' | '2bars' | 'halfbar' | 'beat';
+/** A cut granularity, or `auto` (the default): the planner weighs them by objective among those the shots fill. */
+export type GranularityOption = CutGranularity | 'auto';
+export const GRANULARITY_OPTIONS = ['auto', 'bar', '2bars', 'halfbar', 'beat'] as const satisfies readonly GranularityOption[];
+/** What the planner may loosen when the footage cannot fill the music as asked, in the order it tries them. */
+export type RelaxKind = 'granularity' | 'trim' | 'scenes' | 'music';
+export const RELAX_KINDS = ['granularity', 'trim', 'scenes', 'music'] as const satisfies readonly RelaxKind[];
+/** `auto` (default): any of them, the fewest that work; `none`: refuse with the numbers; one kind or a list of kinds. */
+export type RelaxOption = 'auto' | 'none' | RelaxKind | readonly RelaxKind[];
 /** The music's mood: `auto` reads it from the music; a label (EMOTION_LABELS) fixes it for every bar. */
 export type MusicMood = 'auto' | 'excited' | 'fearful' | 'neutral' | 'relaxed' | 'sad' | 'tense';
 export const MUSIC_MOODS = ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense'] as const satisfies readonly MusicMood[];
@@ -84,7 +92,9 @@ export interface MontageOptions {
   /** The most scenes the montage may touch (hard mode) or the scene budget (soft mode); 1–1000. */
   readonly scenes?: number;
   readonly mode?: SceneMode;
-  readonly granularity?: CutGranularity;
+  readonly granularity?: GranularityOption;
+  /** What the planner may loosen when the footage cannot fill the music as asked (default `auto`). */
+  readonly relax?: RelaxOption;
   /** Let a long shot fill fewer bars than it could. */
   readonly trim?: boolean;
   /** Score a shot by the music under the bars it covers, not by the whole track. */
@@ -300,10 +310,34 @@ export interface PlanSummary {
   readonly barCount: number;
   readonly shotCount: number;
   readonly sceneCount: number;
-  readonly options: Required<Pick<MontageOptions, 'scenes' | 'mode' | 'granularity' | 'trim' | 'arc' | 'pins' | 'bans'>>;
+  /** The options the plan was solved with (after any relaxation); `granularity` is the unit cut on. */
+  readonly options: Required<Pick<MontageOptions, 'scenes' | 'mode' | 'trim' | 'arc' | 'pins' | 'bans'>> & { readonly granularity: CutGranularity | 'mixed' };
   readonly diagnostics: readonly Diagnostic[];
+  /** Which unit the montage cuts on and why (granularity `auto` weighs them). */
+  readonly granularity?: GranularitySummary;
+  /** What the planner loosened to find a plan, in the order applied; empty when nothing was. */
+  readonly relaxations?: readonly RelaxationNotice[];
   /** The music range the montage covers. */
   readonly music: SecondsRange;
+}
+
+export interface GranularitySummary {
+  readonly requested: GranularityOption;
+  readonly unit: CutGranularity | 'mixed';
+  readonly reason: string;
+  /** The unit of each stretch of the music (more than one only where the tempo changes). */
+  readonly sections: readonly { readonly startSeconds: number; readonly endSeconds: number; readonly unit: CutGranularity; readonly unitSeconds: number }[];
+}
+
+/** One relaxation: what changed and by how much. */
+export interface RelaxationNotice {
+  readonly relax: RelaxKind;
+  /** e.g. "used beats instead of bars: shots average 2.3 s, bars are 4.5 s". */
+  readonly message: string;
+  readonly from: string | number | boolean;
+  readonly to: string | number | boolean;
+  /** The relaxations a re-run with this one forbidden would use instead; empty when it would find no plan. */
+  readonly alternatives: readonly RelaxKind[];
 }
 
 /** A file the job wrote, downloadable from the companion. */

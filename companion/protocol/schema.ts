@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../core/errors';
 import type { EmotionLabel } from '../core/montage';
-import { CLIENT_MESSAGE_TYPES, MUSIC_MOODS, MUSIC_OPTION_LIMITS, type ClientMessage, type ClientMessageType, type MusicMood, type WireError } from './messages';
+import { CLIENT_MESSAGE_TYPES, GRANULARITY_OPTIONS, MUSIC_MOODS, MUSIC_OPTION_LIMITS, RELAX_KINDS, type ClientMessage, type ClientMessageType, type MusicMood, type WireError } from './messages';
 
 const MAX_PATH_CHARS = 4096;
 const MAX_INDICES = 10_000;
@@ -39,7 +39,8 @@ const shotIndices = z.array(z.number().int().min(0).max(10_000_000)).max(MAX_IND
 const montageOptions = z.strictObject({
   scenes: z.number().int().min(1).max(1000).optional(),
   mode: z.enum(['hard', 'soft']).optional(),
-  granularity: z.enum(['bar', '2bars', 'beat']).optional(),
+  granularity: z.enum(GRANULARITY_OPTIONS).optional(),
+  relax: z.union([z.enum(['auto', 'none', ...RELAX_KINDS]), z.array(z.enum(RELAX_KINDS)).max(RELAX_KINDS.length)]).optional(),
   trim: z.boolean().optional(),
   arc: z.boolean().optional(),
   pins: shotIndices.optional(),

@@ -17,7 +17,8 @@ import type { CancellationToken, Progress, ProgressReport } from '../core/lifecy
 import { createExtensionHost, type ExtensionHost } from '../host/index';
 import { cudaAvailable } from '../analysis/onnx/session-pool';
 import { dominantLabel, emotionSettings } from '../analysis/emotion/index';
-import { analyseInputs, buildPlanInput, composeMontage, cutUnits, unitMusicEmotions, PREVIEW_NAME, type MontageAnalysis, type MontageRequest, type PlannedInput } from '../pipeline/run-montage';
+import { analyseInputs, buildPlanInput, composeMontage, cutUnits, unitMusicEmotions, PREVIEW_NAME, type MontageAnalysis, type MontageOutcome, type MontageRequest, type PlannedInput } from '../pipeline/run-montage';
+import type { CutUnits } from '../planner/index';
 import type { AnalysisSummary, BarSummary, ChosenShot, CutGranularity, EmotionSummary, PlanSummary, ShotSummary } from '../protocol/messages';
 import type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, OutputFile, RunJob } from './run-job';
 import { definedOnly } from '../core/objects';
@@ -56,16 +57,15 @@ export async function createPipelineRunner(options: PipelineRunnerOptions = {}):
     const outcome = await composeMontage(analysis, montageRequest, { host, cacheDir: context.cacheDir, outDir: context.outDir, force: true, preview: request.preview }, progress, token);
     // The plan's own input numbers the summary's shots and maps the chosen ones back to the analysis.
     const summary = summariseAnalysis(analysis, montageRequest, outcome.planned);
-    const granularity = request.options.granularity ?? 'bar';
     const byExtension = exporterByExtension();
     const files: OutputFile[] = outcome.files.map((name) => ({ name, format: formatOf(name, byExtension) }));
     return {
       analysis: summary,
       ...(request.kind === 'resolve' ? {} : { analysisData: analysis }),
       montage: {
-        plan: summarisePlan(outcome.plan, granularity, analysis),
+        plan: summarisePlan(outcome.plan, outcome.granularity.unit, analysis, outcome),
         chosen: chosenShots(outcome.plan, analysis, outcome.planned.originalShots),
-        musicEmotion: unitEmotions(analysis, granularity),
+        musicEmotion: unitEmotions(analysis, outcome.units),
         files,
         preview: files.some((file) => file.name === PREVIEW_NAME) ? PREVIEW_NAME : null,
         report: outcome.report,
@@ -104,6 +104,7 @@ export function toMontageRequest(request: JobRequest): MontageRequest {
       pins: options.pins ? [...options.pins] : undefined,
       bans: options.bans ? [...options.bans] : undefined,
       granularity: options.granularity,
+      relax: options.relax,
       beatsPerBar: options.beatsPerBar,
       downbeatShift: options.downbeatShift,
       bpm: options.bpm,
@@ -166,8 +167,8 @@ export function summariseAnalysis(
 }
 
 /** The music's emotion per cut unit (bar, pair of bars, or beat): the mean of the bars each unit spans. */
-export function unitEmotions(analysis: MontageAnalysis, granularity: CutGranularity): BarSummary[] {
-  const { units } = cutUnits(analysis.music, granularity);
+export function unitEmotions(analysis: MontageAnalysis, granularity: CutGranularity | CutUnits): BarSummary[] {
+  const { units } = typeof granularity === 'string' ? cutUnits(analysis.music, granularity) : granularity;
   const vectors = unitMusicEmotions(analysis, granularity);
   return units.map((unit, i) => {
     const emotion = emotionSummary(vectors[i]);
@@ -197,7 +198,7 @@ export function chosenShots(plan: MontagePlan, analysis: MontageAnalysis, origin
   });
 }
 
-export function summarisePlan(plan: MontagePlan, granularity: CutGranularity, analysis: MontageAnalysis): PlanSummary {
+export function summarisePlan(plan: MontagePlan, granularity: CutGranularity | 'mixed', analysis: MontageAnalysis, solved?: Pick<MontageOutcome, 'granularity' | 'relaxations'>): PlanSummary {
   return {
     totalScore: round(plan.totalScore),
     durationSeconds: round(plan.music.endSeconds - plan.music.startSeconds),
@@ -215,6 +216,12 @@ export function summarisePlan(plan: MontagePlan, granularity: CutGranularity, an
     },
     diagnostics: [...analysis.emotions.diagnostics, ...plan.diagnostics],
     music: { startSeconds: round(plan.music.startSeconds), endSeconds: round(plan.music.endSeconds) },
+    ...(solved
+      ? {
+          granularity: { requested: solved.granularity.requested, unit: solved.granularity.unit, reason: solved.granularity.reason, sections: solved.granularity.sections.map((s) => ({ startSeconds: round(s.startSeconds), endSeconds: round(s.endSeconds), unit: s.unit, unitSeconds: s.unitSeconds })) },
+          relaxations: solved.relaxations.map((r) => ({ ...r, alternatives: [...r.alternatives] })),
+        }
+      : {}),
   };
 }
 

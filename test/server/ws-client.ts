@@ -162,7 +162,7 @@ export function fakeRunJob(options: { stepMs?: number; fail?: (request: JobReque
           barCount: 4,
           shotCount: pins.length,
           sceneCount: 1,
-          options: { scenes: request.options.scenes ?? 5, mode: request.options.mode ?? 'hard', granularity: request.options.granularity ?? 'bar', trim: true, arc: true, pins: [...pins], bans: [...(request.options.bans ?? [])] },
+          options: { scenes: request.options.scenes ?? 5, mode: request.options.mode ?? 'hard', granularity: request.options.granularity === undefined || request.options.granularity === 'auto' ? 'bar' : request.options.granularity, trim: true, arc: true, pins: [...pins], bans: [...(request.options.bans ?? [])] },
           diagnostics: [],
           music: { startSeconds: 0, endSeconds: 8 },
         },
