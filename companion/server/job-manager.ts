@@ -52,6 +52,8 @@ interface Job {
   analysisData?: unknown;
   status: JobStatus;
   error?: ErrorData;
+  /** Settles when the job's work folder (with its pending record) exists. */
+  workReady?: Promise<string>;
   /** Settles when the run has ended (or, for a job that ignored cancel, when the grace period ran out). */
   settled?: Promise<void>;
   lastStage?: string;
@@ -101,6 +103,7 @@ export class JobManager {
   private readonly counts = { finished: 0, failed: 0, cancelled: 0 };
   private readonly analyses = new Map<string, unknown>();
   private closed = false;
+  private workWrites: Promise<unknown> = Promise.resolve();
 
   constructor(options: JobManagerOptions) {
     this.store = options.store;
@@ -129,12 +132,13 @@ export class JobManager {
       });
     }
     const id = newJobId();
+    const createdAt = new Date();
     const job: Job = {
       id,
       kind: request.kind,
       request,
       ownerId,
-      createdAt: new Date(),
+      createdAt,
       source: new CancellationTokenSource(),
       sink,
       analysisJobId: analysisJobId ?? id,
@@ -148,8 +152,20 @@ export class JobManager {
     const freeSlots = Math.max(0, request.kind === 'resolve' ? this.resolveConcurrency - this.resolving : this.concurrency - this.running);
     const queuePosition = lane.length >= freeSlots ? lane.length - freeSlots + 1 : 0;
     lane.push(job);
+    // Recorded on disk before `accepted`, so a crash from here on is reported as AM_ERR_INTERRUPTED after a
+    // restart. The job holds its queue place meanwhile (the checks above stay true); it runs once written.
+    // Written one after another, so jobs are accepted in the order they were submitted.
+    job.workReady = this.workWrites.then(() => this.store.createWork(id, { kind: request.kind, createdAt: createdAt.toISOString() }));
+    this.workWrites = job.workReady.catch(() => '');
     // Start on the next tick so the caller can send `accepted` before the first progress frame.
     setImmediate(() => this.pump());
+    try {
+      await job.workReady;
+    } catch (cause) {
+      lane.splice(lane.indexOf(job), 1);
+      this.jobs.delete(id);
+      throw new MontageError('AM_ERR_OUTPUT_WRITE', `Cannot create the job's folder in ${this.store.jobsDir}.`, { where: { file: this.store.jobsDir }, cause });
+    }
     return { jobId: id, queuePosition, request };
   }
 
@@ -226,7 +242,8 @@ export class JobManager {
     const progress = { report: (report: ProgressReport) => this.reportProgress(job, report) };
     let finished = false;
     const run = (async () => {
-      const outDir = await this.store.createWork(job.id);
+      await job.workReady;
+      const outDir = this.store.workFilesDir(job.id);
       const output = await this.runJob(job.request, { jobId: job.id, outDir, cacheDir: this.store.cacheDir, ...(job.analysisData === undefined ? {} : { analysisData: job.analysisData }) }, progress, token);
       if (token.isCancellationRequested) throw new CancellationError();
       if ((job.kind === 'montage' || job.kind === 'resolve') && !output.montage) {
@@ -343,6 +360,7 @@ export class JobManager {
       this.counts.cancelled++;
       job.sink.cancelled();
       this.release(job);
+      void this.store.discard(job.id).catch(() => {});
     } else if (job.status === 'running') {
       job.source.cancel();
     }
@@ -353,13 +371,14 @@ export class JobManager {
     for (const job of [...this.jobs.values()]) if (job.ownerId === ownerId) this.cancelJob(job);
   }
 
-  /** A job's state: live jobs from memory, finished ones (also of earlier runs) from disk. */
+  /** A job's state: live jobs from memory, finished and interrupted ones (also of earlier runs) from disk. */
   async info(jobId: string): Promise<JobInfo | undefined> {
     const job = this.jobs.get(jobId);
     if (job && job.status !== 'done') return { jobId, kind: job.kind, status: job.status, ...(job.error ? { error: job.error } : {}) };
     const stored = await this.store.load(jobId);
-    if (!stored) return undefined;
-    return { jobId, kind: stored.job.kind, status: 'done', result: stored.result };
+    if (stored) return { jobId, kind: stored.job.kind, status: 'done', result: stored.result };
+    const failure = await this.store.loadFailure(jobId);
+    return failure ? { jobId, kind: failure.kind, status: 'failed', error: failure.error } : undefined;
   }
 
   stats(): QueueStats {

@@ -5,13 +5,16 @@
  *   <dataDir>/jobs/<jobId>/analysis.json   the analysis a resolve reuses (analyse and montage jobs)
  *   <dataDir>/jobs/<jobId>/files/…         the output files, served over HTTP
  *   <dataDir>/cache/                        the pipeline's analysis cache
- * A running job works in <dataDir>/jobs/.work-<jobId>/; only a finished job's folder is renamed into place,
- * so a job folder is always complete. Cancelled and failed jobs leave nothing; leftovers of a crash are
- * removed at start.
+ * An accepted job works in <dataDir>/jobs/.work-<jobId>/ (its job.json says what it is while it runs); only a
+ * finished job's folder is renamed into place, so a job folder is always complete. Cancelled and failed jobs
+ * leave nothing. A work folder found at start belongs to a job the companion was killed under: it becomes
+ *   <dataDir>/jobs/<jobId>/failure.json    the job failed with AM_ERR_INTERRUPTED (JobFailure.1)
+ * and its partial output is removed. Everything is private to the user: folders 0700, files 0600 (also
+ * fixed on existing ones at start). Old job folders are pruned by a retention policy (./retention.ts).
  */
-import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { MontageError } from '../core/errors';
+import { MontageError, type ErrorData } from '../core/errors';
 import { openRegularFile, type OpenedFile } from '../media/regular-file';
 import type { AnalysisSummary, ArtifactFile, JobKind } from '../protocol/messages';
 import type { JobRequest, MontageOutput } from './run-job';
@@ -46,6 +49,28 @@ export interface StoredResult {
   readonly montage?: Omit<MontageOutput, 'files'> & { readonly files: readonly StoredFile[] };
 }
 
+/** What a work folder's job.json says while the job is queued or running. */
+export interface PendingJob {
+  readonly schema: 'PendingJob.1';
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly createdAt: string;
+}
+
+/** A job that ended without a result and whose end must survive a restart (today: AM_ERR_INTERRUPTED). */
+export interface StoredFailure {
+  readonly schema: 'JobFailure.1';
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly createdAt: string;
+  readonly failedAt: string;
+  readonly error: ErrorData;
+}
+
+/** Modes of everything the store creates: only the user may read job records, previews and the cache. */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
 export class JobStore {
   readonly jobsDir: string;
   readonly cacheDir: string;
@@ -55,13 +80,39 @@ export class JobStore {
     this.cacheDir = join(dataDir, 'cache');
   }
 
-  /** Creates the folders and removes work folders a crash left behind. */
+  /**
+   * Creates the folders, makes the data folder private (0700/0600, also what earlier versions left 0755/0644),
+   * and turns work folders a crash left behind into AM_ERR_INTERRUPTED failures.
+   */
   async init(): Promise<void> {
-    await mkdir(this.jobsDir, { recursive: true });
-    await mkdir(this.cacheDir, { recursive: true });
+    await mkdir(this.jobsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await mkdir(this.cacheDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    // The data folder may be one the user named (--data): only our own sub-folders are walked.
+    await chmod(this.dataDir, PRIVATE_DIR_MODE);
+    await makePrivate(this.jobsDir);
+    await makePrivate(this.cacheDir);
     for (const name of await readdir(this.jobsDir)) {
-      if (name.startsWith(WORK_PREFIX)) await rm(join(this.jobsDir, name), { recursive: true, force: true });
+      if (!name.startsWith(WORK_PREFIX)) continue;
+      const dir = join(this.jobsDir, name);
+      const pending = await readJson<PendingJob>(join(dir, 'job.json'));
+      await rm(dir, { recursive: true, force: true });
+      const jobId = name.slice(WORK_PREFIX.length);
+      if (pending?.schema === 'PendingJob.1' && pending.jobId === jobId && JOB_ID_PATTERN.test(jobId)) await this.recordInterrupted(pending);
     }
+  }
+
+  private async recordInterrupted(pending: PendingJob): Promise<void> {
+    const failure: StoredFailure = {
+      schema: 'JobFailure.1',
+      jobId: pending.jobId,
+      kind: pending.kind,
+      createdAt: pending.createdAt,
+      failedAt: new Date().toISOString(),
+      error: new MontageError('AM_ERR_INTERRUPTED', `Job ${pending.jobId} was ${pending.kind === 'resolve' ? 're-solving' : 'running or queued'} when the companion stopped; start it again.`).toJSON(),
+    };
+    const dir = this.jobDir(pending.jobId);
+    await mkdir(dir, { mode: PRIVATE_DIR_MODE });
+    await writeFile(join(dir, 'failure.json'), JSON.stringify(failure), { mode: PRIVATE_FILE_MODE });
   }
 
   workDir(jobId: string): string {
@@ -77,10 +128,15 @@ export class JobStore {
     return join(this.jobsDir, checkId(jobId));
   }
 
-  async createWork(jobId: string): Promise<string> {
+  /**
+   * Creates a job's private work folder and returns its files/ folder. With `pending`, the job's kind is
+   * recorded there, so a restart after a crash can report it as interrupted.
+   */
+  async createWork(jobId: string, pending?: Omit<PendingJob, 'schema' | 'jobId'>): Promise<string> {
     const dir = this.workDir(jobId);
     await rm(dir, { recursive: true, force: true });
-    await mkdir(join(dir, 'files'), { recursive: true });
+    await mkdir(join(dir, 'files'), { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (pending) await writeFile(join(dir, 'job.json'), JSON.stringify({ schema: 'PendingJob.1', jobId, ...pending } satisfies PendingJob), { mode: PRIVATE_FILE_MODE });
     return join(dir, 'files');
   }
 
@@ -110,9 +166,12 @@ export class JobStore {
     }
     const { montage: _listed, ...rest } = result;
     const stored: StoredResult = { ...rest, schema: 'JobResult.1', ...(montage ? { montage } : {}) };
-    if (analysisData !== undefined) await writeFile(join(work, 'analysis.json'), stringifyData(analysisData), 'utf8');
-    await writeFile(join(work, 'result.json'), JSON.stringify(stored), 'utf8');
-    await writeFile(join(work, 'job.json'), JSON.stringify(job, null, 2), 'utf8');
+    const record = { encoding: 'utf8', mode: PRIVATE_FILE_MODE } as const;
+    if (analysisData !== undefined) await writeFile(join(work, 'analysis.json'), stringifyData(analysisData), record);
+    await writeFile(join(work, 'result.json'), JSON.stringify(stored), record);
+    await writeFile(join(work, 'job.json'), JSON.stringify(job, null, 2), record);
+    // The pipeline's files (exporters, ffmpeg) are created with the process umask.
+    await makePrivate(work);
     await rename(work, this.jobDir(job.jobId));
     return stored;
   }
@@ -134,6 +193,13 @@ export class JobStore {
     } catch {
       return undefined;
     }
+  }
+
+  /** A job that failed in a way that outlives the process (interrupted by a crash), or undefined. */
+  async loadFailure(jobId: string): Promise<StoredFailure | undefined> {
+    if (!JOB_ID_PATTERN.test(jobId)) return undefined;
+    const failure = await readJson<StoredFailure>(join(this.jobDir(jobId), 'failure.json'));
+    return failure?.schema === 'JobFailure.1' && failure.jobId === jobId ? failure : undefined;
   }
 
   async loadAnalysis(jobId: string): Promise<unknown> {
@@ -186,6 +252,29 @@ export class JobStore {
   async list(): Promise<string[]> {
     return (await readdir(this.jobsDir)).filter((name) => JOB_ID_PATTERN.test(name));
   }
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sets 0700 on `dir` and every folder below it and 0600 on every file; links are left alone (never followed). */
+export async function makePrivate(dir: string): Promise<void> {
+  await chmod(dir, PRIVATE_DIR_MODE).catch(ignoreVanished);
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await makePrivate(path);
+    else if (entry.isFile()) await chmod(path, PRIVATE_FILE_MODE).catch(ignoreVanished);
+  }
+}
+
+/** A file removed while we walk (a job pruned, a cache entry replaced) is not an error. */
+function ignoreVanished(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
 }
 
 function checkId(jobId: string): string {
