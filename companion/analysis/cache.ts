@@ -121,8 +121,9 @@ export async function writeCache(dir: string, key: string, value: unknown): Prom
   const entry: CacheEntry = { schema: ENTRY_SCHEMA, key, sha256: createHash('sha256').update(payload).digest('hex'), payload };
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(temporary, JSON.stringify(entry));
+    // Private to the user, as the rest of the data folder: entries describe the user's films.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(temporary, JSON.stringify(entry), { mode: 0o600 });
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => {});
