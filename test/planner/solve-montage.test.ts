@@ -127,7 +127,7 @@ test('where the tempo doubles, auto weighs one unit per section and cuts on it',
   // No single unit fills it (bars are too long for the shots in the slow part, half bars too many in the fast one).
   assert.equal(solution.granularity.unit, 'mixed');
   assert.deepEqual(solution.granularity.sections.map((s) => [s.unit, s.startSeconds, s.endSeconds, s.unitSeconds]), [['halfbar', 0, 16, 2], ['bar', 16, 24, 2]]);
-  assert.deepEqual(solution.plan.bars.map((b) => b.durationSeconds), Array(16).fill(2), 'cuts every 2 s in both sections');
+  assert.deepEqual(solution.plan.bars.map((b) => b.durationSeconds), Array(12).fill(2), 'cuts every 2 s in both sections');
   assert.equal(solution.relaxations[0]!.relax, 'granularity');
   assertRules(solution.plan);
 });
