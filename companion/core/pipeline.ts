@@ -5,6 +5,7 @@
  *   music → BarTracker (+ features) → MusicAnalysis
  *   both → emotion encoders → scores → planner (solvePlan) → MontagePlan → Timeline → exporters → files
  */
+import type { Diagnostic } from './errors';
 import type { CancellationToken, Progress, ProgressReport } from './lifecycle';
 import type { Bar, BarFeatures, Beat, EmotionVector, MediaInfo, Scene, Shot, ShotFeatures, VideoStreamInfo } from './montage';
 
@@ -42,6 +43,8 @@ export interface MovieAnalysis {
   readonly scenes: readonly Scene[];
   /** Per shot, same order as `shots`. */
   readonly features: readonly ShotFeatures[];
+  /** Notices about the movie (a truncated file), listed in the report. */
+  readonly diagnostics?: readonly Diagnostic[];
 }
 
 export interface MovieAnalysisOptions {

@@ -38,6 +38,6 @@ export function formatReport(solution: MontageSolution, analysis: MontageAnalysi
     );
   });
   // The relaxations are listed above; their diagnostics repeat them with the shortfall's numbers.
-  for (const d of [...plan.diagnostics, ...emotions.diagnostics]) if (d.where?.field !== 'options.relax') lines.push(`note: ${d.code}: ${d.message}`);
+  for (const d of [...(movie.diagnostics ?? []), ...plan.diagnostics, ...emotions.diagnostics]) if (d.where?.field !== 'options.relax') lines.push(`note: ${d.code}: ${d.message}`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,9 +3,10 @@
  * per-shot visual features, scenes; cached by the movie's content fingerprint so a second run (with other
  * music) skips decoding. Progress stages: 'decode', 'shots', 'features', 'scenes' (each 0 → 1).
  */
-import { MontageError } from '../../core/errors';
+import { MontageError, type Diagnostic } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../../core/lifecycle';
 import type { MediaInfo, Scene, Shot, VideoStreamInfo } from '../../core/montage';
+import { toFps } from '../../core/rational';
 import type { MovieAnalysis, MovieAnalysisOptions } from '../../core/pipeline';
 import { probeMovie } from '../../media/probe';
 import { fingerprint, readCache, settingsHash, writeCache } from '../cache';
@@ -15,7 +16,7 @@ import { detectTransitions, transitionsToShots, type ShotDetectionOptions, type 
 import { computeShotFeatures } from './shot-features';
 
 /** Bump when detection or features change, so old cache entries are not reused. */
-export const MOVIE_ANALYSIS_VERSION = 3;
+export const MOVIE_ANALYSIS_VERSION = 4;
 
 /** A transition as stored with the analysis (frames, inclusive span). */
 export interface TransitionSpan {
@@ -28,6 +29,8 @@ export interface TransitionSpan {
 /** What analyseMovie returns: the pipeline's MovieAnalysis plus the transitions and how it was made. */
 export interface MovieAnalysisResult extends MovieAnalysis {
   readonly transitions: readonly TransitionSpan[];
+  /** Notices about the movie (a truncated file), for the report. */
+  readonly diagnostics: readonly Diagnostic[];
   readonly decode: {
     /** Frames the probe announced and frames actually decoded (a truncated file decodes fewer). */
     readonly expectedFrames: number;
@@ -85,6 +88,8 @@ export async function analyseMovie(
   throwIfCancelled(token);
   const frameCount = described.frameCount;
   const video: VideoStreamInfo = { ...media.video, frameCount };
+  const truncation = truncationNotice(path, media, frameCount);
+  if (truncation) progress.report({ stage: 'decode', fraction: 1, message: truncation.message });
 
   progress.report({ stage: 'shots', fraction: 0 });
   const transitions = detectTransitions(described.descriptors, frameCount, video.rate, options.detection);
@@ -102,11 +107,13 @@ export async function analyseMovie(
 
   const result: MovieAnalysisResult = {
     schema: 'MovieAnalysis.1',
-    media: { ...media, video } as MediaInfo,
+    // A truncated file lasts as long as what decodes, not as long as its header says.
+    media: { ...media, video, ...(truncation ? { durationSeconds: frameCount / toFps(video.rate) } : {}) } as MediaInfo,
     shots: grouped.shots,
     scenes: grouped.scenes,
     features,
     transitions: transitions.map(({ kind, start, end, boundary }) => ({ kind, start, end, boundary })),
+    diagnostics: truncation ? [truncation] : [],
     decode: {
       expectedFrames: media.video.frameCount,
       decodedFrames: frameCount,
@@ -127,11 +134,29 @@ export async function analyseMovie(
   return result;
 }
 
+/**
+ * The notice for a movie that decodes to clearly fewer frames than its header announces (a copy cut short, a
+ * download that stopped): more than a second and more than 2 % short. Small shortfalls are normal (the
+ * header's duration covers the audio, or rounds).
+ */
+function truncationNotice(path: string, media: MediaInfo & { video: VideoStreamInfo }, decodedFrames: number): Diagnostic | undefined {
+  const fps = toFps(media.video.rate);
+  const expectedFrames = Math.max(media.video.frameCount, Math.round(media.durationSeconds * fps));
+  const missing = expectedFrames - decodedFrames;
+  if (missing <= fps || missing <= expectedFrames * 0.02) return undefined;
+  const decodedSeconds = decodedFrames / fps;
+  return {
+    code: 'AM_ERR_MEDIA_UNREADABLE',
+    message: `The movie ${path} is probably truncated: its header announces ${media.durationSeconds.toFixed(1)} s, but only ${decodedSeconds.toFixed(1)} s (${decodedFrames} of ${expectedFrames} frames) decode; the analysis uses what decodes.`,
+    where: { file: path, timeSeconds: decodedSeconds },
+  };
+}
+
 /** Shape check for cache entries (a wrong shape counts as corrupt and is rebuilt). */
 function isMovieAnalysis(value: unknown): value is MovieAnalysisResult {
   const v = value as Partial<MovieAnalysisResult> | null;
   if (!v || v.schema !== 'MovieAnalysis.1' || !Array.isArray(v.shots) || !Array.isArray(v.scenes) || !Array.isArray(v.features)) return false;
-  if (v.shots.length !== v.features.length || !v.media?.video || !v.decode) return false;
+  if (v.shots.length !== v.features.length || !v.media?.video || !v.decode || !Array.isArray(v.diagnostics)) return false;
   try {
     assertCoverage(v.shots, v.scenes, v.media.video.frameCount, v.media.path ?? '');
     return true;
