@@ -3,6 +3,8 @@
  *   config: $XDG_CONFIG_HOME/auto-montage (default ~/.config/auto-montage): `token` (mode 0600)
  *   data:   $XDG_DATA_HOME/auto-montage (default ~/.local/share/auto-montage): jobs/ and cache/
  * The token is created once, at first start, from 32 random bytes, and kept until the user deletes it.
+ * `config/server.json` (optional, written by the user) holds settings of the server, today the retention of
+ * job folders: {"retention": {"maxAgeDays": 30, "maxTotalMegabytes": 2048}} (docs/protocol.md, "On disk").
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,10 +12,13 @@ import { chmod, link, mkdir, open, readFile, rename, rm } from 'node:fs/promises
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { MontageError } from '../core/errors';
+import type { RetentionPolicy } from './retention';
 
 export const APP_FOLDER = 'auto-montage';
 export const TOKEN_FILE = 'token';
+export const SERVER_CONFIG_FILE = 'server.json';
 /** A token is 64 lowercase hex digits (32 random bytes). */
 export const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -71,6 +76,48 @@ async function readToken(file: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+const serverConfigSchema = z.strictObject({
+  retention: z
+    .strictObject({
+      maxAgeDays: z.number().positive().max(36_500).optional(),
+      maxTotalMegabytes: z.number().positive().max(1e9).optional(),
+    })
+    .optional(),
+});
+
+/** What `server.json` may set; every field is optional. */
+export interface ServerConfig {
+  readonly retention?: Partial<RetentionPolicy>;
+}
+
+/**
+ * Reads `configDir/server.json`; a missing file is an empty config. A file that is not JSON or has an unknown
+ * key or a bad value is refused (AM_ERR_INVALID_ARGUMENT naming the file and the key), not ignored.
+ */
+export async function loadServerConfig(configDir: string): Promise<ServerConfig> {
+  const file = join(configDir, SERVER_CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new MontageError('AM_ERR_FILE_NOT_FOUND', `Cannot read the server config ${file}.`, { where: { file }, cause: error });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The server config ${file} is not valid JSON.`, { where: { file }, cause });
+  }
+  const parsed = serverConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = [...issue.path, ...(issue.code === 'unrecognized_keys' ? [issue.keys[0] ?? ''] : [])].join('.');
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The server config ${file} has a bad ${field ? `"${field}"` : 'shape'}: ${issue.message}.`, { where: { file, field } });
+  }
+  return parsed.data as ServerConfig;
 }
 
 /** Compares two tokens in time independent of where they differ. */

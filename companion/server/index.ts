@@ -8,19 +8,24 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MontageError } from '../core/errors';
 import { CLOSE_CODES, DEFAULT_PORT, PROTOCOL_SUBPROTOCOL, WEBSOCKET_PATH, type ProtocolLimits } from '../protocol/messages';
-import { defaultConfigDir, defaultDataDir, defaultUiDir, loadOrCreateToken, packageVersion } from './config';
+import { defaultConfigDir, defaultDataDir, defaultUiDir, loadOrCreateToken, loadServerConfig, packageVersion } from './config';
 import { createHttpApp } from './http-app';
 import { JobManager, type QueueStats } from './job-manager';
 import { JobStore } from './job-store';
 import type { GpuStatus, RunJob } from './run-job';
-import { Session } from './session';
+import { DEFAULT_RETENTION, type RetentionPolicy } from './retention';
+import { AuthThrottle, Session } from './session';
 import { definedOnly } from '../core/objects';
 
 export type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, MontageOutput, OutputFile, RunJob } from './run-job';
-export { defaultConfigDir, defaultDataDir, defaultUiDir, loadOrCreateToken } from './config';
+export { defaultConfigDir, defaultDataDir, defaultUiDir, loadOrCreateToken, loadServerConfig, type ServerConfig } from './config';
+export { DEFAULT_RETENTION, type RetentionPolicy } from './retention';
 
 /** The one address the companion listens on. */
 export const HOST = '127.0.0.1';
+
+/** Connections that have not said hello, at most (each may hold a frame's worth of memory). */
+export const DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 16;
 
 /** Safe defaults; user options are spread over them. */
 export const DEFAULT_LIMITS: ProtocolLimits = {
@@ -50,7 +55,14 @@ export interface ServerOptions {
   readonly uiDir?: string;
   /** WebSocket Origins accepted besides none, http://127.0.0.1:<port>, http://localhost:<port> and uxp:// ones. */
   readonly allowedOrigins?: readonly string[];
+  /** Close a connection that has not said hello within this long (default 5 s). */
   readonly helloTimeoutMs?: number;
+  /** Before hello, a frame larger than this closes the connection (default 4 KiB). */
+  readonly maxHelloFrameBytes?: number;
+  /** Connections that have not (yet) said hello; more are refused with HTTP 503 (default 16). */
+  readonly maxUnauthenticatedConnections?: number;
+  /** Job folder retention; overrides `<configDir>/server.json` field by field (default 30 days, 2048 MB). */
+  readonly retention?: Partial<RetentionPolicy>;
   readonly cancelGraceMs?: number;
 }
 
@@ -78,8 +90,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const configDir = options.configDir ?? defaultConfigDir();
   const dataDir = options.dataDir ?? defaultDataDir();
   const token = await loadOrCreateToken(configDir);
+  const config = await loadServerConfig(configDir);
+  const retention: RetentionPolicy = { ...DEFAULT_RETENTION, ...definedOnly(config.retention ?? {}), ...definedOnly(options.retention ?? {}) };
   const store = new JobStore(dataDir);
   await store.init();
+  await store.prune(retention);
 
   let runJob = options.runJob;
   let formats = options.formats ?? [];
@@ -101,12 +116,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runJob,
     concurrency: options.concurrency ?? 2,
     maxQueuedJobs: limits.maxQueuedJobs,
+    retention,
     ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
   });
 
   let port = requestedPort;
   const allowedHosts = () => [`${HOST}:${port}`, `localhost:${port}`];
   const sessions = new Set<Session>();
+  const authThrottle = new AuthThrottle();
+  const maxUnauthenticated = options.maxUnauthenticatedConnections ?? DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS;
   const app = createHttpApp({
     token,
     manager,
@@ -151,6 +169,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (path !== WEBSOCKET_PATH) return rejectUpgrade(socket, 404, 'AM_ERR_FILE_NOT_FOUND', `The WebSocket endpoint is ${WEBSOCKET_PATH}.`);
     if (!allowedHosts().includes(host)) return rejectUpgrade(socket, 403, 'AM_ERR_FORBIDDEN_ORIGIN', `The Host ${JSON.stringify(host)} is not the companion.`);
     if (!originAllowed(origin)) return rejectUpgrade(socket, 403, 'AM_ERR_FORBIDDEN_ORIGIN', `WebSocket connections from ${JSON.stringify(origin)} are refused.`);
+    // Each connection that has not said hello may hold up to a frame of memory: their number is bounded.
+    const unauthenticated = [...sessions].filter((session) => !session.authenticated).length;
+    if (unauthenticated >= maxUnauthenticated) {
+      return rejectUpgrade(socket, 503, 'AM_ERR_CONNECTION_LIMIT', `${unauthenticated} connections are waiting to say hello (the limit is ${maxUnauthenticated}); try again shortly.`);
+    }
     wss.handleUpgrade(request, socket, head, (ws) => {
       const session = new Session(ws, {
         token,
@@ -159,7 +182,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         serverVersion: packageVersion(),
         formats: () => formats,
         urls: { fileUrl: (jobId, name) => `http://${HOST}:${port}/jobs/${jobId}/files/${encodeURIComponent(name)}?token=${token}` },
-        ...(options.helloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.helloTimeoutMs }),
+        authThrottle,
+        ...definedOnly({ helloTimeoutMs: options.helloTimeoutMs, maxHelloFrameBytes: options.maxHelloFrameBytes }),
         onClose: (closed) => sessions.delete(closed),
       });
       sessions.add(session);
@@ -219,6 +243,6 @@ export function formatServerBanner(server: RunningServer): string {
 
 function rejectUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ code, message });
-  const reason = status === 403 ? 'Forbidden' : 'Not Found';
+  const reason = status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Not Found';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

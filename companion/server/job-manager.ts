@@ -10,6 +10,7 @@ import { CancellationError, MontageError, toMontageError, type ErrorData } from 
 import { CancellationTokenSource, type ProgressReport } from '../core/lifecycle';
 import { ANALYSIS_OPTIONS, type AnalysisOption, type JobKind, type JobStatus, type MontageOptions } from '../protocol/messages';
 import type { JobStore, StoredResult } from './job-store';
+import type { RetentionPolicy } from './retention';
 import type { JobRequest, RunJob } from './run-job';
 import { definedOnly } from '../core/objects';
 
@@ -36,6 +37,8 @@ export interface JobManagerOptions {
   readonly progressIntervalMs?: number;
   /** Analyses kept in memory for resolve (default 8). */
   readonly analysisCacheSize?: number;
+  /** Applied to the job folders after each finished job (default: none). */
+  readonly retention?: RetentionPolicy;
 }
 
 interface Job {
@@ -104,6 +107,8 @@ export class JobManager {
   private readonly analyses = new Map<string, unknown>();
   private closed = false;
   private workWrites: Promise<unknown> = Promise.resolve();
+  private readonly retention: RetentionPolicy | undefined;
+  private pruning: Promise<unknown> | undefined;
 
   constructor(options: JobManagerOptions) {
     this.store = options.store;
@@ -114,6 +119,7 @@ export class JobManager {
     this.cancelGraceMs = options.cancelGraceMs ?? 10_000;
     this.progressIntervalMs = options.progressIntervalMs ?? 100;
     this.analysisCacheSize = Math.max(1, options.analysisCacheSize ?? 8);
+    this.retention = options.retention;
   }
 
   /**
@@ -292,6 +298,7 @@ export class JobManager {
       job.status = 'done';
       this.counts.finished++;
       job.sink.finished(outcome);
+      this.prune();
     } catch (error) {
       if (!finished) await this.store.discard(job.id).catch(() => {});
       if (token.isCancellationRequested || error instanceof CancellationError) {
@@ -310,6 +317,15 @@ export class JobManager {
       this.release(job);
       this.forgetOld();
     }
+  }
+
+  /** Applies the retention policy in the background; a finish during a prune is covered by the next one. */
+  private prune(): void {
+    if (!this.retention || this.pruning) return;
+    this.pruning = this.store
+      .prune(this.retention, new Set(this.liveJobIds()))
+      .catch(() => {}) // a folder that cannot be removed now is tried again after the next job
+      .finally(() => (this.pruning = undefined));
   }
 
   /** Lets go of what an ended job no longer needs (its connection, a resolve's analysis). */
@@ -403,6 +419,7 @@ export class JobManager {
     for (const job of pending) this.cancelJob(job);
     this.closed = true;
     await Promise.all(pending.map((job) => job.settled?.catch(() => {})));
+    await this.pruning;
   }
 
   private forgetOld(): void {

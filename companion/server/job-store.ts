@@ -10,13 +10,14 @@
  * leave nothing. A work folder found at start belongs to a job the companion was killed under: it becomes
  *   <dataDir>/jobs/<jobId>/failure.json    the job failed with AM_ERR_INTERRUPTED (JobFailure.1)
  * and its partial output is removed. Everything is private to the user: folders 0700, files 0600 (also
- * fixed on existing ones at start). Old job folders are pruned by a retention policy (./retention.ts).
+ * fixed on existing ones at start). Old job folders are removed by the retention policy (./retention.ts).
  */
 import { chmod, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { MontageError, type ErrorData } from '../core/errors';
 import { openRegularFile, type OpenedFile } from '../media/regular-file';
 import type { AnalysisSummary, ArtifactFile, JobKind } from '../protocol/messages';
+import { pruneJobFolders, type RetentionPolicy } from './retention';
 import type { JobRequest, MontageOutput } from './run-job';
 
 /** Job ids: lowercase letters, digits and dashes, so they are safe as folder names and in URLs. */
@@ -246,6 +247,11 @@ export class JobStore {
       await opened.handle.close().catch(() => {});
       throw error;
     }
+  }
+
+  /** Applies the retention policy to the job folders; `keep` names live jobs. Returns the removed ids. */
+  async prune(policy: RetentionPolicy, keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+    return pruneJobFolders(this.jobsDir, policy, (name) => JOB_ID_PATTERN.test(name), keep);
   }
 
   /** Ids of the finished jobs on disk. */

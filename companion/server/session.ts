@@ -2,7 +2,9 @@
  * One WebSocket connection speaking protocol v1 (companion/protocol/messages.ts holds the invariants).
  * Every incoming frame passes, in order: rate limit → binary/size/UTF-8 checks → schema → state machine
  * (hello first, once). Every refusal is an `error` frame with a code; the connection keeps serving. When the
- * socket closes, the connection's queued and running jobs are cancelled.
+ * socket closes, the connection's queued and running jobs are cancelled. Before hello a connection costs
+ * little: it must say hello within `helloTimeoutMs` (5 s), in a frame of at most `maxHelloFrameBytes` (4 KiB),
+ * and wrong tokens are answered ever later (AuthThrottle), so guessing is slow.
  */
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
@@ -36,10 +38,17 @@ export interface SessionOptions {
   readonly serverVersion: string;
   readonly formats: () => readonly string[];
   readonly urls: ArtifactUrls;
-  /** Close a connection that has not said hello after this long (default 30 s). */
+  /** Close a connection that has not said hello after this long (default 5 s). */
   readonly helloTimeoutMs?: number;
+  /** Before hello, a larger frame closes the connection (default 4 KiB: a hello is about 150 bytes). */
+  readonly maxHelloFrameBytes?: number;
+  /** Delays the answer to wrong tokens; shared by every connection of the server. */
+  readonly authThrottle?: AuthThrottle;
   readonly onClose?: (session: Session) => void;
 }
+
+export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_HELLO_FRAME_BYTES = 4 * 1024;
 
 /** Beyond this many bytes waiting in the socket, progress frames are dropped (terminal frames never are). */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -47,6 +56,11 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 export class Session {
   readonly id = randomBytes(8).toString('hex');
   private state: 'awaiting-hello' | 'ready' | 'closed' = 'awaiting-hello';
+  /** Whether hello succeeded; a connection that never did counts against the server's cap on such ones. */
+  get authenticated(): boolean {
+    return this.welcomed;
+  }
+  private welcomed = false;
   private readonly bucket: RateLimiter;
   private readonly helloTimer: NodeJS.Timeout;
   /** Frames refused for the rate limit in the current second; a flood far beyond the limit closes the socket. */
@@ -59,7 +73,7 @@ export class Session {
     this.bucket = new RateLimiter(options.limits.maxMessagesPerSecond);
     this.helloTimer = setTimeout(() => {
       if (this.state === 'awaiting-hello') this.refuse('AM_ERR_UNAUTHORIZED', 'No hello frame arrived in time.', CLOSE_CODES.unauthorized);
-    }, options.helloTimeoutMs ?? 30_000);
+    }, options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
     this.helloTimer.unref();
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     socket.on('close', () => this.onClose());
@@ -83,6 +97,13 @@ export class Session {
       return;
     }
     const buffer = toBuffer(data);
+    const maxHelloFrameBytes = this.options.maxHelloFrameBytes ?? DEFAULT_MAX_HELLO_FRAME_BYTES;
+    if (this.state === 'awaiting-hello' && buffer.length > maxHelloFrameBytes) {
+      this.refuse('AM_ERR_PROTOCOL_FRAME_TOO_LARGE', `The frame is ${buffer.length} bytes; before hello the limit is ${maxHelloFrameBytes}.`, CLOSE_CODES.tooLarge, {
+        details: { bytes: buffer.length, maxFrameBytes: maxHelloFrameBytes },
+      });
+      return;
+    }
     if (buffer.length > this.options.limits.maxFrameBytes) {
       this.sendError({
         code: 'AM_ERR_PROTOCOL_FRAME_TOO_LARGE',
@@ -145,11 +166,18 @@ export class Session {
       return;
     }
     if (!tokensEqual(token, this.options.token)) {
-      this.refuse('AM_ERR_UNAUTHORIZED', 'The token is wrong. Copy it from the companion (`auto-montage serve` prints it).', CLOSE_CODES.unauthorized);
+      const delayMs = this.options.authThrottle?.failed() ?? 0;
+      const refuse = () => this.refuse('AM_ERR_UNAUTHORIZED', 'The token is wrong. Copy it from the companion (`auto-montage serve` prints it).', CLOSE_CODES.unauthorized);
+      if (delayMs === 0) return refuse();
+      // Nothing more is read from this connection; the answer comes late.
+      this.state = 'closed';
+      clearTimeout(this.helloTimer);
+      setTimeout(refuse, delayMs).unref();
       return;
     }
     clearTimeout(this.helloTimer);
     this.state = 'ready';
+    this.welcomed = true;
     const { limits } = this.options;
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverVersion: this.options.serverVersion, sessionId: this.id, limits, formats: this.options.formats() });
   }
@@ -274,6 +302,29 @@ async function checkMedia(source: MediaSource, field: 'movie' | 'music'): Promis
   const info = await stat(source.path).catch(() => undefined);
   if (!info) throw new MontageError('AM_ERR_FILE_NOT_FOUND', `The ${field} file does not exist: ${source.path}`, { where });
   if (!info.isFile()) throw new MontageError('AM_ERR_MEDIA_NOT_A_FILE', `The ${field} path names ${describeFileType(info)}, not a regular file: ${source.path}`, { where });
+}
+
+/**
+ * Back-off for wrong tokens, across all connections: the first few in a minute are answered at once, then each
+ * answer waits twice as long as the one before (0.5 s, 1 s, 2 s, … up to 5 s). A right token is never delayed,
+ * so the panel still connects while someone guesses.
+ */
+export class AuthThrottle {
+  private failures: number[] = [];
+
+  constructor(
+    private readonly freeAttempts = 5,
+    private readonly windowMs = 60_000,
+    private readonly maxDelayMs = 5_000,
+  ) {}
+
+  /** Records a wrong token; returns how long to wait before answering it. */
+  failed(now = Date.now()): number {
+    this.failures = this.failures.filter((time) => now - time < this.windowMs).slice(-64);
+    this.failures.push(now);
+    const beyond = this.failures.length - this.freeAttempts;
+    return beyond <= 0 ? 0 : Math.min(this.maxDelayMs, 500 * 2 ** (beyond - 1));
+  }
 }
 
 /** A token bucket: `perSecond` frames per second on average, bursts up to twice that. */
