@@ -3,7 +3,7 @@
  * @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe. Works with the npm 4.1 build and Debian's 5.x.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { MontageError } from '../core/errors';
 
 const require = createRequire(import.meta.url);
@@ -23,13 +23,30 @@ function resolveBinary(tool: 'ffmpeg' | 'ffprobe', variable: string, packageName
     if (!existsSync(configured)) {
       throw new MontageError('AM_ERR_FFMPEG_NOT_FOUND', `${variable} points to ${configured}, which does not exist.`, { where: { file: configured, field: variable } });
     }
-    return configured;
+    return assertExecutable(configured, variable);
   }
   const bundled = fromPackage(packageName);
   if (!bundled) {
     throw new MontageError('AM_ERR_FFMPEG_NOT_FOUND', `No ${tool} found: install ${packageName} (npm ci) or set ${variable}.`, { where: { field: variable } });
   }
-  return bundled;
+  return assertExecutable(bundled, variable);
+}
+
+/**
+ * A binary that exists but that this user may not run (the npm ffprobe ships as 0744: only its owner may)
+ * gets a message that says so and how to fix it, rather than a bare EACCES from spawn.
+ */
+function assertExecutable(path: string, variable: string): string {
+  if (process.platform === 'win32') return path;
+  try {
+    accessSync(path, constants.X_OK);
+    return path;
+  } catch (cause) {
+    throw new MontageError('AM_ERR_FFMPEG_NOT_FOUND', `${path} is not executable by this user; run chmod a+x ${path} (as its owner), or set ${variable} to another build.`, {
+      where: { file: path, field: variable },
+      cause,
+    });
+  }
 }
 
 export function ffmpegPath(): string {

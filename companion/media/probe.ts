@@ -1,11 +1,11 @@
 /** Media facts from ffprobe (JSON output), mapped to the core MediaInfo. */
-import { stat } from 'node:fs/promises';
 import { MontageError } from '../core/errors';
 import type { CancellationToken } from '../core/lifecycle';
 import type { AudioStreamInfo, MediaInfo, VideoStreamInfo } from '../core/montage';
 import { parseRate, snapRate, toFps } from '../core/rational';
 import { ffprobePath } from './binaries';
 import { lastLines, run } from './process';
+import { openRegularFile } from './regular-file';
 
 interface ProbeStream {
   codec_type?: string;
@@ -28,14 +28,18 @@ interface ProbeOutput {
   format?: { format_name?: string; duration?: string; tags?: Record<string, string> };
 }
 
-/** Checks that a path names a readable regular file; throws AM_ERR_FILE_NOT_FOUND otherwise. */
+/**
+ * Checks, by opening it, that a path names a regular file this user may read, and returns its size. Throws
+ * AM_ERR_FILE_NOT_FOUND (missing), AM_ERR_MEDIA_UNREADABLE (no permission) or AM_ERR_MEDIA_NOT_A_FILE.
+ */
 export async function assertReadableFile(path: string, role: string): Promise<number> {
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a regular file');
+    const { handle, info } = await openRegularFile(path);
+    await handle.close();
     return info.size;
   } catch (error) {
-    throw new MontageError('AM_ERR_FILE_NOT_FOUND', `The ${role} file ${path} does not exist or is not a readable file.`, { where: { file: path }, cause: error });
+    if (!(error instanceof MontageError)) throw error;
+    throw new MontageError(error.code, `The ${role} file ${error.message}`, { where: { file: path }, cause: error });
   }
 }
 

@@ -49,10 +49,14 @@ export interface StartedCli {
   stderrMatches(pattern: RegExp): Promise<void>;
 }
 
-/** The real `auto-montage` command (node + tsx on the sources) as a child, optionally under `strace -ff -o traceDir/trace`. */
-export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; traceDir?: string } = {}): StartedCli {
+/**
+ * The real `auto-montage` command (node + tsx on the sources) as a child, optionally under
+ * `strace -ff -o traceDir/trace`, or (when we are root) as another user id.
+ */
+export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; traceDir?: string; asUser?: number } = {}): StartedCli {
   const node = [process.execPath, '--import', 'tsx', join(repoRoot, 'companion', 'main.ts'), ...args];
-  const [command, ...rest] = options.traceDir ? ['strace', ...straceArgs(options.traceDir), ...node] : node;
+  const user = options.asUser === undefined ? [] : ['setpriv', `--reuid=${options.asUser}`, `--regid=${options.asUser}`, '--clear-groups', '--'];
+  const [command, ...rest] = options.traceDir ? ['strace', ...straceArgs(options.traceDir), ...user, ...node] : [...user, ...node];
   const child = spawn(command!, rest, { cwd: repoRoot, env: options.env ?? process.env });
   let stdout = '';
   let stderr = '';
