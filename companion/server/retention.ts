@@ -1,8 +1,8 @@
 /**
  * The retention policy for job folders: finished (and interrupted) jobs older than `maxAgeDays` are removed,
  * then the oldest ones until all job folders together fit in `maxTotalMegabytes`. Running and queued jobs live
- * in `.work-*` folders, which are never candidates, and the newest finished job is always kept, so the result
- * a client was just sent stays downloadable. Set in `<configDir>/server.json` (see ./config.ts).
+ * in `.work-*` folders, which are never candidates, and the size limit never removes the newest finished job,
+ * so the result a client was just sent stays downloadable. Set in `<configDir>/server.json` (see ./config.ts).
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,7 +42,7 @@ export async function pruneJobFolders(jobsDir: string, policy: RetentionPolicy, 
   for (const [index, folder] of folders.entries()) {
     const tooOld = now - folder.modifiedMs > maxAgeMs;
     const tooBig = keptBytes + folder.bytes > maxBytes;
-    if (index > 0 && !keep.has(folder.id) && (tooOld || tooBig)) {
+    if (!keep.has(folder.id) && (tooOld || (tooBig && index > 0))) {
       await rm(join(jobsDir, folder.id), { recursive: true, force: true });
       removed.push(folder.id);
     } else {
