@@ -4,7 +4,7 @@
  * its clips' source ranges); the music is an audio clip of the sequence or a file; its length is the whole
  * music or the part that falls inside the sequence in/out. Pure: no host calls, no DOM.
  */
-import { MUSIC_OPTION_LIMITS, type MediaSource, type MontageMessage, type MontageOptions, type CutGranularity, type MusicMood, type SceneMode } from '../../companion/protocol/messages';
+import { MUSIC_OPTION_LIMITS, RELAX_KINDS, type MediaSource, type MontageMessage, type MontageOptions, type GranularityOption, type MusicMood, type RelaxKind, type RelaxOption, type SceneMode } from '../../companion/protocol/messages';
 import type { HostClip, HostSequence } from './host';
 import { maxTicks, minTicks, parseTicks, subtractTicks, ticksToSeconds } from './ticks';
 
@@ -17,7 +17,10 @@ export type LengthChoice = 'music' | 'inout';
 export interface PanelMontageOptions {
   readonly scenes: number;
   readonly mode: SceneMode;
-  readonly granularity: CutGranularity;
+  /** `auto` (default): the companion weighs bar, two bars, half bar and beat. */
+  readonly granularity: GranularityOption;
+  /** What the companion may loosen when the footage cannot fill the music as asked (default `auto`). */
+  readonly relax: RelaxOption;
   /** Force the tempo (30–300 BPM). */
   readonly bpm?: number;
   /** Force the metre (2–12 beats per bar). */
@@ -27,7 +30,21 @@ export interface PanelMontageOptions {
   readonly mood: MusicMood;
 }
 
-export const DEFAULT_PANEL_OPTIONS: PanelMontageOptions = { scenes: 5, mode: 'hard', granularity: 'bar', mood: 'auto' };
+export const DEFAULT_PANEL_OPTIONS: PanelMontageOptions = { scenes: 5, mode: 'hard', granularity: 'auto', relax: 'auto', mood: 'auto' };
+
+/** The relaxations an option value allows, in the companion's order. */
+export function allowedRelaxations(relax: RelaxOption): RelaxKind[] {
+  if (relax === 'auto') return [...RELAX_KINDS];
+  if (relax === 'none') return [];
+  const list: readonly RelaxKind[] = typeof relax === 'string' ? [relax] : relax;
+  return RELAX_KINDS.filter((kind) => list.includes(kind));
+}
+
+/** The relax value that forbids `kind` and keeps the rest ("undo this relaxation"). */
+export function withoutRelaxation(relax: RelaxOption, kind: RelaxKind): RelaxOption {
+  const rest = allowedRelaxations(relax).filter((k) => k !== kind);
+  return rest.length === 0 ? 'none' : rest;
+}
 
 /** A request problem the user can fix, in plain words. */
 export class RequestProblem extends Error {
@@ -70,6 +87,7 @@ export function requestOptions(options: PanelMontageOptions): MontageOptions {
     scenes: options.scenes,
     mode: options.mode,
     granularity: options.granularity,
+    ...(options.relax !== 'auto' ? { relax: options.relax } : {}),
     ...(bpm !== undefined ? { bpm } : {}),
     ...(beatsPerBar !== undefined ? { beatsPerBar } : {}),
     ...(firstDownbeatSeconds !== undefined ? { firstDownbeatSeconds } : {}),

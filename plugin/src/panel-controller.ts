@@ -5,7 +5,7 @@
  * sequence version). The Premiere panel and the web UI share it; `host.kind` decides what applies.
  * The view subscribes with {@link PanelController.onChange} and renders {@link PanelState}.
  */
-import type { MontageResultMessage, ProgressMessage } from '../../companion/protocol/messages';
+import type { MontageResultMessage, ProgressMessage, RelaxKind } from '../../companion/protocol/messages';
 import type { Rate } from '../../companion/core/rational';
 import { CompanionClient, CompanionError, DEFAULT_COMPANION_URL, companionUrls, type JobHandle, type JobRequest } from './companion-client';
 import type { FetchLike, HostSequence, PremiereHost, SocketFactory } from './host';
@@ -13,6 +13,7 @@ import {
   DEFAULT_PANEL_OPTIONS,
   RequestProblem,
   buildSequenceRequest,
+  withoutRelaxation,
   buildTypedRequest,
   clipKey,
   musicClips,
@@ -296,7 +297,14 @@ export class PanelController {
       const request: JobRequest = {
         type: 'resolve',
         jobId: base.jobId,
-        options: { scenes: this.stateValue.options.scenes, mode: this.stateValue.options.mode, granularity: this.stateValue.options.granularity, pins: pins.sort((a, b) => a - b), bans: bans.sort((a, b) => a - b) },
+        options: {
+          scenes: this.stateValue.options.scenes,
+          mode: this.stateValue.options.mode,
+          granularity: this.stateValue.options.granularity,
+          ...(this.stateValue.options.relax !== 'auto' ? { relax: this.stateValue.options.relax } : {}),
+          pins: pins.sort((a, b) => a - b),
+          bans: bans.sort((a, b) => a - b),
+        },
         ...(this.options.host.kind === 'premiere' ? { formats: ['fcp7-xml'] } : {}),
         // Re-solving stays fast without a preview; the web UI asks for one with its Render preview button.
         preview: options.preview === true,
@@ -316,6 +324,16 @@ export class PanelController {
         void this.resolve();
       }
     }
+  }
+
+  /**
+   * "Undo this relaxation": forbids `kind` (the others stay allowed) and re-solves from the cached analysis,
+   * so the companion finds the next nearest plan (the notice's `alternatives` say which).
+   */
+  async undoRelaxation(kind: RelaxKind): Promise<MontageResultMessage | null> {
+    if (this.running) return null;
+    this.setOptions({ relax: withoutRelaxation(this.stateValue.options.relax, kind) });
+    return this.resolve();
   }
 
   /** Cancels the running job (its `done` rejects as cancelled). */

@@ -68,6 +68,7 @@ export function barMarkers(result: MontageResultMessage, rate: Rate = result.ana
   if (!first) return [];
   const origin = barStart(result, first.bar) ?? result.montage.plan.music.startSeconds;
   const unit = result.montage.plan.options.granularity === 'beat' ? 'Beat' : 'Bar';
+  // Half bars and per-section units mark the analysis bar they start in, like bars.
   return bars.map(({ bar, shot }) => {
     const seconds = (barStart(result, bar) ?? origin) - origin;
     const frame = Math.round((seconds * rate.num) / rate.den);
@@ -100,8 +101,14 @@ export function bansFromDisabledClips(sequence: HostSequence, chosen: readonly C
 /** A one-line summary of a result for the panel. */
 export function resultSummary(result: MontageResultMessage): string {
   const plan = result.montage.plan;
-  const unit = plan.options.granularity === 'beat' ? 'beats' : 'bars';
+  const unit = unitWords(plan.options.granularity).plural;
   return `${plan.shotCount} shots from ${plan.sceneCount} scene${plan.sceneCount === 1 ? '' : 's'} over ${plan.barCount} ${unit} (${formatMinutesSeconds(plan.durationSeconds)}), score ${plan.totalScore.toFixed(2)}`;
+}
+
+/** How the panel names a plan's cut unit: "bar"/"bars", "half bar"/"half bars", "beat"/"beats", "unit"/"units". */
+export function unitWords(granularity: MontageResultMessage['montage']['plan']['options']['granularity']): { readonly one: string; readonly plural: string } {
+  const one = granularity === 'beat' ? 'beat' : granularity === 'halfbar' ? 'half bar' : granularity === 'mixed' ? 'unit' : granularity === '2bars' ? 'two-bar unit' : 'bar';
+  return { one, plural: `${one}s` };
 }
 
 /** Seconds as m:ss.s, for labels (e.g. 72.25 → "1:12.3"). */

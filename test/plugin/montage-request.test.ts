@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { RequestProblem, buildSequenceRequest, buildTypedRequest, clipKey, movieCandidates, musicClips, requestOptions } from '../../plugin/src/montage-request';
 import { clip, editSequence, ticks } from './support/fixtures';
 
-const options = { scenes: 4, mode: 'soft' as const, granularity: '2bars' as const, mood: 'auto' as const };
+const options = { scenes: 4, mode: 'soft' as const, granularity: '2bars' as const, relax: 'auto' as const, mood: 'auto' as const };
 
 test('the movie is the video file used longest, over the union of its clips’ source ranges', () => {
   const [movie, other] = movieCandidates(editSequence());

@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { probeMovie } from '../../companion/media/probe';
+import { DEMO_SHOTS, synthesizeMovie, synthesizeMusic } from '../../companion/media/synthesize';
 import { startServer, type RunningServer } from '../../companion/server/index';
 import type { HostSequence } from '../../plugin/src/host';
 import { PLOT_COLOURS } from '../../plugin/src/ui/plot-colours';
@@ -55,6 +56,8 @@ const skip = browserMissing ? `${CHROMIUM} is not installed (apt-get install chr
 let server: RunningServer;
 let browser: Browser;
 let buildDir: string;
+const fastCutPath = () => join(buildDir, 'fast-cut.mp4');
+const slowMusicPath = () => join(buildDir, 'slow.m4a');
 
 before(async () => {
   if (browserMissing) return;
@@ -78,6 +81,9 @@ before(async () => {
     join(buildDir, 'web', 'harness', 'index.html'),
     `<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0;background:#232323}${css}</style></head><body><div id="app"></div><script src="harness.js"></script></body></html>`,
   );
+  // A fast cut (twelve 2.5 s shots) and slow music (60 BPM, 4 s bars) for the relaxation test.
+  await synthesizeMovie(fastCutPath(), DEMO_SHOTS.map((shot) => ({ source: shot.source, seconds: 2.5 })));
+  await synthesizeMusic(slowMusicPath(), { tempoBpm: 60, beatsPerBar: 4, seconds: 17, offsetSeconds: 0.5 });
   server = await startServer({ port: 0, dataDir: join(buildDir, 'data'), configDir: join(buildDir, 'config'), uiDir: join(buildDir, 'web') });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -202,6 +208,8 @@ test('the Premiere panel UI, with a fake Premiere and the real companion, makes 
   await page.fill('[data-test="scenes"]', '6');
   await page.dispatchEvent('[data-test="scenes"]', 'change');
   await page.selectOption('[data-test="mode"]', 'hard');
+  // Bars, not auto: the markers below are one per bar.
+  await page.selectOption('[data-test="granularity"]', 'bar');
   await page.click('[data-test="run"]');
   await page.waitForSelector('[data-test="progress"]', { state: 'visible', timeout: 10_000 });
   await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
@@ -270,6 +278,8 @@ test('the web UI served by the companion makes a montage from typed paths, offer
   await page.dispatchEvent('[data-test="first-downbeat"]', 'change');
   assert.deepEqual(await page.$$eval('[data-test="mood"] option', (options) => options.map((o) => o.getAttribute('value'))), ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense']);
   await page.selectOption('[data-test="mood"]', 'sad');
+  // Cut on the bars themselves: the check below reads their starts (auto might choose another unit).
+  await page.selectOption('[data-test="granularity"]', 'bar');
   await page.click('[data-test="run"]');
   await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
   assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
@@ -324,5 +334,46 @@ test('the web UI served by the companion makes a montage from typed paths, offer
   assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
   assert.deepEqual(errors, []);
   await page.screenshot({ path: join(artifacts, 'plugin-web-resolved.png'), fullPage: true });
+  await page.close();
+});
+
+test('the web UI shows each relaxation with its undo, and undoing one re-solves with it forbidden', { skip, timeout: 300_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 1300 } });
+  const errors = watchErrors(page);
+  await page.goto(server.uiUrl);
+  await page.waitForSelector('.am-dot.am-connected', { timeout: 10_000 });
+  assert.equal(await page.inputValue('[data-test="granularity"]'), 'auto', 'auto is the default unit');
+  assert.equal(await page.inputValue('[data-test="relax"]'), 'auto', 'relaxing is the default');
+  await page.fill('[data-test="movie-path"]', fastCutPath());
+  await page.fill('[data-test="web-music-path"]', slowMusicPath());
+  await page.fill('[data-test="bpm"]', '60');
+  await page.dispatchEvent('[data-test="bpm"]', 'change');
+  await page.selectOption('[data-test="beats-per-bar"]', '4');
+  // Cut on bars with one scene: 2.5 s shots fit no 4 s bar, and one look of the movie holds too little.
+  await page.selectOption('[data-test="granularity"]', 'bar');
+  await page.fill('[data-test="scenes"]', '1');
+  await page.dispatchEvent('[data-test="scenes"]', 'change');
+  await page.click('[data-test="run"]');
+  await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
+  assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
+  assert.match((await page.textContent('[data-test="relaxation-granularity"]')) ?? '', /Relaxed: used half-bars instead of bars: shots average 2\.\d s, bars are 4\.0 s/);
+  assert.match((await page.textContent('[data-test="relaxation-scenes"]')) ?? '', /Relaxed: allowed 2 scenes instead of 1\./);
+  assert.match((await page.textContent('[data-test="granularity-reason"]')) ?? '', /^Cuts on half bars: bars do not fit the shots/);
+  assert.equal(await page.isVisible('[data-test="undo-granularity"]'), false, 'no undo where nothing else makes a plan');
+  assert.equal(await page.isVisible('[data-test="undo-scenes"]'), true);
+  assert.match((await page.textContent('[data-test="summary"]')) ?? '', /over 8 half bars/);
+  await page.screenshot({ path: join(artifacts, 'plugin-web-relaxed.png'), fullPage: true });
+
+  // Undo the extra scene: the re-solve forbids it, so the companion keeps one scene and ends the music earlier.
+  await page.click('[data-test="undo-scenes"]');
+  await page.waitForSelector('[data-test="relaxation-music"]', { timeout: 30_000 });
+  assert.equal(await page.isVisible('[data-test="relaxation-scenes"]'), false);
+  assert.match((await page.textContent('[data-test="relaxation-music"]')) ?? '', /Relaxed: ended the montage after \d of 8 half-bars/);
+  assert.equal(await page.inputValue('[data-test="relax"]'), 'granularity,trim,music', 'the panel shows what is still allowed');
+  const plan = await page.evaluate(() => (window as unknown as { automontage: { state: { result: { montage: { plan: { sceneCount: number; options: { scenes: number; granularity: string } } } } } } }).automontage.state.result.montage.plan);
+  assert.equal(plan.sceneCount, 1);
+  assert.equal(plan.options.scenes, 1);
+  assert.equal(plan.options.granularity, 'halfbar');
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -224,18 +224,18 @@ test('the music overrides set in the panel reach the companion with the montage;
     controller.setOptions({ bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed' });
     await controller.autoMontage();
     assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
-    assert.deepEqual(requests[0]?.options, { scenes: 5, mode: 'hard', granularity: 'bar', bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed' });
+    assert.deepEqual(requests[0]?.options, { scenes: 5, mode: 'hard', granularity: 'auto', bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed' });
     await controller.setDecision(2, 'drop');
     assert.deepEqual(calls, ['montage', 'resolve']);
     assert.equal(controller.state.problem, null, 'the companion accepts the re-solve: it does not repeat or change the overrides');
-    assert.deepEqual(requests[1]?.options, { scenes: 5, mode: 'hard', granularity: 'bar', bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed', pins: [], bans: [2] }, 'the source job’s overrides are kept');
+    assert.deepEqual(requests[1]?.options, { scenes: 5, mode: 'hard', granularity: 'auto', bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed', pins: [], bans: [2] }, 'the source job’s overrides are kept');
 
     // Back to auto: the next montage (from the edit, not the generated sequence) sends none of them.
     await host.openSequence(sequence().id);
     controller.setOptions({ bpm: undefined, beatsPerBar: undefined, firstDownbeatSeconds: undefined, mood: 'auto' });
     await controller.autoMontage();
     assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
-    assert.deepEqual(requests[2]?.options, { scenes: 5, mode: 'hard', granularity: 'bar' });
+    assert.deepEqual(requests[2]?.options, { scenes: 5, mode: 'hard', granularity: 'auto' });
 
     // Out of range: a problem with its fix, and nothing sent.
     await host.openSequence(sequence().id);

@@ -4,11 +4,11 @@
  * framework. Static controls are built once; the dynamic parts (status, progress, problem, result) are
  * re-rendered on every state change. Never uses alert(): problems are shown inline with their fix.
  */
-import { MUSIC_MOODS, MUSIC_OPTION_LIMITS, type MontageResultMessage } from '../../../companion/protocol/messages';
+import { MUSIC_MOODS, MUSIC_OPTION_LIMITS, RELAX_KINDS, type GranularityOption, type MontageResultMessage, type RelaxOption } from '../../../companion/protocol/messages';
 import type { PanelController, PanelState } from '../panel-controller';
 import { baseName, clipKey, movieCandidates, musicClips } from '../montage-request';
 import { START_COMPANION_FIX } from '../problems';
-import { emotionSeries, formatMinutesSeconds, resultSummary } from '../result-model';
+import { emotionSeries, formatMinutesSeconds, resultSummary, unitWords } from '../result-model';
 import { ticksToSeconds } from '../ticks';
 import { drawEmotionPlot } from './emotion-plot';
 import { PLOT_COLOURS } from './plot-colours';
@@ -143,11 +143,36 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
   });
   const modeSelect = h('select', { class: 'am-select', test: 'mode' }, [option('hard', 'Hard (at most N scenes)', true), option('soft', 'Soft (scene budget)', false)]);
   modeSelect.addEventListener('change', () => controller.setOptions({ mode: modeSelect.value === 'soft' ? 'soft' : 'hard' }));
-  const granularitySelect = h('select', { class: 'am-select', test: 'granularity' }, [option('bar', 'Cut every bar', true), option('2bars', 'Cut every 2 bars', false), option('beat', 'Cut every beat', false)]);
+  const granularities: [GranularityOption, string][] = [
+    ['auto', 'Auto (the unit the shots fit best)'],
+    ['bar', 'Cut every bar'],
+    ['2bars', 'Cut every 2 bars'],
+    ['halfbar', 'Cut every half bar'],
+    ['beat', 'Cut every beat'],
+  ];
+  const granularitySelect = h('select', { class: 'am-select', test: 'granularity' }, granularities.map(([value, label]) => option(value, label, value === state().options.granularity)));
   granularitySelect.addEventListener('change', () => {
-    const value = granularitySelect.value;
-    controller.setOptions({ granularity: value === 'beat' ? 'beat' : value === '2bars' ? '2bars' : 'bar' });
+    controller.setOptions({ granularity: granularities.find(([value]) => value === granularitySelect.value)?.[0] ?? 'auto' });
   });
+  // What the companion may loosen when the shots cannot fill the music as asked; a list (after an undo) shows as "Only …".
+  const relaxChoices: [string, string][] = [
+    ['auto', 'Relax automatically'],
+    ['none', 'Never: show the problem'],
+    ...RELAX_KINDS.map((kind): [string, string] => [kind, `Only ${kind === 'granularity' ? 'a finer unit' : kind === 'trim' ? 'trimming' : kind === 'scenes' ? 'more scenes' : 'shorter music'}`]),
+  ];
+  const relaxSelect = h('select', { class: 'am-select', test: 'relax' }, relaxChoices.map(([value, label]) => option(value, label, value === 'auto')));
+  relaxSelect.addEventListener('change', () => {
+    const value = relaxSelect.value;
+    const kind = RELAX_KINDS.find((k) => k === value);
+    controller.setOptions({ relax: value === 'none' ? 'none' : kind ?? 'auto' });
+  });
+  const relaxValue = (relax: RelaxOption) => (typeof relax === 'string' ? relax : relax.join(','));
+  const syncRelaxSelect = (relax: RelaxOption) => {
+    const value = relaxValue(relax);
+    if (relaxSelect.value === value) return;
+    if (!Array.from({ length: relaxSelect.options.length }, (_, i) => relaxSelect.options[i]!.value).includes(value)) relaxSelect.append(option(value, `Only ${value.replace(/,/g, ', ')}`, false));
+    relaxSelect.value = value;
+  };
   // The music overrides: empty / Auto lets the companion read them from the music.
   const bpmInput = h('input', { class: 'am-input am-short', test: 'bpm', attrs: { type: 'number', min: String(MUSIC_OPTION_LIMITS.bpm.min), max: String(MUSIC_OPTION_LIMITS.bpm.max), step: '0.1', placeholder: 'auto' } });
   bpmInput.addEventListener('change', () => {
@@ -184,6 +209,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
   const optionsSection = h('div', { class: 'am-section' }, [
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Scenes' }), scenesInput, modeSelect]),
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Cuts' }), granularitySelect]),
+    h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'If it can’t fit' }), relaxSelect]),
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Tempo' }), bpmInput, h('span', { class: 'am-hint', text: 'BPM' }), beatsPerBarSelect]),
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Downbeat' }), downbeatInput, h('span', { class: 'am-hint', text: 's into the music file' })]),
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Mood' }), moodSelect]),
@@ -256,6 +282,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
       if (current.problem.code) problemBox.append(h('div', { class: 'am-hint', text: current.problem.code }));
     }
     noticeLine.textContent = current.notice ?? '';
+    syncRelaxSelect(current.options.relax);
     warningsBox.textContent = current.warnings.join(' ');
 
     if (current.result !== renderedResult || current.decisions !== renderedDecisions || busy !== renderedBusy) {
@@ -299,6 +326,31 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
     );
     drawEmotionPlot(canvas, points);
 
+    // Which unit the cut follows, and every relaxation with its undo (re-solve with it forbidden) where another exists.
+    const plan = result.montage.plan;
+    if (plan.granularity) {
+      resultSection.append(h('div', { class: 'am-hint', test: 'granularity-reason', text: `Cuts on ${unitWords(plan.options.granularity).plural}: ${plan.granularity.reason}.` }));
+    }
+    if (plan.relaxations?.length) {
+      const box = h('div', { class: 'am-relaxations', test: 'relaxations' });
+      for (const relaxation of plan.relaxations) {
+        const row = h('div', { class: 'am-relaxation am-row am-wrap', test: `relaxation-${relaxation.relax}` }, [h('span', { class: 'am-relaxation-text', text: `Relaxed: ${relaxation.message}.` })]);
+        if (relaxation.alternatives.length > 0) {
+          const undo = h('button', {
+            class: 'am-button am-quiet',
+            text: 'Undo this relaxation',
+            test: `undo-${relaxation.relax}`,
+            attrs: { title: `Re-solve without it; the companion would use ${relaxation.alternatives.join(' and ')} instead.` },
+            on: { click: () => void controller.undoRelaxation(relaxation.relax) },
+          });
+          undo.disabled = busy;
+          row.append(undo, h('span', { class: 'am-hint', text: `(instead: ${relaxation.alternatives.join(' + ')})` }));
+        }
+        box.append(row);
+      }
+      resultSection.append(box);
+    }
+
     if (!isPremiere) {
       const links = h('div', { class: 'am-row am-wrap', test: 'downloads' });
       for (const file of result.montage.files) {
@@ -338,7 +390,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
           h('span', { class: 'am-shot-id', text: `#${shot.shotIndex + 1}` }),
           h('span', {
             class: 'am-shot-text',
-            text: `scene ${shot.sceneIndex + 1} · ${formatMinutesSeconds(shot.sourceStartSeconds)}–${formatMinutesSeconds(shot.sourceEndSeconds)} · ${shot.barCount} ${result.montage.plan.options.granularity === 'beat' ? 'beat' : 'bar'}${shot.barCount === 1 ? '' : 's'}${shot.emotion ? ` · ${shot.emotion.label}` : ''}`,
+            text: `scene ${shot.sceneIndex + 1} · ${formatMinutesSeconds(shot.sourceStartSeconds)}–${formatMinutesSeconds(shot.sourceEndSeconds)} · ${shot.barCount} ${shot.barCount === 1 ? unitWords(result.montage.plan.options.granularity).one : unitWords(result.montage.plan.options.granularity).plural}${shot.emotion ? ` · ${shot.emotion.label}` : ''}`,
           }),
           keep,
           drop,
