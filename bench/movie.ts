@@ -4,6 +4,9 @@
  *   movie.accuracy    hard-cut and gradual-transition precision/recall/F1 on synthetic splices of the real
  *                     footage in ../shared/media/film (built here with Debian's ffmpeg xfade), per clip and
  *                     overall, and on the three annotated real clips (plus the shots and scenes found).
+ *   movie.dev         the action dev set (test/movie/support/action-devset.ts), its 'tune' and 'dev' parts
+ *                     reported apart: hard-cut and gradual F1 per movie and per part, cut recall per kind of
+ *                     cut, and false cuts and false gradual spans per kind of hard negative. Runs with accuracy.
  *   movie.throughput  ffmpeg alone decoding a generated ≥10-minute 1080p H.264 file to null with all cores,
  *                     against our full analysis of the same file; ratio = analysis / decode.
  *   movie.memory      peak RSS analysing a generated 1-hour 1080p movie (the 10-minute file looped).
@@ -15,12 +18,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { analyseMovie } from '../companion/analysis/movie/analyse-movie';
-import { poolScores, scoreTransitions, type Score } from '../companion/analysis/movie/shot-evaluation';
+import { falseDetectionsByKind, poolScores, scoreCuts, scoreTransitions, type Score } from '../companion/analysis/movie/shot-evaluation';
 import { CancellationToken } from '../companion/core/lifecycle';
 import { ffmpegPath } from '../companion/media/binaries';
 import { run as runProcess } from '../companion/media/process';
+import { DEVSET_RECIPES, makeDevsetSpec, type DevsetPart } from '../test/movie/support/action-devset';
 import { ACCURACY_RECIPES } from '../test/movie/support/recipes';
-import { FILM_CLIPS, generatorFfmpeg, loadAnnotation, makeSpliceSpec, renderSplice, type SpliceTruth } from '../test/movie/support/splice';
+import { FILM_CLIPS, generatorFfmpeg, loadAnnotation, makeSpliceSpec, renderSplice, type SpliceSpec, type SpliceTruth } from '../test/movie/support/splice';
 import { filmDir, repoRoot } from '../test/support/paths';
 
 const benchDir = join(repoRoot, '.bench', 'movie');
@@ -44,28 +48,33 @@ function scoreFields(prefix: string, score: Score): Record<string, number> {
   };
 }
 
-async function accuracy(): Promise<void> {
+/** A spec rendered into .bench/movie, reused while its spec is unchanged; undefined without a generator ffmpeg. */
+async function renderedSplice(spec: SpliceSpec, generator: string | undefined): Promise<{ movie: string; truth: SpliceTruth } | undefined> {
   mkdirSync(benchDir, { recursive: true });
+  const specText = JSON.stringify(spec);
+  const movie = join(benchDir, `${spec.name}.mp4`);
+  const truthFile = join(benchDir, `${spec.name}.truth.json`);
+  const specFile = join(benchDir, `${spec.name}.spec.json`);
+  if (existsSync(movie) && existsSync(truthFile) && existsSync(specFile) && readFileSync(specFile, 'utf8') === specText) {
+    return { movie, truth: JSON.parse(readFileSync(truthFile, 'utf8')) as SpliceTruth };
+  }
+  if (!generator) return undefined;
+  const truth = await renderSplice(spec, movie, generator);
+  writeFileSync(truthFile, JSON.stringify(truth));
+  writeFileSync(specFile, specText);
+  return { movie, truth };
+}
+
+async function accuracy(): Promise<void> {
   const generator = generatorFfmpeg();
   const synthetic: { hard: Score; gradual: Score }[] = [];
   for (const recipe of ACCURACY_RECIPES) {
-    const spec = makeSpliceSpec(recipe);
-    const specText = JSON.stringify(spec);
-    const movie = join(benchDir, `${recipe.name}.mp4`);
-    const truthFile = join(benchDir, `${recipe.name}.truth.json`);
-    const specFile = join(benchDir, `${recipe.name}.spec.json`);
-    let truth: SpliceTruth;
-    if (existsSync(movie) && existsSync(truthFile) && existsSync(specFile) && readFileSync(specFile, 'utf8') === specText) {
-      truth = JSON.parse(readFileSync(truthFile, 'utf8')) as SpliceTruth;
-    } else {
-      if (!generator) {
-        print({ bench: 'movie.accuracy', clip: recipe.name, skipped: 'no ffmpeg with xfade (apt-get install ffmpeg)' });
-        continue;
-      }
-      truth = await renderSplice(spec, movie, generator);
-      writeFileSync(truthFile, JSON.stringify(truth));
-      writeFileSync(specFile, specText);
+    const rendered = await renderedSplice(makeSpliceSpec(recipe), generator);
+    if (!rendered) {
+      print({ bench: 'movie.accuracy', clip: recipe.name, skipped: 'no ffmpeg with xfade (apt-get install ffmpeg)' });
+      continue;
     }
+    const { movie, truth } = rendered;
     const result = await analyseMovie(movie, {}, { report: () => {} }, CancellationToken.None);
     const { hard, gradual: grad } = scoreTransitions(result.transitions, truth);
     synthetic.push({ hard, gradual: grad });
@@ -115,6 +124,71 @@ async function accuracy(): Promise<void> {
   print({ bench: 'movie.accuracy', set: 'real', clip: 'overall', hardF1: round(hard.f1), gradualF1: round(grad.f1), ...scoreFields('hard', hard), ...scoreFields('gradual', grad) });
   const all = [...synthetic, ...real];
   print({ bench: 'movie.accuracy', set: 'all', clip: 'overall', hardF1: round(poolScores(all.map((s) => s.hard)).f1), gradualF1: round(poolScores(all.map((s) => s.gradual)).f1) });
+  await devset(generator);
+}
+
+type KindCounts = Record<string, { cases: number; falseCuts: number; falseGradual: number }>;
+
+/** The action dev set, each part scored on its own. */
+async function devset(generator: string | undefined): Promise<void> {
+  for (const part of ['tune', 'dev'] as DevsetPart[]) {
+    const scores: { hard: Score; gradual: Score }[] = [];
+    const negatives: KindCounts = {};
+    const cutRecall: Record<string, Score[]> = {};
+    for (const recipe of DEVSET_RECIPES.filter((r) => r.part === part)) {
+      const rendered = await renderedSplice(makeDevsetSpec(recipe), generator);
+      if (!rendered) {
+        print({ bench: 'movie.dev', part, clip: recipe.name, skipped: 'no ffmpeg with xfade (apt-get install ffmpeg)' });
+        continue;
+      }
+      const { movie, truth } = rendered;
+      const result = await analyseMovie(movie, {}, { report: () => {} }, CancellationToken.None);
+      const { hard, gradual: grad } = scoreTransitions(result.transitions, truth);
+      scores.push({ hard, gradual: grad });
+      const falses = falseDetectionsByKind(result.transitions, truth, truth.negatives ?? []);
+      for (const [kind, count] of Object.entries(falses)) {
+        const total = (negatives[kind] ??= { cases: 0, falseCuts: 0, falseGradual: 0 });
+        total.cases += count.cases;
+        total.falseCuts += count.falseCuts;
+        total.falseGradual += count.falseGradual;
+      }
+      // Recall per kind of cut: the detected cuts against only the reference cuts of that kind.
+      const detectedCuts = result.transitions.filter((t) => t.kind === 'cut').map((t) => t.boundary);
+      for (const kind of new Set(truth.cutKinds ?? [])) {
+        const reference = truth.cuts.filter((_, i) => truth.cutKinds![i] === kind);
+        (cutRecall[kind] ??= []).push(scoreCuts(detectedCuts, reference));
+      }
+      print({
+        bench: 'movie.dev',
+        part,
+        clip: recipe.name,
+        frames: truth.frameCount,
+        hardCuts: truth.cuts.length,
+        gradualTransitions: truth.gradual.length,
+        negatives: truth.negatives?.length ?? 0,
+        hardF1: round(hard.f1),
+        gradualF1: round(grad.f1),
+        ...scoreFields('hard', hard),
+        ...scoreFields('gradual', grad),
+        falseCutsOnNegatives: Object.values(falses).reduce((sum, c) => sum + c.falseCuts, 0),
+        falseGradualOnNegatives: Object.values(falses).reduce((sum, c) => sum + c.falseGradual, 0),
+      });
+    }
+    if (!scores.length) continue;
+    const hard = poolScores(scores.map((s) => s.hard));
+    const grad = poolScores(scores.map((s) => s.gradual));
+    print({
+      bench: 'movie.dev',
+      part,
+      clip: 'overall',
+      hardF1: round(hard.f1),
+      gradualF1: round(grad.f1),
+      ...scoreFields('hard', hard),
+      ...scoreFields('gradual', grad),
+      cutRecallByKind: Object.fromEntries(Object.entries(cutRecall).map(([kind, list]) => [kind, round(poolScores(list).recall)])),
+      negativesByKind: negatives,
+    });
+  }
 }
 
 /** A 1080p H.264 movie of the three film clips, looped by stream copy to at least `minutes`. */

@@ -104,3 +104,29 @@ export function scoreTransitions(
     ),
   };
 }
+
+/**
+ * False detections on hard negatives, by negative kind: a detected cut within ±`tolerance` of a negative
+ * span [start, end] with no reference cut within ±`tolerance` of it, and a detected gradual span that
+ * overlaps the negative and no reference gradual span. Counts every negative kind given, zeros included.
+ */
+export function falseDetectionsByKind(
+  detected: readonly (Span & { readonly kind: string; readonly boundary: number })[],
+  reference: { readonly cuts: readonly number[]; readonly gradual: readonly Span[] },
+  negatives: readonly (Span & { readonly kind: string })[],
+  tolerance = 2,
+): Record<string, { cases: number; falseCuts: number; falseGradual: number }> {
+  const counts: Record<string, { cases: number; falseCuts: number; falseGradual: number }> = {};
+  const overlaps = (a: Span, b: Span) => a.start <= b.end && b.start <= a.end;
+  for (const negative of negatives) {
+    const count = (counts[negative.kind] ??= { cases: 0, falseCuts: 0, falseGradual: 0 });
+    count.cases++;
+    for (const t of detected) {
+      if (t.kind === 'cut') {
+        const near = t.boundary >= negative.start - tolerance && t.boundary <= negative.end + tolerance;
+        if (near && !reference.cuts.some((cut) => Math.abs(cut - t.boundary) <= tolerance)) count.falseCuts++;
+      } else if (overlaps(t, negative) && !reference.gradual.some((g) => overlaps(g, t))) count.falseGradual++;
+    }
+  }
+  return counts;
+}
