@@ -12,6 +12,7 @@ import { toDisposable, type CancellationToken, type Disposable } from '../../cor
 import type { EmotionVector } from '../../core/montage';
 import type { MovieAnalysis, ShotEmotionEncoder } from '../../core/pipeline';
 import { fingerprint, readCache, writeCache } from '../cache';
+import { emotionVectorsCacheSchema, matchesSchema } from '../cache-schemas';
 import { emotionNotice } from './config';
 
 /** A shot encoder whose output can be cached: `cacheKey` names everything besides the movie it depends on; undefined: do not cache this run. */
@@ -50,6 +51,7 @@ function isVectorList(count: number) {
   return (value: unknown): value is EmotionVector[] =>
     Array.isArray(value) &&
     value.length === count &&
+    matchesSchema(emotionVectorsCacheSchema, value) &&
     value.every((v: Partial<EmotionVector> | null) => !!v && typeof v.encoderId === 'string' && Array.isArray(v.values) && typeof v.valence === 'number' && typeof v.arousal === 'number' && typeof v.confidence === 'number');
 }
 

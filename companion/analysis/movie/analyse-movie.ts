@@ -10,6 +10,7 @@ import { toFps } from '../../core/rational';
 import type { MovieAnalysis, MovieAnalysisOptions } from '../../core/pipeline';
 import { probeMovie } from '../../media/probe';
 import { fingerprint, readCache, settingsHash, writeCache } from '../cache';
+import { matchesSchema, movieAnalysisCacheSchema } from '../cache-schemas';
 import { describeMovie, type DescribeOptions } from './describe-movie';
 import { SimilarityWindowSceneGrouper } from './scene-grouper';
 import { detectTransitions, transitionsToShots, type ShotDetectionOptions, type Transition } from './shot-detector';
@@ -154,6 +155,7 @@ function truncationNotice(path: string, media: MediaInfo & { video: VideoStreamI
 
 /** Shape check for cache entries (a wrong shape counts as corrupt and is rebuilt). */
 function isMovieAnalysis(value: unknown): value is MovieAnalysisResult {
+  if (!matchesSchema(movieAnalysisCacheSchema, value)) return false;
   const v = value as Partial<MovieAnalysisResult> | null;
   if (!v || v.schema !== 'MovieAnalysis.1' || !Array.isArray(v.shots) || !Array.isArray(v.scenes) || !Array.isArray(v.features)) return false;
   if (v.shots.length !== v.features.length || !v.media?.video || !v.decode || !Array.isArray(v.diagnostics)) return false;

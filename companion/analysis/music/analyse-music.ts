@@ -12,6 +12,7 @@ import type { BarTracker, BarTracking, MusicAnalysis, MusicAnalysisOptions, Musi
 import { decodeAudio } from '../../media/audio';
 import { probeMusic } from '../../media/probe';
 import { fingerprint, readCache, writeCache } from '../cache';
+import { matchesSchema, musicAnalysisCacheSchema } from '../cache-schemas';
 import { computeBarFeatures } from './bar-features';
 import { computeSpectralFeatures } from './spectral-features';
 import { BeatNetworkTracker } from './beat-network-tracker';
@@ -166,6 +167,7 @@ async function musicCacheKey(path: string, options: MusicAnalysisOptions, tracke
 function isCachedAnalysis(value: unknown): value is Omit<MusicAnalysis, 'media'> {
   const parsed = value as Partial<MusicAnalysis> | null;
   return (
+    matchesSchema(musicAnalysisCacheSchema, value) &&
     typeof parsed === 'object' &&
     parsed !== null &&
     parsed.schema === 'MusicAnalysis.1' &&
