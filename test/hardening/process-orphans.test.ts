@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { repoRoot, scratchDir } from '../support/paths';
-import { eventually, processesMentioning, smallInputs, startCli, type SmallInputs } from './process-support';
+import { scratchDir } from '../support/paths';
+import { eventually, processesMentioning, smallInputs, startCli, startRenderChild, type SmallInputs } from './process-support';
 
 const linuxOnly = process.platform === 'linux' ? undefined : 'reads the process table from /proc';
 let inputs: SmallInputs;
@@ -17,12 +16,8 @@ const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 test('kill -9 of a process mid-render takes its ffmpeg with it: gone within 3 s, and the partial file stops growing', { skip: linuxOnly, timeout: 120_000 }, async () => {
   const out = join(scratchDir('orphans-kill'), 'preview.mp4');
   const partial = `${out}.partial.mp4`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'hardening', 'process-render-child.ts'), inputs.movie, inputs.music, out], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = await startRenderChild(inputs, out);
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('rendering') && resolve());
-      child.on('exit', (code) => reject(new Error(`the render child exited (${code}) before rendering`)));
-    });
     const renderers = processesMentioning(partial);
     assert.equal(renderers.length, 1, 'one ffmpeg renders');
     child.kill('SIGKILL');

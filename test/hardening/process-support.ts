@@ -4,8 +4,10 @@
  * process table. Linux only where it reads /proc or runs strace.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ffmpegPath } from '../../companion/media/binaries';
+import { run } from '../../companion/media/process';
 import { synthesizeMovie, synthesizeMusic, type SyntheticShot } from '../../companion/media/synthesize';
 import { repoRoot } from '../support/paths';
 
@@ -32,6 +34,32 @@ export async function smallInputs(dir: string): Promise<SmallInputs> {
   if (!existsSync(movie)) await synthesizeMovie(movie, SMALL_MOVIE_SHOTS);
   if (!existsSync(music)) await synthesizeMusic(music, { tempoBpm: 120, beatsPerBar: 4, seconds: 40 });
   return { movie, music };
+}
+
+/**
+ * `movie` cut at half its bytes, as `name` in `dir`. With `indexFirst` (+faststart, as most delivered files) the
+ * header survives and still announces the whole length; without it the index at the end is lost.
+ */
+export async function truncatedCopy(movie: string, dir: string, name: string, indexFirst: boolean): Promise<string> {
+  const whole = join(dir, `whole-${name}`);
+  await run(ffmpegPath(), ['-nostdin', '-v', 'error', '-i', movie, '-c', 'copy', ...(indexFirst ? ['-movflags', '+faststart'] : []), '-y', whole]);
+  const bytes = readFileSync(whole);
+  const truncated = join(dir, name);
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+  return truncated;
+}
+
+/**
+ * A child Node process rendering a long preview of `inputs` to `outPath` (process-render-child.ts); resolves
+ * once its ffmpeg is writing, so it can be killed mid-render. The render writes `${outPath}.partial.mp4`.
+ */
+export async function startRenderChild(inputs: SmallInputs, outPath: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'hardening', 'process-render-child.ts'), inputs.movie, inputs.music, outPath], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolveStarted, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('rendering') && resolveStarted());
+    child.on('exit', (code) => reject(new Error(`the render child exited (${code}) before rendering`)));
+  });
+  return child;
 }
 
 export interface ChildRun {

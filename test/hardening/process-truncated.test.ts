@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { analyseMovie } from '../../companion/analysis/movie/analyse-movie';
 import { CancellationToken, type ProgressReport } from '../../companion/core/lifecycle';
-import { ffmpegPath } from '../../companion/media/binaries';
 import { probeMovie } from '../../companion/media/probe';
-import { run } from '../../companion/media/process';
 import { scratchDir } from '../support/paths';
-import { smallInputs } from './process-support';
+import { smallInputs, truncatedCopy } from './process-support';
 
 let truncated: string;
 before(async () => {
   const dir = scratchDir('truncated');
   const { movie } = await smallInputs(join(dir, 'inputs'));
-  // The index first (+faststart), as most delivered files have it: cut short, the header still announces 48 s.
-  const indexed = join(dir, 'indexed.mp4');
-  await run(ffmpegPath(), ['-nostdin', '-v', 'error', '-i', movie, '-c', 'copy', '-movflags', '+faststart', '-y', indexed]);
-  const bytes = readFileSync(indexed);
-  truncated = join(dir, 'truncated.mp4');
-  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+  // The index first, as most delivered files have it: cut short, the header still announces 48 s.
+  truncated = await truncatedCopy(movie, dir, 'truncated.mp4', true);
 });
 
 test('a movie truncated at 50 % is reported as long as what decodes, with a notice naming the file', { timeout: 120_000 }, async () => {
