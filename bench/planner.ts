@@ -3,7 +3,13 @@
  * (n = 3000 shots in ~100 scenes, 240 bars with tempo drift, N_e = 10), one JSON line per case:
  *   planner.hard / planner.soft / planner.arc — solvePlan end to end (trimming on, as by default; arc only in .arc),
  *   planner.*-notrim — the paper's fixed lengths; planner.soft-scale* — soft mode at a coarser weight scale,
- *   planner.scale.* — how the kernel's time (ms wall, cpuMs CPU, medians of 5) and table size grow with n, bars and N_e.
+ *   planner.scale.* — how the kernel's time (ms wall, cpuMs CPU, medians of 5) and table size grow with n, bars and N_e;
+ *   planner.relax — planner.hard's input with N_e = 2, which no plan fills: the failed solve, the relaxation
+ *     search (O(n · L) bounds) and the one relaxed solve; relaxedSolveMs is a plain solve of the relaxed input
+ *     (N_e raised to what the relaxation found), so relaxOverhead = cpuMs / relaxedSolveCpuMs is the cost of
+ *     relaxing in solves (about 2 at most: the failed one and the relaxed one, plus the bounds);
+ *   planner.granularity-auto — solveMontage with granularity auto on the same movie and music (a beat every
+ *     quarter bar): bounds first, then an exact solve per unit that fits; autoOverBar = cpuMs / barSolveCpuMs.
  * Each main case runs in a fresh child process: peakMB is the growth of the process's resident memory during
  * one cold solve (sampled every millisecond by a worker thread) and heapMB the growth of V8 heap + array
  * buffers; ms is the median wall time of 9 warm solves (minMs the fastest, cpuMs the median CPU time of the
@@ -16,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_PLAN_OPTIONS, type Bar, type PlanInput, type PlanOptions, type Scene, type Shot } from '../companion/core/montage';
 import { range, rate } from '../companion/core/rational';
-import { solvePlan } from '../companion/planner/index';
+import { solveMontage, solvePlan, type MusicPlanInput } from '../companion/planner/index';
 import { preparePlan } from '../companion/planner/prepare-plan';
 import { runKernel } from '../companion/planner/solve-plan';
 import { random } from '../test/support/random';
@@ -27,6 +33,8 @@ interface BenchCase {
   readonly bars: number;
   readonly maxScenes: number;
   readonly options: Partial<PlanOptions>;
+  /** `montage`: solveMontage with granularity auto on the music's bars and beats (default: solvePlan). */
+  readonly solver?: 'plan' | 'montage';
 }
 
 const MAIN_CASES: BenchCase[] = [
@@ -39,6 +47,8 @@ const MAIN_CASES: BenchCase[] = [
   // The soft budget is N_e × softScale weight units, so its cost is linear in the scale (default 12).
   { name: 'planner.soft-scale6', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'soft', trim: true, arc: false, softScale: 6 } },
   { name: 'planner.soft-scale4', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'soft', trim: true, arc: false, softScale: 4 } },
+  { name: 'planner.relax', shots: 3000, bars: 240, maxScenes: 2, options: { mode: 'hard', trim: true, arc: false, relax: 'auto' } },
+  { name: 'planner.granularity-auto', shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'hard', trim: true, arc: false, relax: 'auto' }, solver: 'montage' },
 ];
 
 export async function run(args: string[]): Promise<void> {
@@ -118,8 +128,28 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** The bench input at the music's bars with a beat every quarter bar, for solveMontage. */
+function musicBenchInput(input: PlanInput): MusicPlanInput {
+  const beatTimes = input.bars.flatMap((bar) => [0, 1, 2, 3].map((b) => bar.startSeconds + (b * bar.durationSeconds) / 4));
+  return { ...input, beatTimes, granularity: 'auto' };
+}
+
+/** Median CPU time of `runs` warm calls (other work on a busy machine does not inflate it, unlike wall time). */
+function medianCpuMs(run: () => unknown, runs = 9): number {
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const cpu = process.cpuUsage();
+    run();
+    const used = process.cpuUsage(cpu);
+    times.push((used.user + used.system) / 1000);
+  }
+  return times.sort((x, y) => x - y)[Math.floor(runs / 2)]!;
+}
+
 async function mainCase(c: BenchCase): Promise<void> {
   const input = benchInput(c);
+  const music = musicBenchInput(input);
+  const solve = c.solver === 'montage' ? () => solveMontage(music).plan : () => solvePlan(input);
   // Peak memory of one cold solve, sampled by a worker thread (the solve itself is synchronous).
   const shared = new Float64Array(new SharedArrayBuffer(16));
   const sampler = new Worker(
@@ -135,7 +165,7 @@ async function mainCase(c: BenchCase): Promise<void> {
   const before = process.memoryUsage();
   shared[0] = before.rss;
   const samplesBefore = shared[1]!;
-  const plan = solvePlan(input);
+  const plan = solve();
   const after = process.memoryUsage();
   const heapMB = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / MB;
   await new Promise((resolve) => setTimeout(resolve, 5));
@@ -148,7 +178,7 @@ async function mainCase(c: BenchCase): Promise<void> {
   for (let r = 0; r < 12; r++) {
     const start = performance.now();
     const cpu = process.cpuUsage();
-    solvePlan(input);
+    solve();
     const used = process.cpuUsage(cpu);
     if (r >= 3) {
       times.push(performance.now() - start);
@@ -161,6 +191,20 @@ async function mainCase(c: BenchCase): Promise<void> {
   const tableMB = runKernel(prepared).bytes / MB;
   let usable = 0;
   for (const u of prepared.usable) usable += u;
+  const ms = times[Math.floor(times.length / 2)]!;
+  const cpuMs = cpuTimes[Math.floor(cpuTimes.length / 2)]!;
+  const extra: Record<string, unknown> = {};
+  if (c.options.relax && c.solver !== 'montage') {
+    // The same input with the relaxed options, solved plainly: the yardstick for the relaxation's cost.
+    const relaxedInput = { ...input, options: { ...input.options, maxScenes: plan.options.maxScenes, trim: plan.options.trim, relax: 'none' as const } };
+    const relaxedSolveCpuMs = medianCpuMs(() => solvePlan(relaxedInput));
+    Object.assign(extra, { relaxed: plan.diagnostics.map((d) => d.message.replace(/^.* Relaxed: /, '')), relaxedSolveCpuMs: round(relaxedSolveCpuMs), relaxOverhead: round(cpuMs / relaxedSolveCpuMs) });
+  }
+  if (c.solver === 'montage') {
+    const solution = solveMontage(music);
+    const barSolveCpuMs = medianCpuMs(() => solvePlan(input));
+    Object.assign(extra, { unit: solution.granularity.unit, reason: solution.granularity.reason, candidates: solution.granularity.candidates, barSolveCpuMs: round(barSolveCpuMs), autoOverBar: round(cpuMs / barSolveCpuMs) });
+  }
   console.log(
     JSON.stringify({
       bench: c.name,
@@ -170,9 +214,9 @@ async function mainCase(c: BenchCase): Promise<void> {
       mode: plan.options.mode,
       trim: plan.options.trim,
       arc: plan.options.arc,
-      ms: round(times[Math.floor(times.length / 2)]!),
+      ms: round(ms),
       minMs: round(times[0]!),
-      cpuMs: round(cpuTimes[Math.floor(cpuTimes.length / 2)]!),
+      cpuMs: round(cpuMs),
       peakMB: round(peakMB),
       heapMB: round(heapMB),
       tableMB: round(tableMB),
@@ -181,6 +225,7 @@ async function mainCase(c: BenchCase): Promise<void> {
       placements: plan.placements.length,
       scenesUsed: new Set(plan.placements.map((p) => p.sceneIndex)).size,
       totalScore: round(plan.totalScore),
+      ...extra,
     }),
   );
 }
