@@ -1,7 +1,7 @@
 // Keeps the dependency direction of the house style (no cycles, inner layers never import outer ones):
 //   core → nothing of ours (and no node:*);  planner → core;  protocol → core;  exporters → api, core;
 //   plugin → protocol, core (and its own files);  media → core;  analysis → media, core;  host → api, core, analysis, media;
-//   server → everything but cli/main.  Run: node scripts/check-deps.mjs
+//   server → everything but cli/main; onnxruntime only through the session pool.  Run: node scripts/check-deps.mjs
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -40,6 +40,17 @@ for (const [area, allowed, { noNode } = {}] of rules) {
       if (!spec.startsWith('.')) continue;
       const target = relative(root, resolve(dirname(file), spec));
       if (!allowed.some((a) => target === a || target.startsWith(a + '/'))) problems.push(`${relative(root, file)} imports ${target}: ${area} may import only ${allowed.join(', ')}`);
+    }
+  }
+}
+// onnxruntime-node is loaded only through the session pool, which turns ONNX Runtime's telemetry off first
+// (companion/analysis/onnx/no-telemetry.ts); a direct import elsewhere would be a way around that.
+const ortGate = 'companion/analysis/onnx/session-pool.ts';
+for (const area of ['companion', 'exporters', 'plugin', 'test', 'bench', 'models', 'scripts']) {
+  for (const file of files(join(root, area))) {
+    if (relative(root, file) === ortGate) continue;
+    if (/(?:from\s+|import\(\s*|require\(\s*)['"]onnxruntime-(?:node|common|web)['"]/.test(readFileSync(file, 'utf8'))) {
+      problems.push(`${relative(root, file)} imports onnxruntime directly: use ${ortGate} (ort, SessionPool), which turns its telemetry off`);
     }
   }
 }
