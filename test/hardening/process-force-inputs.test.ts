@@ -7,6 +7,7 @@ import { MontageError } from '../../companion/core/errors';
 import { CancellationToken, Progress } from '../../companion/core/lifecycle';
 import { createExtensionHost, type ExtensionHost } from '../../companion/host/index';
 import { analyseInputs, composeMontage, type MontageAnalysis, type MontageRequest } from '../../companion/pipeline/run-montage';
+import { createPipelineRunner } from '../../companion/server/pipeline-runner';
 import { cli } from '../support/cli';
 import { scratchDir } from '../support/paths';
 import { smallInputs, type SmallInputs } from './process-support';
@@ -38,12 +39,14 @@ test('montage --force with its inputs inside the output folder, named as outputs
   assert.deepEqual(readdirSync(dir).sort(), ['montage.mp4', 'plan.json'], 'nothing else was written');
 });
 
-test('with force (as the server writes its job folders), an output that is a link to an input is refused, naming it', async () => {
+test('a companion job (the pipeline runner writes its job folder with force) refuses an output that is a link to an input, naming it', async () => {
   const dir = scratchDir('force-link');
   symlinkSync(inputs.movie, join(dir, 'montage.mp4'));
   const before = digest(inputs.movie);
+  const runner = await createPipelineRunner({ host });
+  const job = { kind: 'montage' as const, movie: { path: inputs.movie }, music: { path: inputs.music, range: request.musicRange! }, options: {}, preview: true };
   await assert.rejects(
-    composeMontage(analysis, request, { host, outDir: dir, force: true }, Progress.None, CancellationToken.None),
+    runner.runJob(job, { jobId: 'force-link', outDir: dir, cacheDir: scratchDir('force-link-cache') }, Progress.None, CancellationToken.None),
     (error: unknown) => error instanceof MontageError && error.code === 'AM_ERR_OUTPUT_EXISTS' && error.where?.file === join(dir, 'montage.mp4') && error.message.includes(inputs.movie),
   );
   assert.equal(digest(inputs.movie), before, 'the movie is intact');
