@@ -1,15 +1,16 @@
 /**
  * The action dev set: splices built by script (see splice.ts) with the hard cases of action footage, in two
  * parts that share no source material, so detection is tuned on one ('tune') and reported on the other
- * ('dev'). The annotated shots of the three films are dealt alternately to the parts (each part gets every
- * other clean interval of every clip), and each part has its own two ffmpeg generators.
+ * ('dev'). Each film's annotated shots are split in two runs (the first half of its clean intervals to
+ * 'tune', the second to 'dev', so neighbouring shots of one scene stay together), and each part has its own
+ * two ffmpeg generators.
  *
  * Four movies per part:
  *   negatives  hard cuts between pieces that each carry one hard negative: white and coloured partial
  *              flashes (1–4 frames), explosions (4–6), luminance pulses, strobe, whip pans and fast zooms
  *              with motion blur, camera shake;
- *   similar    jump cuts inside one shot (a gap of 12–48 frames: something moved, the background stayed),
- *              cuts between two dark pieces;
+ *   similar    cuts to the next shot of the same scene, jump cuts inside one shot (a gap of 2–4 s: the
+ *              picture moved on, the look stayed), cuts between two dark pieces;
  *   gradual    dissolves (6–30 frames, mostly between moving pieces), pixel dissolves, fades through black
  *              and white, wipes, and a few cuts;
  *   action     short pieces (20–60 frames), mostly hard cuts, a few short dissolves, with every negative
@@ -71,14 +72,24 @@ interface Interval {
   readonly end: number;
 }
 
-/** The source intervals of one part: every other clean interval of each film, and the part's generators. */
+/** The source intervals of one part: half the clean intervals of each film (in story order), and the part's generators. */
 export function partIntervals(part: DevsetPart): Interval[] {
   const films = filmIntervals();
   const mine = films.filter((interval) => {
-    const index = films.filter((other) => other.clip === interval.clip).indexOf(interval);
-    return index % 2 === (part === 'tune' ? 0 : 1);
+    const clip = films.filter((other) => other.clip === interval.clip);
+    return clip.indexOf(interval) < clip.length / 2 === (part === 'tune');
   });
   return [...mine, ...PART_GENERATORS[part].map((clip) => ({ clip, start: 0, end: GENERATOR_FRAMES }))];
+}
+
+/**
+ * Clean intervals whose picture barely changes over 2 s (title cards, a held frame: under 0.005 mean
+ * thumbnail change 48 frames apart, measured once): a jump cut inside them would be invisible.
+ */
+const STILL: Partial<Record<Source, readonly number[]>> = { sintel_trailer: [1021], nosferatu_1922_excerpt: [5, 244] };
+
+function isStill(interval: Interval): boolean {
+  return STILL[interval.clip]?.includes(interval.start) ?? false;
 }
 
 /** Draws one dev set movie. */
@@ -101,13 +112,22 @@ export function makeDevsetSpec(recipe: DevsetRecipe): SpliceSpec {
     let transition = 0;
     const previous = pieces[pieces.length - 1];
     // A jump cut: the same shot again after a gap, in the same look.
-    if (recipe.kind === 'similar' && previous && last && next() < 0.6) {
-      const start = previous.start + previous.length + between(12, 48);
+    if (recipe.kind === 'similar' && previous && last && !isStill(last) && next() < 0.6) {
+      const start = previous.start + previous.length + between(48, 96);
       if (last.end - start >= 24) {
         pieces.push({ clip: last.clip, start, length: Math.min(want, last.end - start), effect: previous.effect, continues: true });
         joins.push({ kind: 'cut', frames: 0 });
         continue;
       }
+    }
+    // A cut to the next shot of the same scene (the next annotated shot of the same film), in the same look.
+    const following = last && pool[pool.indexOf(last) + 1];
+    if (recipe.kind === 'similar' && previous && following && following.clip === last!.clip && next() < 0.5) {
+      last = following;
+      const length = Math.min(want, following.end - following.start);
+      pieces.push({ clip: following.clip, start: following.start, length, effect: previous.effect, sameScene: true });
+      joins.push({ kind: 'cut', frames: 0 });
+      continue;
     }
     if (recipe.kind === 'negatives') effect = negatives[i % negatives.length]!;
     else if (recipe.kind === 'similar') effect = next() < (previous?.effect === 'dark' ? 0.7 : 0.35) ? 'dark' : 'none';

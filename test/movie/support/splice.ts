@@ -114,6 +114,8 @@ export interface Piece {
   readonly region?: readonly [number, number, number, number];
   /** The piece continues the previous piece's shot after a gap (the cut between them is a jump cut). */
   readonly continues?: boolean;
+  /** The piece is the shot that follows the previous piece's shot in its film (a cut inside one scene). */
+  readonly sameScene?: boolean;
 }
 
 export interface SpliceSpec {
@@ -132,8 +134,8 @@ export interface SpliceTruth {
   readonly gradual: readonly { start: number; end: number; kind: JoinKind }[];
   /** Frames that look like cuts but are not (flashes). */
   readonly flashes: readonly number[];
-  /** What kind of cut each of `cuts` is: 'similar' (a jump cut inside one shot), 'dark' (dark on both sides) or 'cut'. */
-  readonly cutKinds?: readonly ('cut' | 'similar' | 'dark')[];
+  /** What kind of cut each of `cuts` is: 'similar' (a jump cut inside one shot), 'scene' (to the next shot of the scene), 'dark' (dark on both sides) or 'cut'. */
+  readonly cutKinds?: readonly ('cut' | 'similar' | 'scene' | 'dark')[];
   /** Hard negatives: frames [start, end] where no transition is (every event effect, and shaken pieces). */
   readonly negatives?: readonly { start: number; end: number; kind: Exclude<PieceEffect, 'none' | 'dark' | 'motion'> }[];
 }
@@ -226,7 +228,7 @@ export function placeEvents(pieces: readonly Piece[], joins: readonly { kind: Jo
 /** The ground truth of a spec (frame numbers of the rendered movie). */
 export function spliceTruth(spec: SpliceSpec): SpliceTruth {
   const cuts: number[] = [];
-  const cutKinds: ('cut' | 'similar' | 'dark')[] = [];
+  const cutKinds: ('cut' | 'similar' | 'scene' | 'dark')[] = [];
   const gradual: { start: number; end: number; kind: JoinKind }[] = [];
   const flashes: number[] = [];
   const negatives: { start: number; end: number; kind: Exclude<PieceEffect, 'none' | 'dark' | 'motion'> }[] = [];
@@ -236,7 +238,7 @@ export function spliceTruth(spec: SpliceSpec): SpliceTruth {
     const offset = join && join.kind !== 'cut' ? length - join.frames : length;
     if (join?.kind === 'cut') {
       cuts.push(length);
-      cutKinds.push(piece.continues ? 'similar' : piece.effect === 'dark' && spec.pieces[i - 1]!.effect === 'dark' ? 'dark' : 'cut');
+      cutKinds.push(piece.continues ? 'similar' : piece.sameScene ? 'scene' : piece.effect === 'dark' && spec.pieces[i - 1]!.effect === 'dark' ? 'dark' : 'cut');
     } else if (join) gradual.push({ start: offset, end: offset + join.frames - 1, kind: join.kind });
     if (piece.effect === 'flash' && piece.flashAt !== undefined) flashes.push(offset + piece.flashAt);
     if (isEvent(piece.effect) && piece.flashAt !== undefined) {
