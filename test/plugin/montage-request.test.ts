@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RequestProblem, buildSequenceRequest, buildTypedRequest, clipKey, movieCandidates, musicClips, requestOptions } from '../../plugin/src/montage-request';
+import { DEFAULT_PANEL_OPTIONS, RequestProblem, allowedRelaxations, buildSequenceRequest, buildTypedRequest, clipKey, movieCandidates, musicClips, requestOptions, withoutRelaxation } from '../../plugin/src/montage-request';
 import { clip, editSequence, ticks } from './support/fixtures';
 
 const options = { scenes: 4, mode: 'soft' as const, granularity: '2bars' as const, relax: 'auto' as const, mood: 'auto' as const };
@@ -107,4 +107,15 @@ test('music overrides out of range are refused with a fix, before anything is se
       JSON.stringify(bad),
     );
   }
+});
+
+test('relax goes with the request only when it is not the companion’s default, and an undo forbids one kind', () => {
+  assert.equal('relax' in requestOptions(options), false, 'auto is the default');
+  assert.deepEqual(requestOptions({ ...options, relax: 'none' }).relax, 'none');
+  assert.deepEqual(requestOptions({ ...options, relax: ['trim', 'music'] }).relax, ['trim', 'music']);
+  assert.deepEqual(withoutRelaxation('auto', 'scenes'), ['granularity', 'trim', 'music']);
+  assert.deepEqual(withoutRelaxation(['music', 'trim'], 'trim'), ['music']);
+  assert.equal(withoutRelaxation('music', 'music'), 'none');
+  assert.deepEqual(allowedRelaxations(['music', 'granularity']), ['granularity', 'music'], 'in the companion’s order');
+  assert.deepEqual(DEFAULT_PANEL_OPTIONS.granularity, 'auto');
 });

@@ -259,3 +259,40 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+test('"undo this relaxation" re-solves with that relaxation forbidden and imports the new version', async () => {
+  const requests: JobRequest[] = [];
+  const granularity = { relax: 'granularity' as const, message: 'used half-bars instead of bars: shots average 2.3 s, bars are 4.0 s (half-bars 2.0 s)', from: 'bar', to: 'halfbar', alternatives: [] };
+  const scenes = { relax: 'scenes' as const, message: 'allowed 2 scenes instead of 1', from: 1, to: 2, alternatives: ['granularity' as const, 'music' as const] };
+  const music = { relax: 'music' as const, message: 'ended the montage after 4 of 8 half-bars (music at 8.49 s instead of 16.49 s: 8.00 s shorter)', from: 16.49, to: 8.49, alternatives: [] };
+  const runJob: RunJob = async (request, context) => {
+    requests.push(request);
+    writeFileSync(join(context.outDir, 'montage.xml'), XMEML);
+    const fixture = montageResult({ granularity: 'halfbar', relaxations: request.kind === 'montage' ? [granularity, scenes] : [granularity, music] });
+    return { analysis: fixture.analysis, analysisData: { fixture: true }, montage: { ...fixture.montage, files: [{ name: 'montage.xml', format: 'fcp7-xml' }], preview: null } };
+  };
+  await withServer(runJob, async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    controller.setOptions({ scenes: 1, granularity: 'bar' });
+    await controller.autoMontage();
+    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+    assert.deepEqual(requests[0]?.options, { scenes: 1, mode: 'hard', granularity: 'bar' }, 'relax auto is the companion’s default, not sent');
+    assert.deepEqual(controller.state.result?.montage.plan.relaxations?.map((r) => r.relax), ['granularity', 'scenes']);
+
+    await controller.undoRelaxation('scenes');
+    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+    assert.equal(requests[1]?.kind, 'resolve');
+    assert.deepEqual(requests[1]?.options, { scenes: 1, mode: 'hard', granularity: 'bar', relax: ['granularity', 'trim', 'music'], pins: [], bans: [] });
+    assert.deepEqual(controller.state.options.relax, ['granularity', 'trim', 'music']);
+    assert.deepEqual(controller.state.result?.montage.plan.relaxations?.map((r) => r.relax), ['granularity', 'music']);
+    assert.equal(host.imports.length, 2, 'the re-solve is imported as version 2');
+    // Each undo forbids one more; what is left is sent as a list.
+    await controller.undoRelaxation('granularity');
+    await controller.undoRelaxation('music');
+    assert.deepEqual(controller.state.options.relax, ['trim']);
+    assert.deepEqual(requests[3]?.options?.relax, ['trim']);
+    controller.dispose();
+  });
+});

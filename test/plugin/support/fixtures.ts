@@ -1,5 +1,5 @@
 /** Hand-made sequences and results for the plugin's unit tests (numbers chosen to be checked by hand). */
-import type { BarSummary, ChosenShot, EmotionSummary, MontageResultMessage } from '../../../companion/protocol/messages';
+import type { BarSummary, ChosenShot, EmotionSummary, MontageResultMessage, RelaxationNotice } from '../../../companion/protocol/messages';
 import type { HostClip, HostSequence } from '../../../plugin/src/host';
 
 export const TICKS_PER_SECOND = 254016000000;
@@ -41,7 +41,7 @@ const sad = emotion(-0.5, -0.4, [0, 0.1, 0.1, 0.1, 0.7, 0], 'sad');
  * A montage over bars 2..7 of a 120 BPM 4/4 music (2 s bars starting at 4 s), movie at 25 fps:
  * shot 3 on bars 2–3, shot 7 on bars 4–6, shot 9 on bar 7.
  */
-export function montageResult(overrides: { chosen?: ChosenShot[]; granularity?: 'bar' | '2bars' | 'beat'; jobId?: string } = {}): MontageResultMessage {
+export function montageResult(overrides: { chosen?: ChosenShot[]; granularity?: 'bar' | '2bars' | 'halfbar' | 'beat'; jobId?: string; relaxations?: RelaxationNotice[] } = {}): MontageResultMessage {
   const bars: BarSummary[] = Array.from({ length: 10 }, (_, index) => ({ index, startSeconds: index * 2, durationSeconds: 2, emotion: index < 5 ? excited : sad }));
   const chosen: ChosenShot[] = overrides.chosen ?? [
     { shotIndex: 3, sceneIndex: 1, firstBar: 2, barCount: 2, sourceStartSeconds: 10, sourceEndSeconds: 14, recordStartSeconds: 0, recordEndSeconds: 4, score: 0.9, emotion: excited, pinned: false },
@@ -71,6 +71,7 @@ export function montageResult(overrides: { chosen?: ChosenShot[]; granularity?: 
         options: { scenes: 5, mode: 'hard', granularity: overrides.granularity ?? 'bar', trim: true, arc: true, pins: [], bans: [] },
         diagnostics: [],
         music: { startSeconds: 4, endSeconds: 16 },
+        ...(overrides.relaxations ? { relaxations: overrides.relaxations } : {}),
       },
       chosen,
       musicEmotion: bars,
