@@ -27,7 +27,7 @@
 import type { Shot, TransitionKind, VideoStreamInfo } from '../../core/montage';
 import type { FrameSink, RgbFrame, ShotDetector } from '../../core/pipeline';
 import { range, toFps, type Rate } from '../../core/rational';
-import { FrameDescriptors, HIST_SIZE, LUMA_BINS, PAIR, RGB_BINS, STAT, THUMB_SIZE, ANALYSIS_HEIGHT, ANALYSIS_WIDTH } from './frame-descriptors';
+import { FrameDescriptors, HIST_SIZE, LUMA_BINS, PAIR, RGB_BINS, STAT, THUMB_HEIGHT, THUMB_SIZE, THUMB_WIDTH, ANALYSIS_HEIGHT, ANALYSIS_WIDTH } from './frame-descriptors';
 
 /** A detected boundary. For a cut, start = end = the first frame of the new shot. */
 export interface Transition {
@@ -61,17 +61,24 @@ export function detectTransitions(descriptors: FrameDescriptors, frameCount: num
   const fades = findFades(descriptors, frameCount, fps);
   cuts = cuts.filter((cut) => !fades.some((fade) => cut.frame >= fade.start && cut.frame <= fade.end + 1 && fade.absorbs(cut.frame)));
   const gradual = findGradual(descriptors, frameCount, fps, cuts);
-  const spans = [...fades.map(({ start, end, kind, strength }): Gradual => ({ start, end, kind, strength }))];
-  for (const span of gradual) if (!spans.some((fade) => span.start <= fade.end && span.end >= fade.start)) spans.push(span);
-  spans.sort((x, y) => x.start - y.start);
+  const found = [...fades.map(({ start, end, kind, strength }): Gradual => ({ start, end, kind, strength }))];
+  for (const span of gradual) if (!found.some((fade) => span.start <= fade.end && span.end >= fade.start)) found.push(span);
+  // A pulse of light, an explosion or a zoom and back changes the picture smoothly too, but then the
+  // picture comes back: a dissolve never returns to what was before it. (Fades are found from their flat
+  // frames, and a fade in soon followed by a fade out does return to near black or white.)
+  const reach = Math.round(0.75 * fps);
+  const spans = found.filter((span) => span.kind === 'fade' || !contentReturns(descriptors, span, reach, cuts, frameCount)).sort((x, y) => x.start - y.start);
   return mergeBoundaries(cuts, mergeThroughFlat(descriptors, spans, Math.max(2, Math.round((4 * fps) / 24)) + 2, cuts), minShot, frameCount);
 }
 
-/** Per frame t ≥ 1: structural distance after motion compensation + half the histogram change. */
+/**
+ * Per frame t ≥ 1: structural distance (the smaller of plain and motion-compensated: compensation must
+ * only help, and on a brightened frame its block search picks wrong shifts) + half the histogram change.
+ */
 export function cutEvidence(d: FrameDescriptors, frameCount: number): Float32Array {
   const evidence = new Float32Array(frameCount);
   for (let t = 1; t < frameCount; t++) {
-    evidence[t] = d.pair(t, PAIR.compensatedStructure) + 0.5 * histDistance(d, t - 1, t);
+    evidence[t] = Math.min(d.pair(t, PAIR.compensatedStructure), d.pair(t, PAIR.structure)) + 0.5 * histDistance(d, t - 1, t);
   }
   return evidence;
 }
@@ -158,9 +165,61 @@ function isFlash(d: FrameDescriptors, t: number, frameCount: number, window: num
   return false;
 }
 
-/** Thumbnail plus colour histogram distance, for comparing frames that are not neighbours. */
+/**
+ * True when some frame up to `reach` before the span resembles some frame up to `reach` after it much
+ * more than the frames just outside it resemble each other (no cut in between): the change undid itself.
+ * Flat frames do not count (a fade in from black followed by a fade out to black returns to black).
+ */
+function contentReturns(d: FrameDescriptors, span: { start: number; end: number }, reach: number, cuts: readonly Cut[], frameCount: number): boolean {
+  const before = span.start - 1;
+  const after = span.end + 1;
+  if (before < 0 || after >= frameCount) return false;
+  let first = Math.max(0, before - reach);
+  let last = Math.min(frameCount - 1, after + reach);
+  for (const cut of cuts) {
+    if (cut.frame <= before) first = Math.max(first, cut.frame);
+    if (cut.frame > after) last = Math.min(last, cut.frame - 1);
+  }
+  const change = frameDistance(d, before, after);
+  for (let i = before; i >= first; i--) {
+    // Black or white before and after is no return: it is a fade in and out again.
+    if (isFlat(d, i)) continue;
+    for (let j = after; j <= last; j++) if (frameDistance(d, i, j) < 0.35 * change) return true;
+  }
+  return false;
+}
+
+/**
+ * Thumbnail plus colour histogram distance, for comparing frames that are not neighbours; the thumbnails
+ * are compared at the best whole-picture shift of up to ±2×±1 thumbnail pixels, so a moving camera does
+ * not hide that the content came back.
+ */
 function frameDistance(d: FrameDescriptors, a: number, b: number): number {
-  return thumbDistance(d, a, b) + histDistance(d, a, b);
+  return shiftedThumbDistance(d, a, b) + histDistance(d, a, b);
+}
+
+/** The smallest mean absolute difference of two thumbnails (RGB, in [0, 1]) over shifts of ±2×±1 pixels, on the overlap. */
+export function shiftedThumbDistance(d: FrameDescriptors, a: number, b: number): number {
+  let best = thumbDistance(d, a, b);
+  const baseA = a * THUMB_SIZE;
+  const baseB = b * THUMB_SIZE;
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dx = -2; dx <= 2; dx++) {
+      if (dx === 0 && dy === 0) continue;
+      let sum = 0;
+      let count = 0;
+      for (let y = Math.max(0, -dy); y < THUMB_HEIGHT - Math.max(0, dy); y++) {
+        for (let x = Math.max(0, -dx); x < THUMB_WIDTH - Math.max(0, dx); x++) {
+          const i = (y * THUMB_WIDTH + x) * 3;
+          const j = ((y + dy) * THUMB_WIDTH + x + dx) * 3;
+          sum += Math.abs(d.thumbs[baseA + i]! - d.thumbs[baseB + j]!) + Math.abs(d.thumbs[baseA + i + 1]! - d.thumbs[baseB + j + 1]!) + Math.abs(d.thumbs[baseA + i + 2]! - d.thumbs[baseB + j + 2]!);
+          count += 3;
+        }
+      }
+      best = Math.min(best, sum / count / 255);
+    }
+  }
+  return best;
 }
 
 interface Gradual {
