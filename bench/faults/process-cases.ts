@@ -6,8 +6,7 @@
  * Cases that need strace, /proc or another user report tried: 0 where those are absent (the reason on stderr).
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, linkSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseMovie } from '../../companion/analysis/movie/analyse-movie';
 import { MontageError } from '../../companion/core/errors';
@@ -17,19 +16,20 @@ import { createPipelineRunner } from '../../companion/server/pipeline-runner';
 import { scratchDir } from '../../test/support/paths';
 import {
   eventually,
+  permissionChecksMissing,
   processesMentioning,
-  readTrace,
   smallInputs,
   startCli,
+  startCliAsUser,
   startRenderChild,
   straceMissing,
+  tracedMontage,
   truncatedCopy,
   type ChildRun,
   type SmallInputs,
 } from '../../test/hardening/process-support';
 import type { FaultCase, FaultCounts } from './types';
 
-const NOBODY = 65534;
 const CODE_LINE = /^(AM_ERR_[A-Z_]+): /m;
 
 function noCounts(): FaultCounts {
@@ -53,10 +53,13 @@ async function attempt(counts: FaultCounts, deadlineMs: number, work: () => Prom
   }
 }
 
-/** A CLI run's verdict: the expected code is typed; a failure without a code, AM_ERR_INTERNAL or a signal is a crash. */
-function verdict(run: ChildRun, expected: string): Partial<FaultCounts> {
+/**
+ * A CLI run's verdict: the expected code naming `file` is typed; a failure without a code, AM_ERR_INTERNAL or a
+ * signal is a crash.
+ */
+function verdict(run: ChildRun, expected: string, file: string): Partial<FaultCounts> {
   const code = CODE_LINE.exec(run.stderr)?.[1];
-  if (code === expected) return { typedError: 1 };
+  if (code === expected && run.stderr.includes(file)) return { typedError: 1 };
   if (run.code === 0) return {}; // it went ahead: the other columns say what that cost
   if (!code || code === 'AM_ERR_INTERNAL' || run.code === null) return { crash: 1 };
   return {};
@@ -83,14 +86,9 @@ const telemetryLookups: FaultCase = {
     const missing = straceMissing();
     if (missing) return skipped(this.name, missing);
     const counts = noCounts();
-    const { movie, music } = await inputs();
+    const small = await inputs();
     await attempt(counts, 180_000, async () => {
-      const root = scratchDir('faults-telemetry');
-      const [home, tmp, out, traceDir] = ['home', 'tmp', 'out', 'trace'].map((name) => join(root, name)) as [string, string, string, string];
-      for (const dir of [home, tmp]) mkdirSync(dir);
-      const env = { PATH: process.env['PATH'], HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8' };
-      const run = await startCli(['montage', '--movie', movie, '--music', music, '--music-range', '0:16', '--out', out, '--json'], { env, traceDir }).done;
-      const trace = readTrace(traceDir, [out, join(home, '.cache', 'auto-montage'), tmp, '/dev', '/proc']);
+      const { run, trace } = await tracedMontage(small, scratchDir('faults-telemetry'));
       const leaked = trace.lookups.length + trace.writesOutside.length > 0;
       return { ...(run.code === 0 ? (leaked ? {} : { typedError: 1 }) : { crash: 1 }), writtenOutside: leaked ? 1 : 0 };
     });
@@ -104,10 +102,11 @@ const forceOverwritesInput: FaultCase = {
   async run() {
     const counts = noCounts();
     const { movie, music } = await inputs();
-    const layouts: ((dir: string) => { movie: string; music: string; watched: string })[] = [
-      (dir) => (copyFileSync(movie, join(dir, 'montage.mp4')), copyFileSync(music, join(dir, 'plan.json')), { movie: join(dir, 'montage.mp4'), music: join(dir, 'plan.json'), watched: join(dir, 'montage.mp4') }),
-      (dir) => (symlinkSync(movie, join(dir, 'montage.mp4')), { movie, music, watched: movie }),
-      (dir) => (linkSync(music, join(dir, 'montage.otio')), { movie, music: join(dir, 'montage.otio'), watched: music }),
+    // Each layout: the inputs to give, the file whose mtime must not move, the output the error must name.
+    const layouts: ((dir: string) => { movie: string; music: string; watched: string; named: string })[] = [
+      (dir) => (copyFileSync(movie, join(dir, 'montage.mp4')), copyFileSync(music, join(dir, 'plan.json')), { movie: join(dir, 'montage.mp4'), music: join(dir, 'plan.json'), watched: join(dir, 'montage.mp4'), named: join(dir, 'plan.json') }),
+      (dir) => (symlinkSync(movie, join(dir, 'montage.mp4')), { movie, music, watched: movie, named: join(dir, 'montage.mp4') }),
+      (dir) => (linkSync(music, join(dir, 'montage.otio')), { movie, music: join(dir, 'montage.otio'), watched: music, named: join(dir, 'montage.otio') }),
     ];
     for (const layout of layouts) {
       await attempt(counts, 120_000, async () => {
@@ -116,7 +115,7 @@ const forceOverwritesInput: FaultCase = {
         const before = [digest(paths.movie), digest(paths.music), statSync(paths.watched).mtimeMs];
         const run = await startCli(['montage', '--movie', paths.movie, '--music', paths.music, '--music-range', '0:16', '--out', dir, '--force', '--no-cache']).done;
         const after = [digest(paths.movie), digest(paths.music), statSync(paths.watched).mtimeMs];
-        return { ...verdict(run, 'AM_ERR_OUTPUT_EXISTS'), writtenOutside: JSON.stringify(before) === JSON.stringify(after) ? 0 : 1 };
+        return { ...verdict(run, 'AM_ERR_OUTPUT_EXISTS', paths.named), writtenOutside: JSON.stringify(before) === JSON.stringify(after) ? 0 : 1 };
       });
     }
     return counts;
@@ -164,9 +163,8 @@ const unreadableMovie: FaultCase = {
   name: 'unreadable-movie',
   probes: 'an unreadable (mode 000) movie gives AM_ERR_INTERNAL instead of AM_ERR_MEDIA_UNREADABLE (with and without the cache)',
   async run() {
-    if (process.platform === 'win32') return skipped(this.name, 'POSIX modes only');
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot && spawnSync('setpriv', ['--version']).status !== 0) return skipped(this.name, 'running as root, where mode 000 is still readable, and setpriv is absent');
+    const missing = permissionChecksMissing();
+    if (missing) return skipped(this.name, missing);
     const counts = noCounts();
     const small = await inputs();
     const dir = scratchDir('faults-unreadable');
@@ -174,17 +172,13 @@ const unreadableMovie: FaultCase = {
     const locked = join(dir, 'locked.mp4');
     copyFileSync(small.movie, locked);
     chmodSync(locked, 0o000);
-    const music = join(dir, 'music.m4a');
+    const music = join(dir, 'music.m4a'); // readable by the other user: only the movie is locked
     copyFileSync(small.music, music);
     chmodSync(music, 0o644);
     for (const cache of [true, false]) {
       await attempt(counts, 60_000, async () => {
-        const home = join(dir, `home-${cache}`);
-        mkdirSync(home, { mode: 0o755 });
-        if (asRoot) chownSync(home, NOBODY, NOBODY);
-        const env = { PATH: process.env['PATH'], HOME: home, TMPDIR: home, LANG: 'C.UTF-8' };
-        const run = await startCli(['montage', '--movie', locked, '--music', music, '--out', join(home, 'out'), ...(cache ? [] : ['--no-cache'])], { env, ...(asRoot ? { asUser: NOBODY } : {}) }).done;
-        return verdict(run, 'AM_ERR_MEDIA_UNREADABLE');
+        const run = await startCliAsUser(['montage', '--movie', locked, '--music', music, '--out', join(dir, `out-${cache}`), ...(cache ? [] : ['--no-cache'])], dir).done;
+        return verdict(run, 'AM_ERR_MEDIA_UNREADABLE', locked);
       });
     }
     return counts;

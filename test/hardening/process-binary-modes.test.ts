@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot, scratchDir } from '../support/paths';
-import { startCli } from './process-support';
+import { permissionChecksMissing, runningAsRoot, startCliAsUser } from './process-support';
 
-const NOBODY = 65534;
-const asRoot = process.getuid?.() === 0;
 const posixOnly = process.platform === 'win32' ? 'POSIX modes only' : undefined;
-const otherUserMissing = asRoot && spawnSync('setpriv', ['--version']).status !== 0 ? 'running as root (who may run any file with an x bit) and setpriv is absent' : undefined;
 
 /** A stand-in binary as the npm ffprobe ships: rwx for its owner, r for everyone else. */
 function ownerOnlyBinary(dir: string): string {
   const path = join(dir, 'ffprobe');
   writeFileSync(path, '#!/bin/sh\nexit 0\n');
-  chmodSync(path, asRoot ? 0o744 : 0o644); // as root we run as nobody, for whom 0744 is not executable
+  chmodSync(path, runningAsRoot ? 0o744 : 0o644); // as root the CLI runs as nobody, for whom 0744 is not executable
   return path;
 }
 
@@ -29,17 +26,13 @@ test('the install step (scripts/fix-binary-modes.mjs, run by the build on npm ci
   assert.equal(statSync(binary).mode & 0o777, 0o755);
 });
 
-test('an ffprobe this user may not run is AM_ERR_FFMPEG_NOT_FOUND saying so and how to fix it', { skip: posixOnly ?? otherUserMissing, timeout: 60_000 }, async () => {
+test('an ffprobe this user may not run is AM_ERR_FFMPEG_NOT_FOUND saying so and how to fix it', { skip: permissionChecksMissing(), timeout: 60_000 }, async () => {
   const dir = scratchDir('binary-modes-user');
   chmodSync(dir, 0o755);
-  const home = join(dir, 'home');
-  mkdirSync(home);
-  if (asRoot) chownSync(home, NOBODY, NOBODY);
   const ffprobe = ownerOnlyBinary(dir);
   const music = join(dir, 'music.m4a');
   writeFileSync(music, 'not looked at: the probe fails to start first'); // readable by every user
-  const env = { PATH: process.env['PATH'], HOME: home, TMPDIR: home, LANG: 'C.UTF-8', FFPROBE_PATH: ffprobe };
-  const run = await startCli(['analyse-music', music], { env, ...(asRoot ? { asUser: NOBODY } : {}) }).done;
+  const run = await startCliAsUser(['analyse-music', music], dir, { FFPROBE_PATH: ffprobe }).done;
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, new RegExp(`^AM_ERR_FFMPEG_NOT_FOUND: ${ffprobe} is not executable by this user; run chmod a\\+x ${ffprobe}`, 'm'));
 });

@@ -4,7 +4,7 @@
  * process table. Linux only where it reads /proc or runs strace.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ffmpegPath } from '../../companion/media/binaries';
 import { run } from '../../companion/media/process';
@@ -110,6 +110,29 @@ export function startCli(args: readonly string[], options: { env?: NodeJS.Proces
   };
 }
 
+/** The user id `startCliAsUser` runs as when we are root (who reads a mode-000 file and runs any x bit). */
+export const NOBODY = 65534;
+export const runningAsRoot = process.getuid?.() === 0;
+
+/** Why permission checks cannot be made here (root without setpriv, or no POSIX modes), or undefined. */
+export function permissionChecksMissing(): string | undefined {
+  if (process.platform === 'win32') return 'POSIX modes only';
+  if (runningAsRoot && spawnSync('setpriv', ['--version']).status !== 0) return 'running as root, who reads mode-000 files and runs any x bit, and setpriv (to run as another user) is absent';
+  return undefined;
+}
+
+/**
+ * The CLI as an ordinary user: this one, or "nobody" (through setpriv) when we are root, with a HOME and
+ * temp folder of its own inside `parent` (which that user must be able to reach).
+ */
+export function startCliAsUser(args: readonly string[], parent: string, extraEnv: NodeJS.ProcessEnv = {}): StartedCli {
+  const home = join(parent, `home-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(home, { mode: 0o755 });
+  if (runningAsRoot) chownSync(home, NOBODY, NOBODY);
+  const env = { PATH: process.env['PATH'], HOME: home, TMPDIR: home, LANG: 'C.UTF-8', ...extraEnv };
+  return startCli(args, { env, ...(runningAsRoot ? { asUser: NOBODY } : {}) });
+}
+
 /** Why strace cannot be used here, or undefined when it can. */
 export function straceMissing(): string | undefined {
   if (process.platform !== 'linux') return 'strace traces Linux only';
@@ -181,6 +204,19 @@ export function readTrace(traceDir: string, allowedRoots: readonly string[], cwd
     }
   }
   return { lookups, writesOutside, opened };
+}
+
+/**
+ * A 16-second montage of `inputs` under strace, as a user with a fresh HOME (no XDG overrides, no telemetry
+ * switch of their own) runs it, and what the trace shows against the folders it may write: its output, its
+ * cache (~/.cache/auto-montage), its temp folder, /dev/null and the terminal.
+ */
+export async function tracedMontage(inputs: SmallInputs, root: string): Promise<{ run: ChildRun; trace: TraceFindings }> {
+  const [home, tmp, out, traceDir] = ['home', 'tmp', 'out', 'trace'].map((name) => join(root, name)) as [string, string, string, string];
+  for (const dir of [home, tmp]) mkdirSync(dir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8' };
+  const run = await startCli(['montage', '--movie', inputs.movie, '--music', inputs.music, '--music-range', '0:16', '--out', out, '--json'], { env, traceDir }).done;
+  return { run, trace: readTrace(traceDir, [out, join(home, '.cache', 'auto-montage'), tmp, '/dev/null', '/dev/tty']) };
 }
 
 /** Live processes (not zombies) whose command line contains `text`. */
