@@ -3,7 +3,8 @@
  * tracker side by side, with the conventions of ../shared/docs/evaluation.md (beat/downbeat F ±70 ms, first 5 s
  * dropped; bar length = median inter-downbeat interval within 4 %):
  * - music.dev: every item of the corpus's dev split (pieces never trained on; rendered on first use), then
- *   music.dev.mean per genre (band, midi-band, non-percussive), for tempo/metre changes and for metres other than 4/4;
+ *   music.dev.mean per genre (band, midi-band, electronic, non-percussive), for tempo/metre changes and for metres
+ *   other than 4/4; sound with no beat (genre no-pulse) reports its confidence and how often it reads as free pulse;
  * - music.shared: the annotated songs in ../shared/media/beats;
  * - music.speed: a 4-minute analysis (decoding included) as a multiple of real time; median of 3 runs.
  */
@@ -68,6 +69,16 @@ async function both(path: string, referenceBeats: readonly number[], referenceDo
   return rows;
 }
 
+/** Sound with no beat (noise, speech, hits, drones): the reading's confidence, and whether it was read as free pulse. */
+async function noPulseRow(path: string): Promise<Record<keyof typeof TRACKERS, { confidence: number; free: boolean }>> {
+  const rows = {} as Record<keyof typeof TRACKERS, { confidence: number; free: boolean }>;
+  for (const [name, analyzer] of Object.entries(TRACKERS) as Array<[keyof typeof TRACKERS, BuiltinMusicAnalyzer]>) {
+    const analysis = await analyzer.analyse(path, {}, Progress.None, CancellationToken.None);
+    rows[name] = { confidence: round(analysis.confidence), free: analysis.pulse === 'free' };
+  }
+  return rows;
+}
+
 function summarise(bench: string, group: string, rows: ReadonlyArray<Record<keyof typeof TRACKERS, Row>>): void {
   const mean = (name: keyof typeof TRACKERS, key: keyof Row) => round(rows.reduce((sum, row) => sum + row[name][key], 0) / Math.max(1, rows.length));
   const figures = (name: keyof typeof TRACKERS) => ({ beatF: mean(name, 'beatF'), downbeatF: mean(name, 'downbeatF'), barLengthOk: mean(name, 'barLengthOk') });
@@ -79,7 +90,14 @@ export async function run(args: string[]): Promise<void> {
   if (!args.includes('--shared-only')) {
     const dev = buildCorpus(corpusDir, { splits: ['dev'], log: (line) => console.error(line) }).filter((item) => item.split === 'dev');
     const groups = new Map<string, Array<Record<keyof typeof TRACKERS, Row>>>();
+    const noPulse: Array<Record<keyof typeof TRACKERS, { confidence: number; free: boolean }>> = [];
     for (const item of dev) {
+      if (item.genre === 'no-pulse') {
+        const row = await noPulseRow(item.audio);
+        noPulse.push(row);
+        console.log(JSON.stringify({ bench: 'music.dev', item: item.id, genre: item.genre, ...row }));
+        continue;
+      }
       const rows = await both(item.audio, item.beats.map((b) => b.time), item.beats.filter((b) => b.beatInBar === 1).map((b) => b.time));
       const truthBpm = round(item.minBpm, 1) === round(item.maxBpm, 1) ? round(item.minBpm, 1) : `${round(item.minBpm, 0)}–${round(item.maxBpm, 0)}`;
       console.log(JSON.stringify({ bench: 'music.dev', item: item.id, genre: item.genre, meters: item.meters.join(' '), truthBpm, ...rows }));
@@ -87,6 +105,11 @@ export async function run(args: string[]): Promise<void> {
       for (const key of keys) groups.set(key, [...(groups.get(key) ?? []), rows]);
     }
     for (const [group, rows] of groups) summarise('music.dev.mean', group, rows);
+    const noPulseMean = (name: keyof typeof TRACKERS) => ({
+      meanConfidence: round(noPulse.reduce((sum, row) => sum + row[name].confidence, 0) / Math.max(1, noPulse.length)),
+      readAsFree: round(noPulse.filter((row) => row[name].free).length / Math.max(1, noPulse.length)),
+    });
+    if (noPulse.length) console.log(JSON.stringify({ bench: 'music.dev.mean', group: 'no-pulse', items: noPulse.length, network: noPulseMean('network'), spectral: noPulseMean('spectral') }));
   }
 
   // The shared annotated songs (what the old constants were tuned on; three of the five are in the network's training set).

@@ -69,11 +69,13 @@ def load(corpus):
     data = []
     for item in items:
         x = np.fromfile(os.path.join(corpus, item['file']), dtype=np.float32).reshape(item['frames'], item['features'])
-        if not item['beats'] or item['frames'] < 200:
+        no_pulse = item['genre'] == 'no-pulse'
+        if (not item['beats'] and not no_pulse) or item['frames'] < 200:
             continue
+        # The loss counts the annotated span only; sound with no beat counts everywhere (every target is 0).
         mask = np.zeros(item['frames'], np.float32)
-        lo = max(0, int(item['beats'][0] * FRAME_RATE) - 30)
-        hi = min(item['frames'], int(item['beats'][-1] * FRAME_RATE) + 30)
+        lo = 0 if no_pulse else max(0, int(item['beats'][0] * FRAME_RATE) - 30)
+        hi = item['frames'] if no_pulse else min(item['frames'], int(item['beats'][-1] * FRAME_RATE) + 30)
         mask[lo:hi] = 1
         data.append(dict(item, x=x, beat=targets(item['beats'], item['frames']), downbeat=targets(item['downbeats'], item['frames']), mask=mask))
     return data

@@ -5,7 +5,11 @@
  *     non-percussive (drums removed, every part on piano, strings, brass, choir, organ or harp), tempo-scaled;
  *   - scores we compose (synthetic-score.ts): piano, strings, choir, pads, brass in 2/4, 3/4, 4/4, 6/8, 50–200 BPM,
  *     tempo steps, ritardandi, metre changes;
- *   - the Frets on Fire band recordings (`fretsonfire-songs-*`, CC-BY-SA-3.0 / Expat), with the chart's tempo map.
+ *   - the Frets on Fire band recordings (`fretsonfire-songs-*`, CC-BY-SA-3.0 / Expat), with the chart's tempo map;
+ *   - LMMS demo projects (`lmms-common`, each under its author's licence in the package's copyright file: GPL-2+,
+ *     CC-BY(-SA), Artistic-2.0) rendered with the `lmms` CLI, and Hydrogen demo songs (`hydrogen-data`, GPL-2+)
+ *     rendered with `h2cli`: electronic music and drum machines, at the project's one tempo and metre;
+ *   - sound with no beat at all (no-pulse.ts): noise, speech, scattered hits, drones.
  * The truth is the tempo map and the time-signature events, so every beat and bar time is exact.
  *
  * Split by piece (a piece and all its variants are on one side). Reserved for independent evaluation and never
@@ -14,13 +18,16 @@
  * `buildCorpus(dir)` renders what is missing (cached per item) and returns the manifest.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { inflateSync } from 'node:zlib';
 import { beatGrid, editMidi, parseMidi, writeMidi, type GridBeat, type MidiFile } from './midi';
+import { noPulseItems } from './no-pulse';
 import { composeScore, randomSpec } from './synthetic-score';
 
-export type Genre = 'band' | 'midi-band' | 'non-percussive';
+/** 'no-pulse': noise, speech, scattered hits and drones (no-pulse.ts), the network's negative examples. */
+export type Genre = 'band' | 'midi-band' | 'non-percussive' | 'electronic' | 'no-pulse';
 /** train: the network learns on it; tune: our own scores for choosing the decoder's few constants; dev: reported. */
 export type Split = 'train' | 'tune' | 'dev';
 
@@ -28,7 +35,7 @@ export interface CorpusItem {
   readonly id: string;
   /** The piece: the unit of the train/dev split. */
   readonly piece: string;
-  readonly source: 'openmsx' | 'blupi' | 'synthetic' | 'fretsonfire';
+  readonly source: 'openmsx' | 'blupi' | 'synthetic' | 'fretsonfire' | 'lmms' | 'hydrogen' | 'generated';
   readonly genre: Genre;
   /** e.g. 'gm', 'strings', 'piano ×1.25'. */
   readonly variant: string;
@@ -44,6 +51,8 @@ export interface CorpusItem {
 const OPENMSX_DIR = '/usr/share/games/openttd/baseset/openmsx';
 const BLUPI_DIR = '/usr/share/planetblupi/music';
 const FOF_DIR = '/usr/share/games/fretsonfire/data/songs';
+const LMMS_DIR = '/usr/share/lmms/projects';
+const HYDROGEN_DIR = '/usr/share/hydrogen/data/demo_songs';
 const SOUNDFONTS = ['/usr/share/sounds/sf2/FluidR3_GM.sf2', '/usr/share/sounds/sf2/TimGM6mb.sf2'];
 /** Reserved for the independent holdout: never rendered, never read. */
 const RESERVED = /feelings|war of freedom|armygeddon/i;
@@ -74,8 +83,8 @@ function splitOf(piece: string): Split {
   return hashOf(piece) % 4 === 0 ? 'dev' : 'train';
 }
 
-function tool(name: string, args: string[]): void {
-  const result = spawnSync(name, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10 * 60_000 });
+function tool(name: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(name, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10 * 60_000, env });
   if (result.status !== 0) throw new Error(`${name} ${args.join(' ')} failed: ${result.error?.message ?? result.stderr?.toString().slice(-400)}`);
 }
 
@@ -98,7 +107,7 @@ function gridItem(base: Omit<CorpusItem, 'beats' | 'meters' | 'minBpm' | 'maxBpm
 
 export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusItem[] {
   const log = options.log ?? (() => undefined);
-  const splits = new Set(options.splits ?? ['train', 'dev']);
+  const splits = new Set<Split>(options.splits ?? ['train', 'dev']);
   mkdirSync(join(dir, 'audio'), { recursive: true });
   const soundfonts = SOUNDFONTS.filter(existsSync);
   if (!soundfonts.length) throw new Error('No GM soundfont: apt-get install fluid-soundfont-gm (and timgm6mb-soundfont)');
@@ -193,6 +202,27 @@ export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusIte
       }
     }
   }
+  // Projects of LMMS and Hydrogen: one tempo and metre each (projects with tempo automation are skipped).
+  for (const project of [...lmmsProjects(), ...hydrogenSongs()]) {
+    const split = splitOf(project.piece);
+    if (!splits.has(split)) continue;
+    const out = audio(project.piece);
+    if (!existsSync(out)) {
+      log(`render ${project.piece}`);
+      const rendered = `${out}.${process.pid}.render.wav`;
+      const partial = `${out}.${process.pid}.partial.wav`;
+      project.render(rendered);
+      tool('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', rendered, '-t', String(MAX_SECONDS), '-ac', '1', '-ar', '22050', partial]);
+      rmSync(rendered, { force: true });
+      renameSync(partial, out);
+    }
+    const span = audibleSpan(out);
+    const period = 60 / project.bpm;
+    const beats: GridBeat[] = [];
+    for (let k = 0; k * period <= span.end; k++) if (k * period >= span.start - 0.05) beats.push({ time: k * period, beatInBar: (k % project.beatsPerBar) + 1 });
+    items.push({ id: project.piece, piece: project.piece, source: project.source, genre: 'electronic', variant: 'project', split, audio: out, beats, meters: [`${project.beatsPerBar}/4`], minBpm: project.bpm, maxBpm: project.bpm });
+  }
+  items.push(...noPulseItems(audio, splits, log));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(items, null, 1));
   return items;
 }
@@ -216,4 +246,53 @@ function audibleSpan(wav: string): { start: number; end: number } {
     }
   }
   return { start: (first * block) / rate, end: ((last + 1) * block) / rate + 0.07 };
+}
+
+interface Project {
+  readonly piece: string;
+  readonly source: 'lmms' | 'hydrogen';
+  readonly bpm: number;
+  readonly beatsPerBar: number;
+  render(out: string): void;
+}
+
+function filesUnder(dir: string, pattern: RegExp): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(path, pattern) : pattern.test(entry.name) ? [path] : [];
+  });
+}
+
+/**
+ * LMMS demo and short projects (.mmp, or .mmpz: a 4-byte length then zlib). The head gives bpm and time
+ * signature; a head with children carries tempo automation, and metres other than 2–4/4 are left out.
+ */
+function lmmsProjects(): Project[] {
+  return filesUnder(join(LMMS_DIR, 'demos'), /\.mmpz?$/)
+    .concat(filesUnder(join(LMMS_DIR, 'shorties'), /\.mmpz?$/))
+    .sort()
+    .flatMap((path): Project[] => {
+      const bytes = readFileSync(path);
+      const xml = (path.endsWith('z') ? inflateSync(bytes.subarray(4)) : bytes).toString('utf8');
+      const head = /<head\b([^>]*?)(\/?)>/.exec(xml);
+      const attribute = (name: string) => Number(new RegExp(`\\b${name}="([\\d.]+)"`).exec(head?.[1] ?? '')?.[1]);
+      const bpm = attribute('bpm');
+      const numerator = attribute('timesig_numerator');
+      if (!head || head[2] !== '/' || !(bpm > 0) || attribute('timesig_denominator') !== 4 || ![2, 3, 4].includes(numerator)) return [];
+      const render = (out: string) => tool('lmms', ['--allowroot', 'render', path, '-o', out, '-f', 'wav', '-s', '44100'], { ...process.env, QT_QPA_PLATFORM: 'offscreen' });
+      return [{ piece: `lmms/${basename(path).replace(/\.mmpz?$/, '')}`, source: 'lmms', bpm, beatsPerBar: numerator, render }];
+    });
+}
+
+/** Hydrogen demo songs: one bpm, and every pattern a 4/4 bar (size 192 at 48 ticks a beat) or the song is left out. */
+function hydrogenSongs(): Project[] {
+  return filesUnder(HYDROGEN_DIR, /\.h2song$/).sort().flatMap((path): Project[] => {
+    const xml = readFileSync(path, 'utf8');
+    const bpm = Number(/<bpm>([\d.]+)<\/bpm>/.exec(xml)?.[1]);
+    const sizes = [...xml.matchAll(/<size>(\d+)<\/size>/g)].map((m) => Number(m[1]));
+    if (!(bpm > 0) || !sizes.length || sizes.some((size) => size !== 192) || /<isTimelineActivated>true/.test(xml)) return [];
+    const render = (out: string) => tool('h2cli', ['-s', path, '-o', out, '-r', '44100']);
+    return [{ piece: `hydrogen/${basename(path, '.h2song')}`, source: 'hydrogen', bpm, beatsPerBar: 4, render }];
+  });
 }
