@@ -218,12 +218,15 @@ function unitInput(input: MusicPlanInput, cut: CutUnits): PlanInput {
     const n = input.shots.length;
     const U = cut.units.length;
     const values = new Float32Array(n * U);
-    for (let i = 0; i < n; i++) {
-      cut.barOfUnit.forEach((bars, u) => {
+    const source = barScores.values;
+    const B = barScores.bars;
+    for (let u = 0; u < U; u++) {
+      const bars = cut.barOfUnit[u]!;
+      for (let i = 0; i < n; i++) {
         let sum = 0;
-        for (const b of bars) sum += barScores.values[i * barScores.bars + b] ?? 0;
+        for (const b of bars) sum += source[i * B + b] ?? 0;
         values[i * U + u] = sum / bars.length;
-      });
+      }
     }
     unitScores = { shots: n, bars: U, values };
   }

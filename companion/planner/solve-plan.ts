@@ -106,11 +106,14 @@ function notice(kind: RelaxKind, costs: CostCache, base: number, relaxation: Rel
         count++;
       }
       const shotSeconds = (frames / Math.max(1, count)) * (rate.den / rate.num);
-      const fromWord = unitName(before.unit ?? 'bar');
+      // The base is itself finer only when the bar could not even be prepared (a pin shorter than a bar).
+      const fromUnit = before.finer ? 'bar' : (before.unit ?? 'bar');
+      const fromWord = unitName(fromUnit);
+      const fromSeconds = before.finer ? '' : `, ${fromWord} are ${meanUnitSeconds(before.plan).toFixed(1)} s`;
       return {
         relax: kind,
-        message: `used ${unitWord} instead of ${fromWord}: shots average ${shotSeconds.toFixed(1)} s, ${fromWord} are ${meanUnitSeconds(before.plan).toFixed(1)} s (${unitWord} ${meanUnitSeconds(after.plan).toFixed(1)} s)`,
-        from: before.unit ?? 'bar',
+        message: `used ${unitWord} instead of ${fromWord}: shots average ${shotSeconds.toFixed(1)} s${fromSeconds} (${unitWord} ${meanUnitSeconds(after.plan).toFixed(1)} s)`,
+        from: fromUnit,
         to: after.unit ?? 'bar',
         alternatives,
       };

@@ -131,3 +131,14 @@ test('where the tempo doubles, auto weighs one unit per section and cuts on it',
   assert.equal(solution.relaxations[0]!.relax, 'granularity');
   assertRules(solution.plan);
 });
+
+test('a pin shorter than a bar leaves the bar out of the choice, and cutting finer is the notice', () => {
+  const shots = [long(0), short(0), long(0), long(1)];
+  const solution = solveMontage(musicInput(shots, [4, 4, 4], { pins: [1] }));
+  assert.equal(solution.granularity.candidates.some((c) => c.unit === 'bar'), false);
+  assert.deepEqual(solution.relaxations.map((r) => [r.relax, r.from]), [['granularity', 'bar']]);
+  assert.ok(solution.plan.placements.some((p) => p.shotIndex === 1), 'the pinned shot is used');
+  assertRules(solution.plan);
+  // Without the granularity relaxation the pin's own error stands.
+  assert.equal(errorOf(() => solveMontage(musicInput(shots, [4, 4, 4], { pins: [1], relax: 'none' }))).code, 'AM_ERR_PLAN_CONSTRAINTS');
+});
