@@ -62,7 +62,7 @@ Montage options:
   --yamnet FILE             the optional YAMNet model (yamnet_waveform.onnx); also AM_YAMNET_PATH
   --cache DIR               analysis cache folder (default ~/.cache/auto-montage); --no-cache disables it
   --extensions DIR          folder of user extensions (default ~/.config/auto-montage/extensions)
-  --force                   overwrite existing outputs in --out
+  --force                   overwrite existing outputs in --out (never the movie or the music)
   --json                    print a machine-readable result (or error) on stdout
   --quiet                   no progress on stderr
   -h, --help                this help;  -v, --version  the version
