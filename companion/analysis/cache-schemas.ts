@@ -37,7 +37,7 @@ const videoStream = z.object({
 export const movieAnalysisCacheSchema = z.object({
   schema: z.literal('MovieAnalysis.1'),
   media: mediaInfo.extend({ video: videoStream }),
-  shots: z.array(z.object({ index: count, range: timeRange, sceneIndex: count, transitionIn: z.enum(['cut', 'dissolve', 'fade']) })),
+  shots: z.array(z.object({ index: count, range: timeRange, sceneIndex: count, transitionIn: z.enum(['cut', 'dissolve', 'fade']), usable: timeRange.optional() })),
   scenes: z.array(z.object({ index: count, firstShot: count, shotCount: count })),
   features: z.array(
     z.object({

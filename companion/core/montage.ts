@@ -65,6 +65,11 @@ export interface Shot {
   readonly range: TimeRange;
   readonly sceneIndex: number;
   readonly transitionIn: TransitionKind;
+  /**
+   * The part of `range` free of gradual transitions, which the planner places from; absent when it is all
+   * of `range`. *Note*: the frames of a dissolve or fade blend two shots, so they belong to neither.
+   */
+  readonly usable?: TimeRange;
 }
 
 /** Consecutive shots that belong together: shots firstShot .. firstShot + shotCount − 1. */

@@ -82,8 +82,9 @@ export function preparePlan(input: PlanInput): PreparedPlan {
   const shotFrames = new Float64Array(n);
   shots.forEach((shot, i) => {
     if (shot.index !== i) bad(`shots[${i}].index`, `shot ${i} has index ${shot.index}; shots must be numbered 0..n−1 in story order.`);
-    const start = rescale(shot.range.start, rate).value;
-    const duration = rescale(shot.range.duration, rate).value;
+    // Only the frames free of a dissolve or fade are placed (they blend two shots).
+    const start = rescale((shot.usable ?? shot.range).start, rate).value;
+    const duration = rescale((shot.usable ?? shot.range).duration, rate).value;
     if (!Number.isFinite(start) || !Number.isFinite(duration) || start < 0 || duration <= 0) bad(`shots[${i}].range`, `shot ${i} has an empty or negative range.`);
     shotStart[i] = start;
     shotFrames[i] = Math.max(0, duration);

@@ -17,7 +17,7 @@ import { detectTransitions, transitionsToShots, type ShotDetectionOptions, type 
 import { computeShotFeatures } from './shot-features';
 
 /** Bump when detection or features change, so old cache entries are not reused. */
-export const MOVIE_ANALYSIS_VERSION = 4;
+export const MOVIE_ANALYSIS_VERSION = 5;
 
 /** A transition as stored with the analysis (frames, inclusive span). */
 export interface TransitionSpan {

@@ -368,11 +368,19 @@ function findGradual(d: FrameDescriptors, frameCount: number, fps: number, cuts:
     consider(a, quietest - 1, depth + 1);
     consider(quietest, b, depth + 1);
   };
+  // Motion inside a long transition (a wipe, a dissolve between moving shots) can break its run in
+  // pieces that fail on their own: two failed runs close together are also tried as one.
+  let failed: [number, number] | undefined;
   for (let t = 0; t < frameCount; t++) {
     if (!marked[t]) continue;
     let end = t;
     while (end + 1 < frameCount && (marked[end + 1] || (end + 2 < frameCount && marked[end + 2]))) end++;
+    const found = candidates.length;
     consider(t - half, end + half, 0);
+    if (candidates.length === found && failed && t - failed[1] <= 3 * half) {
+      consider(failed[0] - half, end + half, 3);
+      failed = candidates.length === found ? [failed[0], end] : undefined;
+    } else failed = candidates.length === found ? [t, end] : undefined;
     t = end;
   }
   return candidates;
@@ -404,7 +412,9 @@ function validate(
   const colour = Math.max(histDistance(d, a, b), lumaHistDistance(d, a, b));
   // The two ends must be different pictures, reached in a mostly straight line.
   if (chord < 0.03 || colour < 0.2 || chord < 0.5 * path) return undefined;
-  const blend = blendFit(d, a, b);
+  // A dissolve blends the two pictures everywhere at once; a wipe switches them region by region.
+  let blend = blendFit(d, a, b);
+  if (blend.residual > 0.25 || blend.monotonic < 0.8) blend = wipeFit(d, a, b);
   if (blend.residual > 0.25 || blend.monotonic < 0.8) return undefined;
   const flatA = isFlat(d, a);
   const flatB = isFlat(d, b);
@@ -438,6 +448,62 @@ function flatBetween(d: FrameDescriptors, a: number, b: number): boolean {
 
 function isFlat(d: FrameDescriptors, frame: number): boolean {
   return d.stat(frame, STAT.lumaSpread) < 0.04 && (d.stat(frame, STAT.luma) < 0.12 || d.stat(frame, STAT.luma) > 0.88);
+}
+
+/**
+ * How well frames a+1..b−1 are wipes from frame a to frame b: every thumbnail cell that differs between
+ * the ends shows one end or the other (the mean relative distance to the nearer end is the residual), and
+ * cells once switched to b stay switched while more follow (the share of frames where that holds is
+ * `monotonic`). A wipe that switches nearly everything in one frame is a cut, not a wipe.
+ */
+function wipeFit(d: FrameDescriptors, a: number, b: number): { residual: number; monotonic: number } {
+  const cells = THUMB_WIDTH * THUMB_HEIGHT;
+  const baseA = a * THUMB_SIZE;
+  const baseB = b * THUMB_SIZE;
+  const switched = new Uint8Array(cells);
+  const spread: number[] = [];
+  for (let c = 0; c < cells; c++) {
+    let delta = 0;
+    for (let k = 0; k < 3; k++) delta += Math.abs(d.thumbs[baseB + c * 3 + k]! - d.thumbs[baseA + c * 3 + k]!);
+    spread.push(delta);
+  }
+  const significant = spread.map((delta) => delta >= 60);
+  const count = significant.filter(Boolean).length;
+  if (count < cells / 4) return { residual: 1, monotonic: 0 };
+  let residualSum = 0;
+  let steady = 0;
+  let frames = 0;
+  let largestStep = 0;
+  let previousShare = 0;
+  for (let t = a + 1; t < b; t++) {
+    const base = t * THUMB_SIZE;
+    let residual = 0;
+    let onB = 0;
+    let back = 0;
+    for (let c = 0; c < cells; c++) {
+      if (!significant[c]) continue;
+      let toA = 0;
+      let toB = 0;
+      for (let k = 0; k < 3; k++) {
+        toA += Math.abs(d.thumbs[base + c * 3 + k]! - d.thumbs[baseA + c * 3 + k]!);
+        toB += Math.abs(d.thumbs[base + c * 3 + k]! - d.thumbs[baseB + c * 3 + k]!);
+      }
+      residual += Math.min(toA, toB) / spread[c]!;
+      const isB = toB < toA;
+      if (isB) onB++;
+      if (switched[c] && !isB) back++;
+      switched[c] = isB ? 1 : switched[c]!;
+    }
+    residualSum += residual / count;
+    const share = onB / count;
+    largestStep = Math.max(largestStep, share - previousShare);
+    previousShare = share;
+    if (back <= 0.05 * count) steady++;
+    frames++;
+  }
+  largestStep = Math.max(largestStep, 1 - previousShare);
+  if (frames < 2 || largestStep > 0.6) return { residual: 1, monotonic: 0 };
+  return { residual: residualSum / frames, monotonic: steady / frames };
 }
 
 /** How well frames a+1..b−1 are blends of frames a and b: mean relative residual, and how steadily the mix moves. */
@@ -492,18 +558,26 @@ function mergeBoundaries(cuts: readonly Cut[], gradual: readonly Gradual[], minS
   return kept.sort((x, y) => x.boundary - y.boundary);
 }
 
-/** Builds shots covering [0, frameCount) from transitions (sorted by boundary). */
+/**
+ * Builds shots covering [0, frameCount) from transitions (sorted by boundary). A shot next to a dissolve
+ * or fade gets a `usable` range that leaves out the transition's frames (they blend the two shots), so the
+ * planner never places a frame that belongs to two shots nor cuts inside a transition.
+ */
 export function transitionsToShots(transitions: readonly Transition[], frameCount: number, frameRate: Rate): Shot[] {
+  const kept: Transition[] = [];
+  for (const t of transitions) if (t.boundary > (kept[kept.length - 1]?.boundary ?? 0) && t.boundary < frameCount) kept.push(t);
   const shots: Shot[] = [];
-  let start = 0;
-  let kind: TransitionKind = 'cut';
-  for (const transition of transitions) {
-    if (transition.boundary <= start || transition.boundary >= frameCount) continue;
-    shots.push({ index: shots.length, range: range(start, transition.boundary - start, frameRate), sceneIndex: 0, transitionIn: kind });
-    start = transition.boundary;
-    kind = transition.kind;
+  for (let i = 0; i <= kept.length; i++) {
+    const into = kept[i - 1];
+    const out = kept[i];
+    const start = into?.boundary ?? 0;
+    const end = out?.boundary ?? frameCount;
+    // The usable frames: after the transition in (when gradual) and before the transition out; at least one.
+    const usableStart = Math.min(end - 1, into && into.kind !== 'cut' ? Math.max(start, into.end + 1) : start);
+    const usableEnd = Math.max(usableStart + 1, out && out.kind !== 'cut' ? Math.min(end, out.start) : end);
+    const shot: Shot = { index: shots.length, range: range(start, end - start, frameRate), sceneIndex: 0, transitionIn: into?.kind ?? 'cut' };
+    shots.push(usableStart === start && usableEnd === end ? shot : { ...shot, usable: range(usableStart, usableEnd - usableStart, frameRate) });
   }
-  if (frameCount > start) shots.push({ index: shots.length, range: range(start, frameCount - start, frameRate), sceneIndex: 0, transitionIn: kind });
   return shots;
 }
 
