@@ -9,7 +9,7 @@ import { Progress } from '../../companion/core/lifecycle';
 import { rate } from '../../companion/core/rational';
 import { probeMovie } from '../../companion/media/probe';
 import { scratchDir } from '../support/paths';
-import { FILM_CLIPS, generatorFfmpeg, loadAnnotation, makeSpliceSpec, renderSplice } from './support/splice';
+import { FILM_CLIPS, generatorFfmpeg, loadAnnotation, makeSpliceSpec, renderSplice, type Piece, type SpliceSpec } from './support/splice';
 
 async function detect(path: string) {
   const { video } = await probeMovie(path);
@@ -90,4 +90,77 @@ test('the pipeline detector finds a cut between two pictures pushed frame by fra
     [0, 24],
   );
   assert.throws(() => detector.start(video).push({ index: 0, width: 32, height: 18, data: new Uint8Array(32 * 18 * 3) }), RangeError);
+});
+
+const generated = { skip: generatorFfmpeg() ? false : 'needs an ffmpeg with xfade' };
+
+/** Renders one spec of real footage into the scratch folder and detects its transitions. */
+async function detectSpec(spec: SpliceSpec) {
+  const path = join(scratchDir('movie-action'), `${spec.name}.mp4`);
+  const truth = await renderSplice(spec, path);
+  return { truth, transitions: await detect(path) };
+}
+
+function single(name: string, piece: Piece): SpliceSpec {
+  return { name, fps: 24, width: 640, height: 360, pieces: [piece], joins: [] };
+}
+
+test('a light pulse of 11 frames on real footage is neither a cut nor a transition', generated, async () => {
+  const { truth, transitions } = await detectSpec(single('pulse', { clip: 'nosferatu_1922_excerpt', start: 557, length: 50, effect: 'pulse', flashAt: 15, flashLength: 11 }));
+  assert.equal(truth.negatives?.length, 1);
+  assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), []);
+});
+
+test('an explosion (bright and warm, fading over 6 frames) is not a dissolve', generated, async () => {
+  const { transitions } = await detectSpec(single('explosion', { clip: 'big_buck_bunny_first60s', start: 573, length: 90, effect: 'explosion', flashAt: 21, flashLength: 6 }));
+  assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), []);
+});
+
+test('a 12-frame dissolve between two real shots is one span within 2 frames, and neither shot places its frames', generated, async () => {
+  const spec: SpliceSpec = {
+    name: 'dissolve-12',
+    fps: 24,
+    width: 640,
+    height: 360,
+    pieces: [
+      { clip: 'big_buck_bunny_first60s', start: 1160, length: 60, effect: 'none' },
+      { clip: 'nosferatu_1922_excerpt', start: 1030, length: 60, effect: 'none' },
+    ],
+    joins: [{ kind: 'fade', frames: 12 }],
+  };
+  const { truth, transitions } = await detectSpec(spec);
+  const [reference] = truth.gradual;
+  assert.ok(reference && reference.end - reference.start === 11);
+  assert.equal(transitions.length, 1, transitions.map((t) => `${t.kind} ${t.start}-${t.end}`).join(', '));
+  const [found] = transitions;
+  assert.equal(found!.kind, 'dissolve');
+  assert.ok(Math.abs(found!.start - reference.start) <= 2 && Math.abs(found!.end - reference.end) <= 2, `found ${found!.start}-${found!.end}, made ${reference.start}-${reference.end}`);
+  const shots = transitionsToShots(transitions, truth.frameCount, rate(24));
+  const usable = shots.map((shot) => shot.usable ?? shot.range);
+  for (const range of usable) {
+    const first = range.start.value;
+    const last = first + range.duration.value - 1;
+    assert.ok(last < found!.start || first > found!.end, `usable ${first}-${last} overlaps the dissolve ${found!.start}-${found!.end}`);
+  }
+});
+
+test('shots beside a dissolve or fade keep the whole range but place only outside the transition', () => {
+  const shots = transitionsToShots(
+    [
+      { kind: 'cut', start: 10, end: 10, boundary: 10, strength: 1 },
+      { kind: 'dissolve', start: 20, end: 30, boundary: 25, strength: 1 },
+      { kind: 'fade', start: 36, end: 38, boundary: 37, strength: 1 },
+    ],
+    50,
+    rate(24),
+  );
+  assert.deepEqual(
+    shots.map((s) => [s.range.start.value, s.range.duration.value, s.usable?.start.value, s.usable?.duration.value]),
+    [
+      [0, 10, undefined, undefined],
+      [10, 15, 10, 10],
+      [25, 12, 31, 5],
+      [37, 13, 39, 11],
+    ],
+  );
 });

@@ -368,19 +368,11 @@ function findGradual(d: FrameDescriptors, frameCount: number, fps: number, cuts:
     consider(a, quietest - 1, depth + 1);
     consider(quietest, b, depth + 1);
   };
-  // Motion inside a long transition (a wipe, a dissolve between moving shots) can break its run in
-  // pieces that fail on their own: two failed runs close together are also tried as one.
-  let failed: [number, number] | undefined;
   for (let t = 0; t < frameCount; t++) {
     if (!marked[t]) continue;
     let end = t;
     while (end + 1 < frameCount && (marked[end + 1] || (end + 2 < frameCount && marked[end + 2]))) end++;
-    const found = candidates.length;
     consider(t - half, end + half, 0);
-    if (candidates.length === found && failed && t - failed[1] <= 3 * half) {
-      consider(failed[0] - half, end + half, 3);
-      failed = candidates.length === found ? [failed[0], end] : undefined;
-    } else failed = candidates.length === found ? [t, end] : undefined;
     t = end;
   }
   return candidates;
