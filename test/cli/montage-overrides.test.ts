@@ -24,7 +24,7 @@ test('montage --bpm --beats-per-bar --first-downbeat --mood: the plan is cut on 
   const firstDownbeat = 31.5;
   const run = await cliProcess([
     'montage', '--movie', movie, '--music', music, '--music-range', '30:45', '--out', out, '--json', '--no-cache', '--no-preview', '--format', 'edl',
-    '--bpm', '135', '--beats-per-bar', '3', '--first-downbeat', String(firstDownbeat), '--mood', 'sad',
+    '--bpm', '135', '--beats-per-bar', '3', '--first-downbeat', String(firstDownbeat), '--mood', 'sad', '--granularity', 'bar',
   ]);
   assert.equal(run.code, 0, run.stderr);
   const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as PlanJson;
