@@ -28,7 +28,7 @@ export function formatReport(solution: MontageSolution, analysis: MontageAnalysi
       `(granularity ${granularity.requested}: ${granularity.reason})`,
     ...relaxations.map((r) => `Relaxed ${r.message}`),
     ``,
-    `  #  record       shot  scene  source in     bars   score  emotion`,
+    `  #  record       shot  scene  source in    units   score  emotion`,
   ];
   plan.placements.forEach((p, i) => {
     const emotion = emotions.shots[originalShots[p.shotIndex] ?? -1];
