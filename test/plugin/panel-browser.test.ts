@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -155,23 +155,23 @@ async function assertPlotDrawn(page: Page): Promise<void> {
   assert.ok(series.shot > 100, `the chosen-shot series is drawn (${series.shot} px)`);
 }
 
-async function sequenceFromRealMedia(): Promise<HostSequence> {
-  const movie = await probeMovie(moviePath);
+async function sequenceFromRealMedia(movieFile = moviePath, musicFile = musicPath, musicSeconds: [number, number] = [30, 40], name = 'Sintel edit'): Promise<HostSequence> {
+  const movie = await probeMovie(movieFile);
   const { num, den } = movie.video.rate;
   const ticksPerFrame = (TPS * den) / num;
   const at = (seconds: number) => String(Math.round((seconds * num) / den) * ticksPerFrame);
   const end = movie.durationSeconds - 1;
   return {
     id: 'edit',
-    name: 'Sintel edit',
+    name,
     fps: num / den,
     ticksPerFrame,
     width: movie.video.width,
     height: movie.video.height,
     durationTicks: at(end),
     clips: [
-      { kind: 'video', track: 0, name: 'sintel_trailer.mp4', mediaPath: moviePath, srcInTicks: '0', srcOutTicks: at(end), startTicks: '0', endTicks: at(end), disabled: false },
-      { kind: 'audio', track: 1, name: 'chaosland', mediaPath: musicPath, srcInTicks: at(30), srcOutTicks: at(40), startTicks: '0', endTicks: at(10), disabled: false },
+      { kind: 'video', track: 0, name: basename(movieFile), mediaPath: movieFile, srcInTicks: '0', srcOutTicks: at(end), startTicks: '0', endTicks: at(end), disabled: false },
+      { kind: 'audio', track: 1, name: musicFile === musicPath ? 'chaosland' : basename(musicFile), mediaPath: musicFile, srcInTicks: at(musicSeconds[0]), srcOutTicks: at(musicSeconds[1]), startTicks: '0', endTicks: at(musicSeconds[1] - musicSeconds[0]), disabled: false },
     ],
   };
 }
@@ -374,6 +374,39 @@ test('the web UI shows each relaxation with its undo, and undoing one re-solves 
   assert.equal(plan.sceneCount, 1);
   assert.equal(plan.options.scenes, 1);
   assert.equal(plan.options.granularity, 'halfbar');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the Premiere panel shows the relaxations of a fast cut under slow music, and its undo imports the re-solve as a new version', { skip, timeout: 300_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 1300 } });
+  const errors = watchErrors(page);
+  const sequence = await sequenceFromRealMedia(fastCutPath(), slowMusicPath(), [0, 17], 'Fast cut');
+  await page.addInitScript((config) => Object.assign(window, { __harness: config }), { sequences: [sequence], url: server.url });
+  await page.goto(`${server.url}/harness/index.html`);
+  await page.fill('[data-test="token"]', server.token);
+  await page.click('[data-test="connect"]');
+  await page.waitForSelector('.am-dot.am-connected');
+  await page.click('[data-test="refresh"]');
+  await page.waitForFunction(() => document.querySelector('[data-test="sequence"]')?.textContent?.startsWith('Fast cut'));
+  await page.fill('[data-test="bpm"]', '60');
+  await page.dispatchEvent('[data-test="bpm"]', 'change');
+  await page.selectOption('[data-test="beats-per-bar"]', '4');
+  await page.selectOption('[data-test="granularity"]', 'bar');
+  await page.fill('[data-test="scenes"]', '1');
+  await page.dispatchEvent('[data-test="scenes"]', 'change');
+  await page.click('[data-test="run"]');
+  await page.waitForSelector('[data-test="relaxations"]', { timeout: 240_000 });
+  assert.match((await page.textContent('[data-test="relaxation-granularity"]')) ?? '', /used half-bars instead of bars/);
+  assert.match((await page.textContent('[data-test="relaxation-scenes"]')) ?? '', /allowed 2 scenes instead of 1/);
+  await page.waitForFunction(() => /version 1/.test(document.querySelector('[data-test="notice"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  await page.screenshot({ path: join(artifacts, 'plugin-panel-relaxed.png'), fullPage: true });
+
+  await page.click('[data-test="undo-scenes"]');
+  await page.waitForSelector('[data-test="relaxation-music"]', { timeout: 30_000 });
+  await page.waitForFunction(() => /version 2/.test(document.querySelector('[data-test="notice"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  assert.equal(await page.isVisible('[data-test="relaxation-scenes"]'), false);
+  assert.equal(await page.evaluate(() => (window as unknown as { __fakeHost: { imports: unknown[] } }).__fakeHost.imports.length), 2, 'the undo is imported as a new sequence version');
   assert.deepEqual(errors, []);
   await page.close();
 });
