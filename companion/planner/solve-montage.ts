@@ -38,7 +38,7 @@ export interface GranularityCandidate {
   readonly unit: CutGranularity | 'mixed';
   /** The mean unit length in seconds. */
   readonly unitSeconds: number;
-  /** Whether its shots fill the music as asked (no relaxation). */
+  /** Whether it was solved and its shots fill the music as asked (no relaxation); false when a bound ruled it out. */
   readonly fits: boolean;
   /** The objective per cut, where it was solved. */
   readonly scorePerCut?: number;
