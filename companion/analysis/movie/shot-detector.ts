@@ -4,13 +4,15 @@
  *
  * Hard cuts: the evidence at frame t (the first frame of a new shot) is the structural distance between
  * frame t and its block motion-compensated prediction from frame t−1 (moving content predicts itself, a
- * new shot does not; blocks whose source left the picture in a fast pan are left out), plus half the
+ * new shot does not; blocks whose source left the picture in a fast pan are left out), or the plain
+ * structural distance when smaller (a pulse of light misleads the block search), plus half the
  * colour-histogram change. A cut must stand well above the median evidence of the ±8 frames around it,
  * and its compensated residual must be comparable to the pictures' contrast (a pan that reveals new
  * content leaves a small residual); only in a still neighbourhood, such as a title popping up on black,
  * does the structure change alone suffice. The structural distance ignores level, so cuts between two
- * dark shots are found. Flashes: when some frame just before t resembles some frame just after it, the
- * content came back (a flash, a glitch, a one-frame insert) and t is no cut.
+ * dark shots are found. Flashes: when some frame just before t resembles some frame just after it (at
+ * the best small shift, for a moving camera), the content came back (a flash, a glitch, a one-frame
+ * insert) and t is no cut.
  *
  * Fades: from every run of flat (black or white) frames, walk outward while the picture steadily gains
  * contrast and moves its level away from the flat one, at the pace of a fade; three frames or more make a
@@ -19,10 +21,14 @@
  * change (a blend moves in a straight line, motion wanders) with no dominant step; runs of such frames are
  * checked end to end (different pictures at the two ends, every frame between close to a blend of them,
  * motion compensation explaining little of the change) and split at their quietest frame when two
- * transitions run together.
+ * transitions run together. A dissolve whose picture comes back within 0.75 s was a light pulse, an
+ * explosion or a zoom and back, and is dropped.
  *
- * Known weak spots: dissolves between two fast-moving shots (motion hides the straight change), and fades
- * of dim pictures (title cards) to black, which barely change anything measurable.
+ * Shots next to a dissolve or fade get a `usable` range without the transition's frames.
+ *
+ * Known weak spots (see docs/shot-detection.md for figures): dissolves and wipes between two fast-moving
+ * shots (motion hides the straight change, and the cut test often fires inside them), jump cuts where
+ * only part of the picture changes, and fades of dim pictures (title cards) to black.
  */
 import type { Shot, TransitionKind, VideoStreamInfo } from '../../core/montage';
 import type { FrameSink, RgbFrame, ShotDetector } from '../../core/pipeline';
@@ -125,6 +131,7 @@ interface Cut {
 
 function findCuts(d: FrameDescriptors, evidence: Float32Array, frameCount: number, fps: number, threshold: number): Cut[] {
   const radius = Math.max(4, Math.round(fps / 3));
+  // Up to a quarter second of flash, seen from either end (its last frame is a quarter second after the last frame before it).
   const flashWindow = Math.max(3, Math.round(fps / 4));
   const cuts: Cut[] = [];
   for (let t = 1; t < frameCount; t++) {
@@ -140,8 +147,10 @@ function findCuts(d: FrameDescriptors, evidence: Float32Array, frameCount: numbe
     // neighbourhood (a title card popping on black) may go by the structure change alone.
     const spreadLevels = (d.stat(t - 1, STAT.lumaSpread) + d.stat(t, STAT.lumaSpread)) * 64;
     const residual = (d.pair(t, PAIR.compensated) * 255) / (spreadLevels + 4);
-    if (residual < 0.425 && !(background < 0.01 && e >= 0.5)) continue;
+    if (residual < 0.425 && !(background < 0.01 && (e >= 0.5 || e >= 40 * background))) continue;
     if (isFlash(d, t, frameCount, flashWindow)) continue;
+    // The same structure in another light (the end of an explosion, a light switched on) is no new shot.
+    if (Math.min(d.pair(t, PAIR.structure), d.pair(t, PAIR.compensatedStructure)) < 0.02 && !isFlat(d, t - 1) && !isFlat(d, t)) continue;
     cuts.push({ frame: t, strength: e });
   }
   return cuts;
@@ -289,7 +298,9 @@ function findFades(d: FrameDescriptors, frameCount: number, fps: number): Fade[]
     }
     if (inLength >= 3 && steady(d, end, end + inLength) && compensatedShare(d, end, end + inLength) >= 0.35) {
       const last = end + inLength;
-      fades.push({ start: end, end: last, kind: 'fade', strength: 1, absorbs: (frame) => frame > end && frame <= last });
+      // A jump onto the last of several flat frames (the picture's first trace) is part of the fade in too.
+      const first = end > t ? end : end + 1;
+      fades.push({ start: end, end: last, kind: 'fade', strength: 1, absorbs: (frame) => frame >= first && frame <= last });
     }
     t = end;
   }
@@ -404,9 +415,7 @@ function validate(
   const colour = Math.max(histDistance(d, a, b), lumaHistDistance(d, a, b));
   // The two ends must be different pictures, reached in a mostly straight line.
   if (chord < 0.03 || colour < 0.2 || chord < 0.5 * path) return undefined;
-  // A dissolve blends the two pictures everywhere at once; a wipe switches them region by region.
-  let blend = blendFit(d, a, b);
-  if (blend.residual > 0.25 || blend.monotonic < 0.8) blend = wipeFit(d, a, b);
+  const blend = blendFit(d, a, b);
   if (blend.residual > 0.25 || blend.monotonic < 0.8) return undefined;
   const flatA = isFlat(d, a);
   const flatB = isFlat(d, b);
@@ -440,62 +449,6 @@ function flatBetween(d: FrameDescriptors, a: number, b: number): boolean {
 
 function isFlat(d: FrameDescriptors, frame: number): boolean {
   return d.stat(frame, STAT.lumaSpread) < 0.04 && (d.stat(frame, STAT.luma) < 0.12 || d.stat(frame, STAT.luma) > 0.88);
-}
-
-/**
- * How well frames a+1..b−1 are wipes from frame a to frame b: every thumbnail cell that differs between
- * the ends shows one end or the other (the mean relative distance to the nearer end is the residual), and
- * cells once switched to b stay switched while more follow (the share of frames where that holds is
- * `monotonic`). A wipe that switches nearly everything in one frame is a cut, not a wipe.
- */
-function wipeFit(d: FrameDescriptors, a: number, b: number): { residual: number; monotonic: number } {
-  const cells = THUMB_WIDTH * THUMB_HEIGHT;
-  const baseA = a * THUMB_SIZE;
-  const baseB = b * THUMB_SIZE;
-  const switched = new Uint8Array(cells);
-  const spread: number[] = [];
-  for (let c = 0; c < cells; c++) {
-    let delta = 0;
-    for (let k = 0; k < 3; k++) delta += Math.abs(d.thumbs[baseB + c * 3 + k]! - d.thumbs[baseA + c * 3 + k]!);
-    spread.push(delta);
-  }
-  const significant = spread.map((delta) => delta >= 60);
-  const count = significant.filter(Boolean).length;
-  if (count < cells / 4) return { residual: 1, monotonic: 0 };
-  let residualSum = 0;
-  let steady = 0;
-  let frames = 0;
-  let largestStep = 0;
-  let previousShare = 0;
-  for (let t = a + 1; t < b; t++) {
-    const base = t * THUMB_SIZE;
-    let residual = 0;
-    let onB = 0;
-    let back = 0;
-    for (let c = 0; c < cells; c++) {
-      if (!significant[c]) continue;
-      let toA = 0;
-      let toB = 0;
-      for (let k = 0; k < 3; k++) {
-        toA += Math.abs(d.thumbs[base + c * 3 + k]! - d.thumbs[baseA + c * 3 + k]!);
-        toB += Math.abs(d.thumbs[base + c * 3 + k]! - d.thumbs[baseB + c * 3 + k]!);
-      }
-      residual += Math.min(toA, toB) / spread[c]!;
-      const isB = toB < toA;
-      if (isB) onB++;
-      if (switched[c] && !isB) back++;
-      switched[c] = isB ? 1 : switched[c]!;
-    }
-    residualSum += residual / count;
-    const share = onB / count;
-    largestStep = Math.max(largestStep, share - previousShare);
-    previousShare = share;
-    if (back <= 0.05 * count) steady++;
-    frames++;
-  }
-  largestStep = Math.max(largestStep, 1 - previousShare);
-  if (frames < 2 || largestStep > 0.6) return { residual: 1, monotonic: 0 };
-  return { residual: residualSum / frames, monotonic: steady / frames };
 }
 
 /** How well frames a+1..b−1 are blends of frames a and b: mean relative residual, and how steadily the mix moves. */
