@@ -22,7 +22,10 @@
  * checked end to end (different pictures at the two ends, every frame between close to a blend of them,
  * motion compensation explaining little of the change) and split at their quietest frame when two
  * transitions run together. A dissolve whose picture comes back within 0.75 s was a light pulse, an
- * explosion or a zoom and back, and is dropped.
+ * explosion or a zoom and back, and is dropped. Colour shifts: wipes and dissolves between moving shots,
+ * where motion hides the straight change of the thumbnails, are looked for again in the colour histograms
+ * (which motion barely moves): a straight histogram change whose in-between histograms are mixtures of
+ * the two ends'.
  *
  * Shots next to a dissolve or fade get a `usable` range without the transition's frames.
  *
@@ -69,6 +72,7 @@ export function detectTransitions(descriptors: FrameDescriptors, frameCount: num
   const gradual = findGradual(descriptors, frameCount, fps, cuts);
   const found = [...fades.map(({ start, end, kind, strength }): Gradual => ({ start, end, kind, strength }))];
   for (const span of gradual) if (!found.some((fade) => span.start <= fade.end && span.end >= fade.start)) found.push(span);
+  for (const span of findColourShifts(descriptors, frameCount, fps, cuts)) if (!found.some((other) => span.start <= other.end && span.end >= other.start)) found.push(span);
   // A pulse of light, an explosion or a zoom and back changes the picture smoothly too, but then the
   // picture comes back: a dissolve never returns to what was before it. (Fades are found from their flat
   // frames, and a fade in soon followed by a fade out does return to near black or white.)
@@ -387,6 +391,84 @@ function findGradual(d: FrameDescriptors, frameCount: number, fps: number, cuts:
     t = end;
   }
   return candidates;
+}
+
+/**
+ * Transitions seen in the colour histograms, which motion leaves nearly alone: wipes and dissolves
+ * between moving shots, where the thumbnails wander. Frames where, over ±`half` frames, the histogram
+ * moves in a straight line far enough; runs of them checked end to end (the histograms in between are
+ * mixtures of the two ends', the mix moving steadily).
+ */
+function findColourShifts(d: FrameDescriptors, frameCount: number, fps: number, cuts: readonly Cut[]): Gradual[] {
+  const half = Math.max(3, Math.round((6 * fps) / 24));
+  if (frameCount < 4 * half) return [];
+  const steps = new Float32Array(frameCount);
+  for (let t = 1; t < frameCount; t++) steps[t] = histDistance(d, t - 1, t);
+  const cutSet = new Set(cuts.map((cut) => cut.frame));
+  const straight = (a: number, b: number) => {
+    let path = 0;
+    for (let t = a + 1; t <= b; t++) {
+      if (cutSet.has(t)) return 0;
+      path += steps[t]!;
+    }
+    const chord = histDistance(d, a, b);
+    return chord >= HIST_CHORD && chord >= HIST_STRAIGHT * path ? chord : 0;
+  };
+  const marked = new Uint8Array(frameCount);
+  for (let t = half; t + half < frameCount; t++) if (straight(t - half, t + half) > 0) marked[t] = 1;
+  const spans: Gradual[] = [];
+  for (let t = 0; t < frameCount; t++) {
+    if (!marked[t]) continue;
+    let end = t;
+    while (end + 1 < frameCount && marked[end + 1]) end++;
+    let a = Math.max(0, t - half);
+    let b = Math.min(frameCount - 1, end + half);
+    t = end;
+    // Trim the quiet edges, which belong to the shots.
+    const mean = (histDistance(d, a, b) || 1e-9) / Math.max(1, b - a);
+    while (b - a > 2 && steps[a + 1]! < 0.25 * mean) a++;
+    while (b - a > 2 && steps[b]! < 0.25 * mean) b--;
+    if (b - a < 6 || b - a > 4 * fps || straight(a, b) === 0 || isFlat(d, a) || isFlat(d, b)) continue;
+    const fit = histogramMixFit(d, a, b);
+    if (fit.residual > HIST_RESIDUAL || fit.monotonic < 0.8) continue;
+    spans.push({ start: a + 1, end: b - 1, kind: 'dissolve', strength: 1 - fit.residual });
+  }
+  return spans;
+}
+/** Tuned on the dev set's tune part (with no loss on the shared set): least end-to-end change, straightness, mixture residual. */
+const HIST_CHORD = 0.3;
+const HIST_STRAIGHT = 0.6;
+const HIST_RESIDUAL = 0.25;
+
+/** How well the histograms of frames a+1..b−1 are mixtures of those of a and b (relative L1 residual), and how steadily the mix moves. */
+function histogramMixFit(d: FrameDescriptors, a: number, b: number): { residual: number; monotonic: number } {
+  const baseA = a * HIST_SIZE;
+  const baseB = b * HIST_SIZE;
+  let norm = 0;
+  let span = 0;
+  for (let i = 0; i < RGB_BINS; i++) {
+    const u = d.hists[baseB + i]! - d.hists[baseA + i]!;
+    norm += u * u;
+    span += Math.abs(u);
+  }
+  if (norm === 0) return { residual: 1, monotonic: 0 };
+  let residualSum = 0;
+  let previous = 0;
+  let forward = 0;
+  let moves = 0;
+  for (let t = a + 1; t < b; t++) {
+    const base = t * HIST_SIZE;
+    let dot = 0;
+    for (let i = 0; i < RGB_BINS; i++) dot += (d.hists[base + i]! - d.hists[baseA + i]!) * (d.hists[baseB + i]! - d.hists[baseA + i]!);
+    const alpha = dot / norm;
+    let residual = 0;
+    for (let i = 0; i < RGB_BINS; i++) residual += Math.abs(d.hists[base + i]! - d.hists[baseA + i]! - alpha * (d.hists[baseB + i]! - d.hists[baseA + i]!));
+    residualSum += residual / span;
+    if (alpha >= previous - 0.03) forward++;
+    moves++;
+    previous = alpha;
+  }
+  return { residual: residualSum / Math.max(1, moves), monotonic: moves ? forward / moves : 1 };
 }
 
 /**
