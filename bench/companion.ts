@@ -5,7 +5,10 @@
  *   {"bench":"companion.soak", jobs, rssGrowthPct, rssStartMb, rssEndMb, heapGrowthPct, jobMsP50, jobMsP95, …}
  *   {"bench":"companion.resolve", count, p50Ms, p95Ms, maxMs}
  * RSS is measured after a warm-up of `--warmup` jobs (default 5) and at the end, each after a full GC.
- * Options: --jobs N, --warmup N, --fake (a fake runner: the server's own overhead only).
+ * Then the fault-injection cases of issue 18 (bench/faults/index.ts), one line per case and a total:
+ *   {"bench":"companion.faults", case, probes, tried, typedError, crash, hang, writtenOutside, leftoverProcesses}
+ * Options: --jobs N, --warmup N, --fake (a fake runner: the server's own overhead only), --faults-only (no soak),
+ * --no-faults (soak only), --case NAME (only that fault case; repeatable).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import type { AcceptedMessage, ServerMessage } from '../companion/protocol/messa
 import { PROTOCOL_SUBPROTOCOL, PROTOCOL_VERSION } from '../companion/protocol/messages';
 import { startServer } from '../companion/server/index';
 import type { RunJob } from '../companion/server/run-job';
+import { runFaultCases } from './faults/index';
 
 const shared = fileURLToPath(new URL('../../shared/media/', import.meta.url));
 const movie = join(shared, 'film', 'sintel_trailer.mp4');
@@ -79,6 +83,11 @@ const fakeRunJob: RunJob = async (request, _context, progress) => {
 };
 
 export async function run(args: string[]): Promise<void> {
+  if (!args.includes('--faults-only')) await soak(args);
+  if (!args.includes('--no-faults')) await runFaultCases(args.flatMap((arg, i) => (args[i - 1] === '--case' ? [arg] : [])));
+}
+
+async function soak(args: string[]): Promise<void> {
   const jobs = option(args, 'jobs', 100);
   const warmup = Math.min(option(args, 'warmup', 5), jobs - 1);
   const fake = args.includes('--fake');
