@@ -162,6 +162,8 @@ export function trackFromActivations(activations: Activations, durationSeconds: 
   );
   const beatsPerBar = mode(bars.meters);
   const layout = layoutBars({ times, positions: bars.positions, beatsPerBar }, durationSeconds, options.downbeatShift ?? 0);
+  // A pulse but not one whole bar (a clip of a few seconds): phrase segments, as for music with no pulse.
+  if (layout.bars.length === 0) return freePulse(beat, durationSeconds, pulseStrength);
   // Each bar's confidence: its beats' activations (clipped at 0.5) × the posterior that its first beat is a downbeat.
   const beatIndex = new Map(times.map((time, i) => [time, i]));
   const barsWithConfidence: Bar[] = layout.bars.map((bar) => {
@@ -178,8 +180,7 @@ export function trackFromActivations(activations: Activations, durationSeconds: 
     bars: barsWithConfidence,
     tempoBpm: options.bpm ?? tempoBpm,
     beatsPerBar,
-    // A few seconds cannot show a steady pulse: no confidence at 2 s, full from 10 s.
-    confidence: round3(median(barsWithConfidence.map((b) => b.confidence ?? 0)) * Math.max(0, Math.min(1, (durationSeconds - 2) / 8))),
+    confidence: round3(median(barsWithConfidence.map((b) => b.confidence ?? 0)) * lengthFactor(durationSeconds)),
     pulse: 'steady',
   };
 }
@@ -231,8 +232,13 @@ function freePulse(beat: Float32Array, durationSeconds: number, pulseStrength: n
     beats.push({ timeSeconds: start, beatInBar: 1 });
     bars.push({ index: i, startSeconds: start, durationSeconds: duration, beatsPerBar: 1, tempoBpm: 60 / duration, confidence: 0 });
   }
-  const confidence = round3(Math.max(0, Math.min(0.3, pulseStrength)));
+  const confidence = round3(Math.max(0, Math.min(0.3, pulseStrength)) * lengthFactor(durationSeconds));
   return { beats, bars, tempoBpm: bars.length ? (60 * bars.length) / durationSeconds : 0, beatsPerBar: 1, confidence, pulse: 'free' };
+}
+
+/** A few seconds cannot show a pulse, or its absence: no confidence at 2 s, full from 10 s. */
+function lengthFactor(durationSeconds: number): number {
+  return Math.max(0, Math.min(1, (durationSeconds - 2) / 8));
 }
 
 function maxNear(values: Float32Array, frame: number, radius: number): number {

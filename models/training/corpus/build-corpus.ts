@@ -203,6 +203,7 @@ export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusIte
     }
   }
   // Projects of LMMS and Hydrogen: one tempo and metre each (projects with tempo automation are skipped).
+  if (!existsSync(LMMS_DIR) || !existsSync(HYDROGEN_DIR)) log('no LMMS or Hydrogen projects: apt-get install lmms hydrogen (their data packages come with them)');
   for (const project of [...lmmsProjects(), ...hydrogenSongs()]) {
     const split = splitOf(project.piece);
     if (!splits.has(split)) continue;
