@@ -8,7 +8,8 @@
  *  - cheap bounds first: a candidate whose usable shots hold too few units (O(n)), or that no choice of shots
  *    fills exactly within the scene limit (minimum scene cost, O(n · L)), is never solved;
  *  - each remaining candidate is solved exactly and scored by its objective per cut (totalScore / shots), so
- *    units that need more shots are not favoured for it; the best wins, ties go to the coarser unit;
+ *    units that need more shots are not favoured for it; the best wins, ties go to the coarser unit, and the bar
+ *    is preferred: another unit must score more than BAR_PREFERENCE (10 %) above it;
  *  - cutting finer than the bar is a relaxation (relax `granularity`, a notice) when the bar itself does not fit;
  *    when the bar fits, the finer units simply compete.
  * A fixed granularity is solved as asked; relax `granularity` may then move it to a finer unit.
@@ -98,7 +99,8 @@ export function solveMontage(input: MusicPlanInput): MontageSolution {
       solved.set(i, buildPlan(plan, runKernel(plan), plan.barCount, []));
     }
     let best = -1;
-    for (const [i, plan] of solved) if (best < 0 || perCut(plan) > perCut(solved.get(best)!) + 1e-9) best = i;
+    const weighed = (i: number) => perCut(solved.get(i)!) * (candidates[i]!.unit === 'bar' ? 1 + BAR_PREFERENCE : 1);
+    for (const [i] of solved) if (best < 0 || weighed(i) > weighed(best) + 1e-9) best = i;
     const others = [...solved].filter(([i]) => i !== best).map(([i, p]) => `${unitName(candidates[i]!.unit)} ${perCut(p).toFixed(3)}`);
     const misfits = candidates.filter((_, i) => !solved.has(i)).map((c) => unitName(c.unit));
     const reason =
@@ -120,6 +122,12 @@ export function solveMontage(input: MusicPlanInput): MontageSolution {
     : `${unitName(chosen.unit)}${requested === 'auto' ? '' : ', as asked'}; no unit fills the music as asked, so the plan relaxes ${relaxed.relaxation.kinds.join(' and ')}`;
   return solution(relaxed.plan, candidates, relaxed.relaxation.candidate, grid, requested, reason, relaxed.notices, [{ index: relaxed.relaxation.candidate, plan: relaxed.plan }]);
 }
+
+/**
+ * The bar is the cut an editor expects ("one cut per bar"): another unit wins only with a clearly better
+ * objective per cut, more than this fraction above the bar's.
+ */
+export const BAR_PREFERENCE = 0.1;
 
 function perCut(plan: MontagePlan): number {
   return plan.totalScore / Math.max(1, plan.placements.length);

@@ -142,3 +142,26 @@ test('a pin shorter than a bar leaves the bar out of the choice, and cutting fin
   // Without the granularity relaxation the pin's own error stands.
   assert.equal(errorOf(() => solveMontage(musicInput(shots, [4, 4, 4], { pins: [1], relax: 'none' }))).code, 'AM_ERR_PLAN_CONSTRAINTS');
 });
+
+test('auto keeps the bar unless another unit scores more than 10 % better per cut', () => {
+  let barKept = 0;
+  let otherWon = 0;
+  for (let seed = 1; seed <= 12; seed++) {
+    // Long shots (hold bars) and short ones (hold only half bars) with scores that vary by seed.
+    const shots = Array.from({ length: 10 }, (_, i) => (i % 3 === seed % 3 ? short(i >> 2, 0.3 + ((seed * 7 + i) % 5) / 5) : long(i >> 2, 0.3 + ((seed * 3 + i) % 4) / 6)));
+    const solution = solveMontage(musicInput(shots, [4, 4, 4], { maxScenes: 3 }));
+    const perCut = new Map(solution.granularity.candidates.filter((c) => c.scorePerCut !== undefined).map((c) => [c.unit, c.scorePerCut!]));
+    const bar = perCut.get('bar');
+    if (bar === undefined) continue;
+    const chosen = perCut.get(solution.granularity.unit)!;
+    if (solution.granularity.unit === 'bar') {
+      barKept++;
+      assert.ok([...perCut.values()].every((value) => value <= bar * 1.1 + 1e-3), `seed ${seed}: a unit over 110 % of the bar's lost`);
+    } else {
+      otherWon++;
+      assert.ok(chosen > bar * 1.1 - 1e-3, `seed ${seed}: ${solution.granularity.unit} ${chosen} won against bar ${bar}`);
+    }
+    assertRules(solution.plan);
+  }
+  assert.ok(barKept > 0, 'some inputs keep the bar');
+});
