@@ -10,7 +10,8 @@
  * seeds 1, 8, 9) are deliberately not used, so the tests stay out of the training distribution.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { writeWav } from '../../../test/music/synth';
 import { random } from '../../../test/support/random';
 import type { CorpusItem, Split } from './build-corpus';
 
@@ -29,25 +30,6 @@ function has(tool: string): boolean {
 function ffmpeg(args: string[]): void {
   const result = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (result.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${result.stderr?.toString().slice(-400)}`);
-}
-
-function wav(samples: Float32Array): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
 }
 
 /** Noise bursts (5–80 ms decays, random level) at Poisson times, 0.7–7 a second. */
@@ -106,7 +88,7 @@ function render(kind: Kind, seed: number, out: string): void {
     ffmpeg(['-i', spoken, '-af', `apad=whole_dur=${SECONDS}`, '-t', String(SECONDS), '-ac', '1', '-ar', String(RATE), partial]);
     rmSync(spoken, { force: true });
   } else {
-    writeFileSync(partial, wav(kind === 'hits' ? hits(seed) : drone(seed)));
+    writeWav(partial, kind === 'hits' ? hits(seed) : drone(seed), RATE);
   }
   renameSync(partial, out);
 }
