@@ -213,21 +213,22 @@ export class Session {
       }
     }
     let jobId = '';
-    const pending: ServerMessage[] = [];
+    const pending: (() => ServerMessage)[] = [];
     let accepted = false;
-    // Frames of the job wait until `accepted` has gone out (invariant 4).
-    const emit = (frame: ServerMessage) => (accepted ? this.send(frame, frame.type === 'progress') : pending.push(frame));
+    // Frames of the job wait until `accepted` has gone out (invariant 4). They are made when sent: the job may
+    // report before submit has returned its id.
+    const emit = (frame: () => ServerMessage, droppable = false) => (accepted ? this.send(frame(), droppable) : pending.push(frame));
     const sink: JobSink = {
-      progress: (report) => emit({ type: 'progress', jobId, ...report }),
-      finished: (result) => emit(toResultMessage(jobId, result, this.options.urls)),
-      failed: (error) => emit({ type: 'error', jobId, ...error }),
-      cancelled: () => emit({ type: 'cancelled', jobId }),
+      progress: (report) => emit(() => ({ type: 'progress', jobId, ...report }), true),
+      finished: (result) => emit(() => toResultMessage(jobId, result, this.options.urls)),
+      failed: (error) => emit(() => ({ type: 'error', jobId, ...error })),
+      cancelled: () => emit(() => ({ type: 'cancelled', jobId })),
     };
     const submitted = await this.options.manager.submit(request, this.id, sink);
     jobId = submitted.jobId;
     this.send({ type: 'accepted', requestId: message.requestId, jobId, kind: request.kind, queuePosition: submitted.queuePosition });
     accepted = true;
-    for (const frame of pending.splice(0)) this.send(frame);
+    for (const frame of pending.splice(0)) this.send(frame());
     if (this.state === 'closed') this.options.manager.cancelOwner(this.id); // closed while submitting
   }
 

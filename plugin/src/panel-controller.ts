@@ -411,7 +411,10 @@ export class PanelController {
     this.running = handle;
     try {
       const accepted = await handle.accepted;
-      this.update({ job: { kind, jobId: accepted.jobId, stage: accepted.queuePosition > 0 ? `queued (${accepted.queuePosition} ahead)` : 'starting', fraction: 0, startedAt } });
+      // The client replays progress that came with the acceptance before this line runs: keep it.
+      if (this.stateValue.job?.jobId === undefined) {
+        this.update({ job: { kind, jobId: accepted.jobId, stage: accepted.queuePosition > 0 ? `queued (${accepted.queuePosition} ahead)` : 'starting', fraction: 0, startedAt } });
+      }
       return await handle.done;
     } catch (error) {
       if (error instanceof CompanionError && error.kind === 'cancelled') {
