@@ -442,33 +442,7 @@ const HIST_RESIDUAL = 0.25;
 
 /** How well the histograms of frames a+1..b−1 are mixtures of those of a and b (relative L1 residual), and how steadily the mix moves. */
 function histogramMixFit(d: FrameDescriptors, a: number, b: number): { residual: number; monotonic: number } {
-  const baseA = a * HIST_SIZE;
-  const baseB = b * HIST_SIZE;
-  let norm = 0;
-  let span = 0;
-  for (let i = 0; i < RGB_BINS; i++) {
-    const u = d.hists[baseB + i]! - d.hists[baseA + i]!;
-    norm += u * u;
-    span += Math.abs(u);
-  }
-  if (norm === 0) return { residual: 1, monotonic: 0 };
-  let residualSum = 0;
-  let previous = 0;
-  let forward = 0;
-  let moves = 0;
-  for (let t = a + 1; t < b; t++) {
-    const base = t * HIST_SIZE;
-    let dot = 0;
-    for (let i = 0; i < RGB_BINS; i++) dot += (d.hists[base + i]! - d.hists[baseA + i]!) * (d.hists[baseB + i]! - d.hists[baseA + i]!);
-    const alpha = dot / norm;
-    let residual = 0;
-    for (let i = 0; i < RGB_BINS; i++) residual += Math.abs(d.hists[base + i]! - d.hists[baseA + i]! - alpha * (d.hists[baseB + i]! - d.hists[baseA + i]!));
-    residualSum += residual / span;
-    if (alpha >= previous - 0.03) forward++;
-    moves++;
-    previous = alpha;
-  }
-  return { residual: residualSum / Math.max(1, moves), monotonic: moves ? forward / moves : 1 };
+  return mixFit(d.hists, HIST_SIZE, RGB_BINS, a, b, 'l1', 0.03);
 }
 
 /**
@@ -535,31 +509,42 @@ function isFlat(d: FrameDescriptors, frame: number): boolean {
 
 /** How well frames a+1..b−1 are blends of frames a and b: mean relative residual, and how steadily the mix moves. */
 function blendFit(d: FrameDescriptors, a: number, b: number): { residual: number; monotonic: number } {
-  const baseA = a * THUMB_SIZE;
-  const baseB = b * THUMB_SIZE;
-  let norm = 0;
-  for (let i = 0; i < THUMB_SIZE; i++) {
-    const u = d.thumbs[baseB + i]! - d.thumbs[baseA + i]!;
-    norm += u * u;
+  return mixFit(d.thumbs, THUMB_SIZE, THUMB_SIZE, a, b, 'l2', 0.02);
+}
+
+/**
+ * How well each frame t in a+1..b−1 (the first `length` values of its row of `stride` in `values`) is the mix
+ * x_a + α (x_b − x_a), with α by least squares: the mean residual, relative to the end-to-end change (L1:
+ * Σ|r| / Σ|x_b − x_a|; L2: Σr² / Σ(x_b − x_a)²), and the share of steps where α does not fall back by more
+ * than `tolerance`.
+ */
+function mixFit(values: ArrayLike<number>, stride: number, length: number, a: number, b: number, norm: 'l1' | 'l2', tolerance: number): { residual: number; monotonic: number } {
+  const baseA = a * stride;
+  const baseB = b * stride;
+  let squares = 0;
+  let span = 0;
+  for (let i = 0; i < length; i++) {
+    const u = values[baseB + i]! - values[baseA + i]!;
+    squares += u * u;
+    span += Math.abs(u);
   }
-  if (norm === 0) return { residual: 1, monotonic: 0 };
+  if (squares === 0) return { residual: 1, monotonic: 0 };
   let residualSum = 0;
   let previous = 0;
   let forward = 0;
   let moves = 0;
   for (let t = a + 1; t < b; t++) {
-    const base = t * THUMB_SIZE;
+    const base = t * stride;
     let dot = 0;
-    for (let i = 0; i < THUMB_SIZE; i++) dot += (d.thumbs[base + i]! - d.thumbs[baseA + i]!) * (d.thumbs[baseB + i]! - d.thumbs[baseA + i]!);
-    const alpha = dot / norm;
+    for (let i = 0; i < length; i++) dot += (values[base + i]! - values[baseA + i]!) * (values[baseB + i]! - values[baseA + i]!);
+    const alpha = dot / squares;
     let residual = 0;
-    for (let i = 0; i < THUMB_SIZE; i++) {
-      const predicted = d.thumbs[baseA + i]! + alpha * (d.thumbs[baseB + i]! - d.thumbs[baseA + i]!);
-      const r = d.thumbs[base + i]! - predicted;
-      residual += r * r;
+    for (let i = 0; i < length; i++) {
+      const r = values[base + i]! - values[baseA + i]! - alpha * (values[baseB + i]! - values[baseA + i]!);
+      residual += norm === 'l1' ? Math.abs(r) : r * r;
     }
-    residualSum += residual / norm;
-    if (alpha >= previous - 0.02) forward++;
+    residualSum += residual / (norm === 'l1' ? span : squares);
+    if (alpha >= previous - tolerance) forward++;
     moves++;
     previous = alpha;
   }
