@@ -104,7 +104,7 @@ export function solveMontage(input: MusicPlanInput): MontageSolution {
     const others = [...solved].filter(([i]) => i !== best).map(([i, p]) => `${unitName(candidates[i]!.unit)} ${perCut(p).toFixed(3)}`);
     const misfits = candidates.filter((_, i) => !solved.has(i)).map((c) => unitName(c.unit));
     const reason =
-      `the best objective per cut: ${unitName(candidates[best]!.unit)} ${perCut(solved.get(best)!).toFixed(3)}` +
+      `the best objective per cut (bars unless another unit is over 10 % better): ${unitName(candidates[best]!.unit)} ${perCut(solved.get(best)!).toFixed(3)}` +
       (others.length ? ` (${others.join(', ')})` : '') +
       (misfits.length ? `; ${misfits.join(', ')}: the shots do not fill them` : '');
     return solution(solved.get(best)!, candidates, best, grid, requested, reason, [], [...solved].map(([index, plan]) => ({ index, plan })));

@@ -46,7 +46,7 @@ test('auto keeps bars when long shots fill them, and says which units it weighed
   assert.equal(solution.granularity.unit, 'bar');
   assert.deepEqual(solution.relaxations, []);
   assert.deepEqual(solution.granularity.candidates.map((c) => c.unit), ['bar', '2bars', 'halfbar', 'beat']);
-  assert.match(solution.granularity.reason, /^the best objective per cut: bars \d\.\d{3}/);
+  assert.match(solution.granularity.reason, /^the best objective per cut \(bars unless another unit is over 10 % better\): bars \d\.\d{3}/);
   assertRules(solution.plan);
 });
 
