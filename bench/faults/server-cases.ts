@@ -6,14 +6,14 @@
  * as `crash`; no answer in time as `hang`. Every case also counts ffmpeg/ffprobe children left behind, and files
  * changed in the folders it gave the server as inputs or outside places.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { PROTOCOL_SUBPROTOCOL, PROTOCOL_VERSION, type AcceptedMessage, type AnalyseResultMessage, type ErrorMessage, type JobStateMessage, type ServerMessage } from '../../companion/protocol/messages';
-import { createPipelineRunner } from '../../companion/server/pipeline-runner';
 import type { RunJob } from '../../companion/server/run-job';
+import { gatedPipelineRunner, mkfifo, releaseFifoReaders } from '../../test/hardening/server-support';
 import { beatsDir, filmDir, repoRoot, scratchDir } from '../../test/support/paths';
 import { childProcesses, connect, connectReady, fakeRunJob, startTestServer, type TestClient } from '../../test/server/ws-client';
 import type { FaultCase, FaultCounts } from './types';
@@ -101,19 +101,6 @@ async function finishedJob(client: TestClient, requestId: string, extra: Record<
 
 const terminal = (jobId: string) => (m: ServerMessage) => 'jobId' in m && m.jobId === jobId && (m.type === 'error' || m.type === 'result' || m.type === 'cancelled');
 
-function mkfifo(path: string): void {
-  spawnSync('mkfifo', [path]);
-}
-
-/** Unblocks a reader stuck in open() on a FIFO, without the thread pool. */
-function releaseFifo(path: string): void {
-  try {
-    closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
-  } catch {
-    // nobody waits
-  }
-}
-
 const fifoMovie: FaultCase = {
   name: 'fifo-movie',
   probes: 'a FIFO as the movie, given at once or swapped in after acceptance, wedges file I/O (item 2)',
@@ -121,13 +108,8 @@ const fifoMovie: FaultCase = {
     const counts = noCounts();
     const inputs = scratchDir('faults-fifo');
     const before = () => snapshot(inputs);
-    const runner = await createPipelineRunner();
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const runJob: RunJob = async (...args) => {
-      await gate;
-      return runner.runJob(...args);
-    };
+    const runner = await gatedPipelineRunner();
+    const { runJob, open } = runner;
     const fifos = [0, 1, 2, 3].map((i) => join(inputs, `movie-${i}.mp4`));
     try {
       await withServer(counts, { runJob, concurrency: 4, formats: runner.formats(), cancelGraceMs: 1_000 }, async (server) => {
@@ -139,7 +121,7 @@ const fifoMovie: FaultCase = {
           client.send({ type: 'analyse', requestId: 'given', movie: { path: given }, music: { path: music, range: musicRange } });
           return judge((await client.next<ErrorMessage>((m) => 'requestId' in m && m.requestId === 'given', 5_000)).code, 'AM_ERR_MEDIA_NOT_A_FILE');
         });
-        releaseFifo(given);
+        releaseFifoReaders(given);
         // Swapped in after acceptance: four at once, as many as the thread pool has threads.
         for (const fifo of fifos) writeFileSync(fifo, 'a file at acceptance');
         const jobIds: string[] = [];
@@ -163,13 +145,13 @@ const fifoMovie: FaultCase = {
           const response = await fetch(`${server.url}/jobs/${jobIds[0]}/files/plan.json?token=${server.token}`, { signal: AbortSignal.timeout(3_000) });
           return judge(((await response.json()) as { code?: string }).code, 'AM_ERR_JOB_NOT_FOUND', response.status);
         });
-        for (const fifo of fifos) releaseFifo(fifo);
+        for (const fifo of fifos) releaseFifoReaders(fifo);
         if (before() !== snapshotBefore) counts.writtenOutside += 1;
         await client.close();
       });
     } finally {
       open();
-      for (const fifo of fifos) releaseFifo(fifo);
+      for (const fifo of fifos) releaseFifoReaders(fifo);
       await runner.dispose();
       rmSync(inputs, { recursive: true, force: true });
     }
@@ -289,7 +271,7 @@ const artifactLinks: FaultCase = {
             if (body.includes('SECRET')) return {}; // served: only `tried`
             return judge((JSON.parse(body) as { code?: string }).code, 'AM_ERR_PATH_FORBIDDEN', response.status);
           });
-          releaseFifo(join(filesDir, 'plan.json'));
+          releaseFifoReaders(join(filesDir, 'plan.json'));
         }
         await client.close();
       });

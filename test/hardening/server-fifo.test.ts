@@ -4,31 +4,15 @@
  * such jobs cannot take libuv's four pool threads from artifact GETs, job queries and new jobs.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { closeSync, constants, openSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { AcceptedMessage, ErrorMessage, ServerMessage } from '../../companion/protocol/messages';
-import { createPipelineRunner } from '../../companion/server/pipeline-runner';
-import type { RunJob } from '../../companion/server/run-job';
 import { beatsDir, scratchDir } from '../support/paths';
 import { connectReady, fakeRunJob, startTestServer } from '../server/ws-client';
+import { gatedPipelineRunner, mkfifo, releaseFifoReaders } from './server-support';
 
 const music = join(beatsDir, 'fof_escape_from_chaosland.ogg');
-
-function mkfifo(path: string): void {
-  const made = spawnSync('mkfifo', [path]);
-  assert.equal(made.status, 0, String(made.stderr));
-}
-
-/** Unblocks any reader stuck in open() on a FIFO (today's code), without the thread pool. */
-function releaseReaders(path: string): void {
-  try {
-    closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
-  } catch {
-    // no reader waiting
-  }
-}
 
 /** Resolves with the value, or with 'timeout' after `ms`. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
@@ -48,7 +32,7 @@ test('a FIFO given as the movie is refused at acceptance with AM_ERR_MEDIA_NOT_A
     assert.equal(reply.where?.file, fifo);
     assert.match(reply.message, /FIFO/);
   } finally {
-    releaseReaders(fifo);
+    releaseFifoReaders(fifo);
     await client.close();
     await server.close();
     rmSync(root, { recursive: true, force: true });
@@ -60,13 +44,8 @@ test('four jobs whose movie became a FIFO after acceptance fail typed, and job q
   const movies = [0, 1, 2, 3].map((i) => join(root, `movie-${i}.mp4`));
   for (const movie of movies) writeFileSync(movie, 'not yet a FIFO');
   // The real pipeline, started only once the test has swapped the files (so the swap is never too late).
-  const runner = await createPipelineRunner();
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => (open = resolve));
-  const runJob: RunJob = async (...args) => {
-    await gate;
-    return runner.runJob(...args);
-  };
+  const runner = await gatedPipelineRunner();
+  const { runJob, open } = runner;
   const server = await startTestServer({ runJob, concurrency: 4, formats: runner.formats(), cancelGraceMs: 1_000 });
   const client = await connectReady(server);
   try {
@@ -98,7 +77,7 @@ test('four jobs whose movie became a FIFO after acceptance fail typed, and job q
     assert.equal((get as Response).status, 404);
   } finally {
     open();
-    for (const movie of movies) releaseReaders(movie);
+    for (const movie of movies) releaseFifoReaders(movie);
     await client.close();
     await server.close();
     await runner.dispose();
