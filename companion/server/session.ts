@@ -131,6 +131,8 @@ export class Session {
     });
   }
 
+  private starting: Promise<void> = Promise.resolve();
+
   private async dispatch(message: ClientMessage): Promise<void> {
     if (message.type === 'hello') return this.hello(message.protocol, message.token);
     if (this.state !== 'ready') {
@@ -142,8 +144,13 @@ export class Session {
         return this.send({ type: 'pong', requestId: message.requestId, time: Date.now() });
       case 'analyse':
       case 'montage':
-      case 'resolve':
-        return this.startJob(message);
+      case 'resolve': {
+        // One after another: the acceptance checks are asynchronous, and a connection's jobs are accepted (and
+        // queued) in the order it sent them.
+        const started = this.starting.then(() => this.startJob(message));
+        this.starting = started.catch(() => undefined);
+        return started;
+      }
       case 'cancel': {
         const status = this.options.manager.cancel(message.jobId, this.id);
         const info = await this.options.manager.info(message.jobId);

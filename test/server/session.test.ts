@@ -515,3 +515,19 @@ test('a job folder holding a symbolic link to a file outside is never served thr
     await server.close();
   }
 });
+
+test("a connection's job requests are accepted and queued in the order they were sent", async () => {
+  const server = await startTestServer({ runJob: fakeRunJob({ stepMs: 3000 }), concurrency: 1, limits: { maxQueuedJobs: 16 } });
+  try {
+    const client = await connectReady(server);
+    const ids = Array.from({ length: 12 }, (_, i) => `o${i}`);
+    for (const id of ids) client.send(montage(id));
+    await client.next((m) => 'requestId' in m && m.requestId === ids.at(-1));
+    const replies = client.received.filter((m) => 'requestId' in m && ids.includes(String(m.requestId)));
+    assert.deepEqual(replies.map((m) => ('requestId' in m ? m.requestId : '')), ids);
+    assert.deepEqual(replies.map((m) => (m.type === 'accepted' ? m.queuePosition : -1)), ids.map((_, i) => i));
+    await client.close();
+  } finally {
+    await server.close();
+  }
+});
