@@ -28,30 +28,10 @@ import {
   type ChildRun,
   type SmallInputs,
 } from '../../test/hardening/process-support';
+import { attempt, noCounts } from './counting';
 import type { FaultCase, FaultCounts } from './types';
 
 const CODE_LINE = /^(AM_ERR_[A-Z_]+): /m;
-
-function noCounts(): FaultCounts {
-  return { tried: 0, typedError: 0, crash: 0, hang: 0, writtenOutside: 0, leftoverProcesses: 0 };
-}
-
-/** One attempt: `work` says what it earned; a throw is a crash, running past `deadlineMs` a hang. */
-async function attempt(counts: FaultCounts, deadlineMs: number, work: () => Promise<Partial<FaultCounts>>): Promise<void> {
-  counts.tried += 1;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), deadlineMs)));
-  try {
-    const earned = await Promise.race([work(), deadline]);
-    if (earned === 'hang') counts.hang += 1;
-    else for (const [key, value] of Object.entries(earned) as [keyof FaultCounts, number][]) counts[key] += value;
-  } catch (error) {
-    process.stderr.write(`fault attempt crashed: ${error instanceof Error ? error.message : String(error)}\n`);
-    counts.crash += 1;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * A CLI run's verdict: the expected code naming `file` is typed; a failure without a code, AM_ERR_INTERNAL or a

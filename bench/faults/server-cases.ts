@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { PROTOCOL_SUBPROTOCOL, PROTOCOL_VERSION, type AcceptedMessage, type AnalyseResultMessage, type ErrorMessage, type JobStateMessage, type ServerMessage } from '../../companion/protocol/messages';
 import type { RunJob } from '../../companion/server/run-job';
-import { gatedPipelineRunner, mkfifo, releaseFifoReaders } from '../../test/hardening/server-support';
+import { gatedPipelineRunner, mkfifo, releaseFifoReaders, tamperCacheEntry } from '../../test/hardening/server-support';
 import { beatsDir, filmDir, repoRoot, scratchDir } from '../../test/support/paths';
 import { childProcesses, connect, connectReady, fakeRunJob, startTestServer, type TestClient } from '../../test/server/ws-client';
+import { attempt, noCounts } from './counting';
 import type { FaultCase, FaultCounts } from './types';
 
 const movie = join(filmDir, 'big_buck_bunny_first60s.mp4');
@@ -23,31 +24,6 @@ const music = join(beatsDir, 'fof_escape_from_chaosland.ogg');
 const musicRange = { startSeconds: 30, endSeconds: 40 };
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
-
-function noCounts(): FaultCounts {
-  return { tried: 0, typedError: 0, crash: 0, hang: 0, writtenOutside: 0, leftoverProcesses: 0 };
-}
-
-function add(counts: FaultCounts, earned: Partial<FaultCounts>): void {
-  for (const [key, value] of Object.entries(earned) as [keyof FaultCounts, number][]) counts[key] += value;
-}
-
-/** One attempt: `work` says what it earned; a throw is a crash, running past `deadlineMs` a hang. */
-async function attempt(counts: FaultCounts, deadlineMs: number, work: () => Promise<Partial<FaultCounts>>): Promise<void> {
-  counts.tried += 1;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), deadlineMs)));
-  try {
-    const earned = await Promise.race([work(), deadline]);
-    if (earned === 'hang') counts.hang += 1;
-    else add(counts, earned);
-  } catch (error) {
-    process.stderr.write(`fault attempt crashed: ${error instanceof Error ? error.message : String(error)}\n`);
-    counts.crash += 1;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A typed reply earns typedError; AM_ERR_INTERNAL (or a 500) is a crash; anything else only `tried`. */
 function judge(code: string | undefined, expected: string, status?: number): Partial<FaultCounts> {
@@ -473,13 +449,7 @@ const cacheNullNumbers: FaultCase = {
       for (const [label, change] of Object.entries(tampers)) {
         await attempt(counts, 240_000, async () => {
           const entry = readdirSync(cacheDir).find((name) => name.startsWith('music-'))!;
-          const file = join(cacheDir, entry);
-          const stored = JSON.parse(readFileSync(file, 'utf8')) as { payload: string; sha256: string };
-          const value = JSON.parse(stored.payload) as Record<string, unknown>;
-          change(value);
-          stored.payload = JSON.stringify(value);
-          stored.sha256 = createHash('sha256').update(stored.payload).digest('hex');
-          writeFileSync(file, JSON.stringify(stored));
+          tamperCacheEntry(join(cacheDir, entry), change);
           const again = await analyse(label.replace(/\W/g, ''));
           if (again.type !== 'result') return judge(again.type === 'error' ? again.code : undefined, 'none');
           return JSON.stringify(again.analysis.bars) === JSON.stringify(first.analysis.bars) && again.analysis.music.tempoBpm === first.analysis.music.tempoBpm ? { typedError: 1 } : {};

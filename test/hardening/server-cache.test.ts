@@ -4,13 +4,13 @@
  * the second analysis equals the first instead of silently changing the bars the plan is built on.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { AcceptedMessage, AnalyseResultMessage, ErrorMessage } from '../../companion/protocol/messages';
 import { beatsDir, filmDir, scratchDir } from '../support/paths';
 import { connectReady, startTestServer, type TestClient } from '../server/ws-client';
+import { tamperCacheEntry } from './server-support';
 
 const request = (requestId: string) => ({
   type: 'analyse',
@@ -27,16 +27,6 @@ async function analyse(client: TestClient, requestId: string): Promise<AnalyseRe
   return end as AnalyseResultMessage;
 }
 
-/** Rewrites a cache entry's value and its checksum, as someone with access to the cache folder could. */
-function tamper(file: string, change: (value: Record<string, unknown>) => void): void {
-  const entry = JSON.parse(readFileSync(file, 'utf8')) as { payload: string; sha256: string };
-  const value = JSON.parse(entry.payload) as Record<string, unknown>;
-  change(value);
-  entry.payload = JSON.stringify(value);
-  entry.sha256 = createHash('sha256').update(entry.payload).digest('hex');
-  writeFileSync(file, JSON.stringify(entry));
-}
-
 test('a music cache entry with a valid checksum but null numbers is rebuilt and does not change the analysis', { timeout: 300_000 }, async () => {
   const server = await startTestServer({ extensionsDir: join(scratchDir('hardening-cache-ext'), 'none') });
   const client = await connectReady(server);
@@ -45,7 +35,7 @@ test('a music cache entry with a valid checksum but null numbers is rebuilt and 
     const cacheDir = join(server.dataDir, 'cache');
     const entry = readdirSync(cacheDir).find((name) => name.startsWith('music-'));
     assert.ok(entry, `no music entry in ${readdirSync(cacheDir).join(', ')}`);
-    tamper(join(cacheDir, entry), (value) => {
+    tamperCacheEntry(join(cacheDir, entry), (value) => {
       value.bars = (value.bars as Record<string, unknown>[]).map((bar) => ({ ...bar, startSeconds: null, tempoBpm: null }));
       value.tempoBpm = null;
     });

@@ -1,6 +1,7 @@
 /** Scenario helpers shared by the server hardening tests and the faults bench (bench/faults/server-cases.ts). */
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPipelineRunner } from '../../companion/server/pipeline-runner';
 import type { RunJob } from '../../companion/server/run-job';
 
@@ -29,4 +30,14 @@ export async function gatedPipelineRunner(): Promise<{ runJob: RunJob; open: () 
     return runner.runJob(...args);
   };
   return { runJob, open, formats: () => runner.formats(), dispose: () => runner.dispose() };
+}
+
+/** Rewrites a cache entry's value and its checksum, as someone with access to the cache folder could. */
+export function tamperCacheEntry(file: string, change: (value: Record<string, unknown>) => void): void {
+  const entry = JSON.parse(readFileSync(file, 'utf8')) as { payload: string; sha256: string };
+  const value = JSON.parse(entry.payload) as Record<string, unknown>;
+  change(value);
+  entry.payload = JSON.stringify(value);
+  entry.sha256 = createHash('sha256').update(entry.payload).digest('hex');
+  writeFileSync(file, JSON.stringify(entry));
 }

@@ -155,6 +155,19 @@ async function assertPlotDrawn(page: Page): Promise<void> {
   assert.ok(series.shot > 100, `the chosen-shot series is drawn (${series.shot} px)`);
 }
 
+/**
+ * The controls for the relaxation tests: 60 BPM in 4 (4 s bars), cut on bars, one scene. The fast cut's 2.5 s
+ * shots fit no 4 s bar, and one look of the movie holds too little, so the companion must relax both.
+ */
+async function askForSlowBarsAndOneScene(page: Page): Promise<void> {
+  await page.fill('[data-test="bpm"]', '60');
+  await page.dispatchEvent('[data-test="bpm"]', 'change');
+  await page.selectOption('[data-test="beats-per-bar"]', '4');
+  await page.selectOption('[data-test="granularity"]', 'bar');
+  await page.fill('[data-test="scenes"]', '1');
+  await page.dispatchEvent('[data-test="scenes"]', 'change');
+}
+
 async function sequenceFromRealMedia(movieFile = moviePath, musicFile = musicPath, musicSeconds: [number, number] = [30, 40], name = 'Sintel edit'): Promise<HostSequence> {
   const movie = await probeMovie(movieFile);
   const { num, den } = movie.video.rate;
@@ -346,13 +359,7 @@ test('the web UI shows each relaxation with its undo, and undoing one re-solves 
   assert.equal(await page.inputValue('[data-test="relax"]'), 'auto', 'relaxing is the default');
   await page.fill('[data-test="movie-path"]', fastCutPath());
   await page.fill('[data-test="web-music-path"]', slowMusicPath());
-  await page.fill('[data-test="bpm"]', '60');
-  await page.dispatchEvent('[data-test="bpm"]', 'change');
-  await page.selectOption('[data-test="beats-per-bar"]', '4');
-  // Cut on bars with one scene: 2.5 s shots fit no 4 s bar, and one look of the movie holds too little.
-  await page.selectOption('[data-test="granularity"]', 'bar');
-  await page.fill('[data-test="scenes"]', '1');
-  await page.dispatchEvent('[data-test="scenes"]', 'change');
+  await askForSlowBarsAndOneScene(page);
   await page.click('[data-test="run"]');
   await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
   assert.equal(await page.isVisible('[data-test="problem"]'), false, (await page.textContent('[data-test="problem"]')) ?? '');
@@ -389,12 +396,7 @@ test('the Premiere panel shows the relaxations of a fast cut under slow music, a
   await page.waitForSelector('.am-dot.am-connected');
   await page.click('[data-test="refresh"]');
   await page.waitForFunction(() => document.querySelector('[data-test="sequence"]')?.textContent?.startsWith('Fast cut'));
-  await page.fill('[data-test="bpm"]', '60');
-  await page.dispatchEvent('[data-test="bpm"]', 'change');
-  await page.selectOption('[data-test="beats-per-bar"]', '4');
-  await page.selectOption('[data-test="granularity"]', 'bar');
-  await page.fill('[data-test="scenes"]', '1');
-  await page.dispatchEvent('[data-test="scenes"]', 'change');
+  await askForSlowBarsAndOneScene(page);
   await page.click('[data-test="run"]');
   await page.waitForSelector('[data-test="relaxations"]', { timeout: 240_000 });
   assert.match((await page.textContent('[data-test="relaxation-granularity"]')) ?? '', /used half-bars instead of bars/);
