@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import { MontageError } from '../core/errors';
 import { definedOnly } from '../core/objects';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
-import { DEFAULT_PLAN_OPTIONS, type CutGranularity, type EmotionVector, type GranularityOption, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
+import { DEFAULT_PLAN_OPTIONS, type EmotionVector, type GranularityOption, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
 import { range, toFps } from '../core/rational';
 import { timecodeToFrames } from '../core/timecode';
@@ -17,7 +17,7 @@ import { analyseMovie } from '../analysis/movie/analyse-movie';
 import { analyseMusic } from '../analysis/music/analyse-music';
 import { scoreEmotions, type EmotionScores, type EncoderSelection } from '../analysis/emotion/index';
 import type { ExtensionHost } from '../host/index';
-import { cutUnits as cutMusicUnits, planToTimeline, solveMontage, unitPlanInput, type CutUnits, type GranularityChoice, type MusicPlanInput, type RelaxationNotice } from '../planner/index';
+import { planToTimeline, solveMontage, unitPlanInput, type CutUnits, type GranularityChoice, type MusicPlanInput, type RelaxationNotice } from '../planner/index';
 import { renderPreview } from '../media/render';
 import { assertSparesInputs, OutputFolder } from './output-folder';
 import { formatReport } from './report';
@@ -231,18 +231,8 @@ function selectExporters(host: ExtensionHost, formats: readonly string[] | undef
   return [...formats];
 }
 
-/** Units to fill for a cut granularity (bars, pairs of bars, half bars or beats) and the bars each spans. */
-export function cutUnits(music: MusicAnalysis, granularity: CutGranularity): CutUnits {
-  return cutMusicUnits(musicGrid(music), granularity);
-}
-
-function musicGrid(music: MusicAnalysis): { bars: MusicAnalysis['bars']; beatTimes: number[] } {
-  return { bars: music.bars, beatTimes: music.beats.map((b) => b.timeSeconds) };
-}
-
 /** The music's emotion per cut unit: the mean of the bar vectors each unit spans (undefined where none is known). */
-export function unitMusicEmotions(analysis: MontageAnalysis, granularity: CutGranularity | CutUnits): (EmotionVector | undefined)[] {
-  const { barOfUnit } = typeof granularity === 'string' ? cutUnits(analysis.music, granularity) : granularity;
+export function unitMusicEmotions(analysis: MontageAnalysis, { barOfUnit }: CutUnits): (EmotionVector | undefined)[] {
   return barOfUnit.map((barIndices) => meanVector(barIndices.map((bar) => analysis.emotions.music.bars[bar]).filter((v): v is EmotionVector => !!v)));
 }
 
@@ -305,7 +295,7 @@ export function buildMusicPlanInput(analysis: MontageAnalysis, request: MontageR
     shots,
     scenes,
     bars: music.bars,
-    beatTimes: musicGrid(music).beatTimes,
+    beatTimes: music.beats.map((b) => b.timeSeconds),
     shotScores: kept.map(({ original }) => emotions.shotScores[original] ?? 0),
     barScores: { shots: shots.length, bars: barCount, values },
     options,

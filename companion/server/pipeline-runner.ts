@@ -17,7 +17,7 @@ import type { CancellationToken, Progress, ProgressReport } from '../core/lifecy
 import { createExtensionHost, type ExtensionHost } from '../host/index';
 import { cudaAvailable } from '../analysis/onnx/session-pool';
 import { dominantLabel, emotionSettings } from '../analysis/emotion/index';
-import { analyseInputs, buildPlanInput, composeMontage, cutUnits, unitMusicEmotions, PREVIEW_NAME, type MontageAnalysis, type MontageOutcome, type MontageRequest, type PlannedInput } from '../pipeline/run-montage';
+import { analyseInputs, buildPlanInput, composeMontage, unitMusicEmotions, PREVIEW_NAME, type MontageAnalysis, type MontageOutcome, type MontageRequest, type PlannedInput } from '../pipeline/run-montage';
 import type { CutUnits } from '../planner/index';
 import type { AnalysisSummary, BarSummary, ChosenShot, CutGranularity, EmotionSummary, PlanSummary, ShotSummary } from '../protocol/messages';
 import type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, OutputFile, RunJob } from './run-job';
@@ -167,9 +167,9 @@ export function summariseAnalysis(
 }
 
 /** The music's emotion per cut unit (bar, pair of bars, or beat): the mean of the bars each unit spans. */
-export function unitEmotions(analysis: MontageAnalysis, granularity: CutGranularity | CutUnits): BarSummary[] {
-  const { units } = typeof granularity === 'string' ? cutUnits(analysis.music, granularity) : granularity;
-  const vectors = unitMusicEmotions(analysis, granularity);
+export function unitEmotions(analysis: MontageAnalysis, cut: CutUnits): BarSummary[] {
+  const { units } = cut;
+  const vectors = unitMusicEmotions(analysis, cut);
   return units.map((unit, i) => {
     const emotion = emotionSummary(vectors[i]);
     return { index: i, startSeconds: round(unit.startSeconds), durationSeconds: round(unit.durationSeconds), ...(emotion ? { emotion } : {}) };
