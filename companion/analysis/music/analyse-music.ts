@@ -8,15 +8,14 @@ import { createHash } from 'node:crypto';
 import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../../core/lifecycle';
 import type { Bar, Beat } from '../../core/montage';
-import type { BarTracker, BarTracking, MusicAnalysis, MusicAnalysisOptions, MusicAnalyzer } from '../../core/pipeline';
+import type { BarTracker, BarTrackerOptions, BarTracking, MusicAnalysis, MusicAnalysisOptions, MusicAnalyzer } from '../../core/pipeline';
 import { decodeAudio } from '../../media/audio';
 import { probeMusic } from '../../media/probe';
 import { fingerprint, readCache, writeCache } from '../cache';
 import { matchesSchema, musicAnalysisCacheSchema } from '../cache-schemas';
 import { computeBarFeatures } from './bar-features';
-import { computeSpectralFeatures } from './spectral-features';
+import { computeSpectralFeatures, type SpectralFeatures } from './spectral-features';
 import { BeatNetworkTracker } from './beat-network-tracker';
-import { SpectralBarTracker } from './spectral-bar-tracker';
 
 /** Analysis sample rate: enough for onsets, chroma and a centroid up to 5.5 kHz, and cheap to process. */
 export const MUSIC_SAMPLE_RATE = 11025;
@@ -25,6 +24,9 @@ const CACHE_VERSION = 3;
 const STAGE = 'music';
 
 /** The built-in analyzer; pass another BarTracker to replace the beat/bar stage. */
+/** The built-in trackers take the analyser's spectral features as a fifth argument. */
+type BuiltinTracker = BarTracker & { track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken, features?: SpectralFeatures): ReturnType<BarTracker['track']> };
+
 export class BuiltinMusicAnalyzer implements MusicAnalyzer {
   constructor(private readonly tracker: BarTracker = new BeatNetworkTracker()) {}
 
@@ -61,10 +63,8 @@ export class BuiltinMusicAnalyzer implements MusicAnalyzer {
     progress.report({ stage: STAGE, fraction: 0.7, message: 'Finding beats and bars' });
     // The tracker counts time from the first decoded sample; the editor's downbeat is in file seconds.
     const trackerOptions = options.firstDownbeatSeconds !== undefined ? { ...options, firstDownbeatSeconds: Math.max(0, options.firstDownbeatSeconds - offset) } : options;
-    const tracking: BarTracking =
-      this.tracker instanceof SpectralBarTracker
-        ? this.tracker.trackFeatures(features, analysedSeconds, trackerOptions, token)
-        : await this.tracker.track(decoded.samples, decoded.sampleRate, trackerOptions, token);
+    // Our trackers reuse these features (an extension's ignores the extra argument).
+    const tracking: BarTracking = await (this.tracker as BuiltinTracker).track(decoded.samples, decoded.sampleRate, trackerOptions, token, features);
     throwIfCancelled(token);
     // Nothing past the end the container states (a decoder may return a few samples more).
     const { beats, bars } = sanitize(tracking, fileEnd > 0 ? Math.min(analysedSeconds, fileEnd - offset) : analysedSeconds);

@@ -17,6 +17,7 @@ import { ort, sharedSessionPool } from '../onnx/session-pool';
 import { packageRoot } from '../onnx/model-catalogue';
 import { layoutBars } from './bars';
 import { SpectralBarTracker } from './spectral-bar-tracker';
+import type { SpectralFeatures } from './spectral-features';
 import { validateTrackerOptions } from './tracker-options';
 import { decodeBars, decodeBeats, METER_PRIOR } from './beat-decoder';
 import { BEAT_FEATURES, BEAT_FRAME_RATE, computeBeatSpectrogram } from './beat-spectrogram';
@@ -63,13 +64,14 @@ export class BeatNetworkTracker implements BarTracker {
 
   constructor(private readonly modelPath: string = defaultBeatModelPath()) {}
 
-  async track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): Promise<BarTracking> {
+  /** `spectral`: the samples' spectral features where the caller has them already, for the second opinion. */
+  async track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken, spectral?: SpectralFeatures): Promise<BarTracking> {
     validateTrackerOptions(options);
     const activations = await this.activations(samples, sampleRate, token);
     throwIfCancelled(token);
     const tracking = trackFromActivations(activations, samples.length / sampleRate, options);
     if (tracking.pulse !== 'free') return tracking;
-    const second = this.secondOpinion.track(samples, sampleRate, options, token);
+    const second = this.secondOpinion.track(samples, sampleRate, options, token, spectral);
     if (second.confidence < SECOND_OPINION_CONFIDENCE) return tracking;
     const { diagnostics: _, ...reading } = second;
     return { ...reading, bars: reading.bars.map((bar) => ({ ...bar, confidence: second.confidence })), pulse: 'steady' };

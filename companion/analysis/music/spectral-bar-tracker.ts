@@ -53,15 +53,10 @@ export class SpectralBarTracker implements BarTracker {
     this.priorBpm = options.priorBpm ?? 120;
   }
 
-  track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken): SpectralBarTracking {
+  /** `features`: the samples' spectral features where the caller has them already (the analyser needs them too). */
+  track(samples: Float32Array, sampleRate: number, options: BarTrackerOptions, token: CancellationToken, features: SpectralFeatures = computeSpectralFeatures(samples, sampleRate, {}, token)): SpectralBarTracking {
     validateTrackerOptions(options);
-    const features = computeSpectralFeatures(samples, sampleRate, {}, token);
-    return this.trackFeatures(features, samples.length / sampleRate, options, token);
-  }
-
-  /** Tracks from precomputed spectral features (so the caller can reuse them for per-bar features). */
-  trackFeatures(features: SpectralFeatures, durationSeconds: number, options: BarTrackerOptions, token: CancellationToken): SpectralBarTracking {
-    validateTrackerOptions(options);
+    const durationSeconds = samples.length / sampleRate;
     const frameRate = features.frameRate;
     const envelope = onsetEnvelope(features.onset, frameRate);
     throwIfCancelled(token);
