@@ -373,10 +373,17 @@ export class JobManager {
         if (index >= 0) lane.splice(index, 1);
       }
       job.status = 'cancelled';
-      this.counts.cancelled++;
-      job.sink.cancelled();
+      const { sink } = job;
       this.release(job);
-      void this.store.discard(job.id).catch(() => {});
+      // Its work folder (made at acceptance, maybe still being made) goes before anyone hears `cancelled`:
+      // a cancelled job leaves no output (protocol invariant 6).
+      void (job.workReady ?? Promise.resolve())
+        .then(() => this.store.discard(job.id))
+        .catch(() => {})
+        .then(() => {
+          this.counts.cancelled++;
+          sink.cancelled();
+        });
     } else if (job.status === 'running') {
       job.source.cancel();
     }
