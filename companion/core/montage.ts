@@ -175,6 +175,22 @@ export interface LockedPlacement {
 export type PlanRelaxation = 'none' | 'auto' | RelaxKind | readonly RelaxKind[];
 /** One thing the planner may loosen (see {@link PlanOptions.relax}), in the order it tries them. */
 export type RelaxKind = 'granularity' | 'trim' | 'scenes' | 'music';
+
+/** What a relaxed solve changed, for plan.json, the report, the CLI and the panel. */
+export interface RelaxationNotice {
+  readonly relax: RelaxKind;
+  /** What changed and by how much, e.g. "used beats instead of bars: shots average 2.3 s, bars are 4.5 s". */
+  readonly message: string;
+  /** The value before and after: a unit name, trim on/off, the scene limit, the music's end in seconds. */
+  readonly from: string | number | boolean;
+  readonly to: string | number | boolean;
+  /**
+   * The relaxations a solve with this one forbidden would use instead (its "undo"); empty when forbidding it
+   * leaves no plan.
+   */
+  readonly alternatives: readonly RelaxKind[];
+}
+
 /** See {@link PlanOptions.trimAlign}. */
 export type TrimAlign = 'start' | 'centre' | 'best';
 

@@ -23,7 +23,8 @@
  *   bars, two bars, half bars or beats, and under granularity `auto` weighs them (and one unit per tempo
  *   section) by the objective per cut among those the shots fill.
  */
-export { solvePlan, suggestRelaxations, lockRange, type RelaxationNotice, type RelaxationSuggestion, type ShortfallDetails } from './solve-plan';
+export { solvePlan, suggestRelaxations, lockRange, type RelaxationSuggestion, type ShortfallDetails } from './solve-plan';
+export type { RelaxationNotice } from '../core/montage';
 export { solveMontage, unitPlanInput, type GranularityCandidate, type GranularityChoice, type MontageSolution, type MusicPlanInput } from './solve-montage';
 export { cutUnits, layoutUnits, musicSections, unitName, CUT_GRANULARITIES, SECTION_TEMPO_CHANGE, MIN_SECTION_BARS, type CutUnits, type MusicGrid, type SectionUnit } from './cut-units';
 export { allowedRelaxations, RELAX_ORDER } from './relax-plan';

@@ -15,12 +15,12 @@
  * A fixed granularity is solved as asked; relax `granularity` may then move it to a finer unit.
  */
 import { MontageError } from '../core/errors';
-import type { Bar, CutGranularity, GranularityOption, MontagePlan, PlanInput, RelaxKind } from '../core/montage';
+import type { Bar, CutGranularity, GranularityOption, MontagePlan, PlanInput, RelaxationNotice, RelaxKind } from '../core/montage';
 import { toSeconds } from '../core/rational';
 import { CUT_GRANULARITIES, layoutUnits, musicSections, unitName, unitSeconds, type CutUnits, type MusicGrid, type SectionUnit } from './cut-units';
 import { preparePlan, type PreparedPlan } from './prepare-plan';
 import { allowedRelaxations, cheapCapacityFits, CostCache, type UnitCandidate } from './relax-plan';
-import { buildPlan, diagnose, runKernel, solveRelaxed, type RelaxationNotice } from './solve-plan';
+import { buildPlan, diagnose, runKernel, solveRelaxed } from './solve-plan';
 
 /** A plan input at the music's own bars, with its beats, for {@link solveMontage}. */
 export interface MusicPlanInput extends Omit<PlanInput, 'bars' | 'barScores'> {

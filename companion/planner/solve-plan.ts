@@ -5,7 +5,7 @@
  * numbers and, if asked (`options.relax`), re-solves with the nearest relaxation. Pure and deterministic.
  */
 import { MontageError, type Diagnostic } from '../core/errors';
-import type { LockedPlacement, MontagePlan, PlanInput, Placement, RelaxKind } from '../core/montage';
+import type { LockedPlacement, MontagePlan, PlanInput, Placement, RelaxationNotice, RelaxKind } from '../core/montage';
 import { range } from '../core/rational';
 import { unitName } from './cut-units';
 import { solveHardKnapsack, type KnapsackResult, type Segment } from './hard-scene-knapsack';
@@ -53,21 +53,6 @@ export function solvePlan(input: PlanInput): MontagePlan {
   const relaxed = solveRelaxed(costs, allowedRelaxations(plan.options.relax), 0);
   if (relaxed) return relaxed.plan;
   throw diagnose(plan, result).error;
-}
-
-/** What a relaxed solve changed, for plan.json, the report, the CLI and the panel. */
-export interface RelaxationNotice {
-  readonly relax: RelaxKind;
-  /** What changed and by how much, e.g. "used beats instead of bars: shots average 2.3 s, bars are 4.5 s". */
-  readonly message: string;
-  /** The value before and after: a unit name, trim on/off, the scene limit, the music's end in seconds. */
-  readonly from: string | number | boolean;
-  readonly to: string | number | boolean;
-  /**
-   * The relaxations a solve with this one forbidden would use instead (its "undo"); empty when forbidding it
-   * leaves no plan.
-   */
-  readonly alternatives: readonly RelaxKind[];
 }
 
 /**

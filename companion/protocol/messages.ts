@@ -34,6 +34,7 @@
  *     media again and answers in well under 2 s (no preview video unless asked for).
  */
 import type { Diagnostic, ErrorData } from '../core/errors';
+import type { RelaxationNotice, RelaxKind } from '../core/montage';
 
 /** The protocol version this file describes. */
 export const PROTOCOL_VERSION = 1;
@@ -70,8 +71,8 @@ export type CutGranularity = 'bar' | '2bars' | 'halfbar' | 'beat';
 /** A cut granularity, or `auto` (the default): the planner weighs them by objective among those the shots fill. */
 export type GranularityOption = CutGranularity | 'auto';
 export const GRANULARITY_OPTIONS = ['auto', 'bar', '2bars', 'halfbar', 'beat'] as const satisfies readonly GranularityOption[];
-/** What the planner may loosen when the footage cannot fill the music as asked, in the order it tries them. */
-export type RelaxKind = 'granularity' | 'trim' | 'scenes' | 'music';
+/** What the planner may loosen (RelaxKind, in the order it tries them) and what a relaxation changed: the planner's own types. */
+export type { RelaxationNotice, RelaxKind };
 export const RELAX_KINDS = ['granularity', 'trim', 'scenes', 'music'] as const satisfies readonly RelaxKind[];
 /** `auto` (default): any of them, the fewest that work; `none`: refuse with the numbers; one kind or a list of kinds. */
 export type RelaxOption = 'auto' | 'none' | RelaxKind | readonly RelaxKind[];
@@ -327,17 +328,6 @@ export interface GranularitySummary {
   readonly reason: string;
   /** The unit of each stretch of the music (more than one only where the tempo changes). */
   readonly sections: readonly { readonly startSeconds: number; readonly endSeconds: number; readonly unit: CutGranularity; readonly unitSeconds: number }[];
-}
-
-/** One relaxation: what changed and by how much. */
-export interface RelaxationNotice {
-  readonly relax: RelaxKind;
-  /** e.g. "used beats instead of bars: shots average 2.3 s, bars are 4.5 s". */
-  readonly message: string;
-  readonly from: string | number | boolean;
-  readonly to: string | number | boolean;
-  /** The relaxations a re-run with this one forbidden would use instead; empty when it would find no plan. */
-  readonly alternatives: readonly RelaxKind[];
 }
 
 /** A file the job wrote, downloadable from the companion. */
