@@ -52,6 +52,9 @@ Montage options:
   --mood auto|excited|fearful|neutral|relaxed|sad|tense   the music's mood (default auto: read from the music)
   --pin LIST / --ban LIST   shot indices (from plan.json) that must / must not be used, e.g. 3,17
   --no-trim                 use shots only at their full length in bars (the paper's method)
+  --keep-text-shots         keep title cards, credits, logos and text-heavy shots in the pool
+  --keep-duplicates         keep every near-duplicate shot, not only the best of each group
+  --keep-blank-shots        keep black, white and frozen shots (report.txt lists every shot left out)
   --no-arc                  score shots against the whole music, not the bars they land on
   --format ID               a timeline format to write (repeatable; default: all, see 'formats')
   --export-option ID.NAME=VALUE   an exporter option (repeatable), e.g. fcp7-xml.flavor=resolve,
@@ -96,6 +99,9 @@ const options = {
   trim: { type: 'boolean' },
   'no-trim': { type: 'boolean' },
   'no-arc': { type: 'boolean' },
+  'keep-text-shots': { type: 'boolean' },
+  'keep-duplicates': { type: 'boolean' },
+  'keep-blank-shots': { type: 'boolean' },
   format: { type: 'string', multiple: true },
   'export-option': { type: 'string', multiple: true },
   'no-preview': { type: 'boolean' },
@@ -224,6 +230,9 @@ function montageRequest(values: Values): MontageRequest {
       ...musicOverrides(values),
       ...(values['no-trim'] ? { trim: false } : {}),
       ...(values['no-arc'] ? { arc: false } : {}),
+      ...(values['keep-text-shots'] ? { keepTextShots: true } : {}),
+      ...(values['keep-duplicates'] ? { keepDuplicates: true } : {}),
+      ...(values['keep-blank-shots'] ? { keepBlankShots: true } : {}),
       pins: parseList(values.pin, 'pin'),
       bans: parseList(values.ban, 'ban'),
     },
@@ -273,6 +282,7 @@ function printOutcome(outcome: MontageOutcome, outDir: string, values: Values, i
     granularity: outcome.granularity.unit,
     granularityReason: outcome.granularity.reason,
     relaxations: outcome.relaxations,
+    ...(outcome.pool ? { excludedShots: outcome.pool.excluded.length, trimmedShots: outcome.pool.trimmed.length } : {}),
   };
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ ok: true, outDir, files: outcome.files, summary })}\n`);

@@ -7,6 +7,7 @@
  */
 import type { Diagnostic } from './errors';
 import type { CancellationToken, Progress, ProgressReport } from './lifecycle';
+import type { ShotPoolReading } from './shot-pool';
 import type { Bar, BarFeatures, Beat, EmotionVector, MediaInfo, Scene, Shot, ShotFeatures, VideoStreamInfo } from './montage';
 
 /** One decoded frame, RGB24, row-major. */
@@ -45,6 +46,8 @@ export interface MovieAnalysis {
   readonly features: readonly ShotFeatures[];
   /** Notices about the movie (a truncated file), listed in the report. */
   readonly diagnostics?: readonly Diagnostic[];
+  /** Sampled frames per shot (text, hash, thumbnail) for the clean shot pool; absent when not read. */
+  readonly pool?: ShotPoolReading;
 }
 
 export interface MovieAnalysisOptions {

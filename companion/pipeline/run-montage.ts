@@ -23,6 +23,8 @@ import { assertSparesInputs, OutputFolder } from './output-folder';
 import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
 import { planJson } from './plan-json';
+import { analysisMovies, formatPoolReport, solveWithPool } from './shot-pool-plan';
+import type { PoolOptions, PoolVerdict } from '../core/shot-pool';
 import { validateTrackerOptions } from '../analysis/music/tracker-options';
 import { fixedMoodEncoder, MOOD_CHOICES, type MoodChoice } from '../analysis/emotion/fixed-mood';
 
@@ -34,7 +36,7 @@ export interface SecondsRange {
 /** The editor's music overrides accept these ranges (the CLI, the protocol and the panel check the same). */
 export { MAX_BEATS_PER_BAR, MAX_TEMPO_BPM, MIN_BEATS_PER_BAR, MIN_TEMPO_BPM } from '../analysis/music/tracker-options';
 
-export interface MontageOptions extends Partial<PlanOptions> {
+export interface MontageOptions extends Partial<PlanOptions>, PoolOptions {
   /** Default `auto` (the planner weighs bar, two bars, half bar and beat); `relax` defaults to `auto` here too. */
   readonly granularity?: GranularityOption;
   readonly beatsPerBar?: number;
@@ -94,6 +96,8 @@ export interface MontageOutcome {
   /** Names of the files written into outDir. */
   readonly files: readonly string[];
   readonly report: string;
+  /** The clean shot pool's verdict: shots excluded or trimmed, with reasons (absent without pool readings). */
+  readonly pool?: PoolVerdict;
 }
 
 /** Output files the job always writes (timeline files are added by the exporters). */
@@ -123,7 +127,7 @@ export async function analyseInputs(request: MontageRequest, context: MontageCon
     token,
   );
   throwIfCancelled(token);
-  const movie = await analyseMovie(request.moviePath, context.cacheDir ? { cacheDir: context.cacheDir } : {}, progress, token);
+  const movie = await analyseMovie(request.moviePath, { shotPool: true, ...(context.cacheDir ? { cacheDir: context.cacheDir } : {}) }, progress, token);
   throwIfCancelled(token);
   progress.report({ stage: 'emotion', fraction: 0 });
   const encoders = await resolveEncoders(context.host, request.encoders);
@@ -140,9 +144,9 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
   const folder = await OutputFolder.open(context.outDir, { force: context.force ?? false, expectedNames: outputNames(preview), inputs: inputPaths(request) });
   try {
     progress.report({ stage: 'plan', fraction: 0 });
-    const planned = buildMusicPlanInput(analysis, request);
-    const solution = solveMontage(planned.input);
-    const { plan } = solution;
+    const movies = analysisMovies(analysis);
+    const { solution, planned, verdict, diagnostics: poolNotices } = solveWithPool(buildMusicPlanInput(analysis, request), movies, analysis.emotions.shotScores, request.options ?? {});
+    const plan = { ...solution.plan, diagnostics: [...solution.plan.diagnostics, ...poolNotices] };
     const units: CutUnits = { units: [...plan.bars], barOfUnit: solution.barOfUnit.map((bars) => [...bars]) };
     const timeline = planToTimeline(plan, mediaReferences(analysis));
     progress.report({ stage: 'plan', fraction: 1 });
@@ -154,8 +158,8 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     progress.report({ stage: 'export', fraction: 1 });
 
-    await folder.write('plan.json', `${JSON.stringify(planJson(solution, analysis, planned, unitMusicEmotions(analysis, units)), null, 2)}\n`);
-    const report = formatReport(solution, analysis, planned.originalShots);
+    await folder.write('plan.json', `${JSON.stringify({ ...planJson({ ...solution, plan }, analysis, planned, unitMusicEmotions(analysis, units)), ...(verdict ? { pool: verdict } : {}) }, null, 2)}\n`);
+    const report = formatReport({ ...solution, plan }, analysis, planned.originalShots) + formatPoolReport(verdict, movies);
     await folder.write('report.txt', report);
     if (preview) {
       const video = analysis.movie.media.video;
@@ -176,7 +180,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     throwIfCancelled(token);
     const files = await folder.commit();
-    return { plan, granularity: solution.granularity, relaxations: solution.relaxations, units, planned, timeline, files, report };
+    return { plan, granularity: solution.granularity, relaxations: solution.relaxations, units, planned, timeline, files, report, ...(verdict ? { pool: verdict } : {}) };
   } catch (error) {
     await folder.abort();
     throw error;

@@ -3,7 +3,7 @@
  * per-shot visual features, scenes; cached by the movie's content fingerprint so a second run (with other
  * music) skips decoding. Progress stages: 'decode', 'shots', 'features', 'scenes' (each 0 → 1).
  */
-import { MontageError, type Diagnostic } from '../../core/errors';
+import { CancellationError, MontageError, type Diagnostic } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../../core/lifecycle';
 import type { MediaInfo, Scene, Shot, VideoStreamInfo } from '../../core/montage';
 import { toFps } from '../../core/rational';
@@ -15,6 +15,7 @@ import { describeMovie, type DescribeOptions } from './describe-movie';
 import { SimilarityWindowSceneGrouper } from './scene-grouper';
 import { detectTransitions, transitionsToShots, type ShotDetectionOptions, type Transition } from './shot-detector';
 import { computeShotFeatures } from './shot-features';
+import { readShotPool, type ReadShotPoolOptions } from './shot-pool';
 
 /** Bump when detection or features change, so old cache entries are not reused. */
 export const MOVIE_ANALYSIS_VERSION = 5;
@@ -49,6 +50,12 @@ export interface MovieAnalysisExtraOptions extends MovieAnalysisOptions {
   readonly detection?: ShotDetectionOptions;
   readonly minSegmentSeconds?: DescribeOptions['minSegmentSeconds'];
   readonly inputOptions?: DescribeOptions['inputOptions'];
+  /**
+   * Read the clean shot pool too (sampled frames: text, hashes, thumbnails; shot-pool.ts), cached beside the
+   * analysis; progress stage 'pool'. Off by default (the pipeline asks for it). A pool that cannot be read is a
+   * notice in `diagnostics`, never a failed analysis.
+   */
+  readonly shotPool?: boolean | Omit<ReadShotPoolOptions, 'cacheDir'>;
 }
 
 /**
@@ -56,6 +63,25 @@ export interface MovieAnalysisExtraOptions extends MovieAnalysisOptions {
  * AM_ERR_FFMPEG_FAILED, AM_ERR_PROCESS_TIMEOUT or CancellationError (ffmpeg processes are killed).
  */
 export async function analyseMovie(
+  path: string,
+  options: MovieAnalysisExtraOptions,
+  progress: Progress<ProgressReport>,
+  token: CancellationToken,
+): Promise<MovieAnalysisResult> {
+  const result = await analyseMovieOnly(path, options, progress, token);
+  if (!options.shotPool) return result;
+  try {
+    const settings = options.shotPool === true ? {} : options.shotPool;
+    return { ...result, pool: await readShotPool(result, { ...settings, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) }, progress, token) };
+  } catch (error) {
+    if (error instanceof CancellationError) throw error;
+    const message = `The shot pool could not be read, so no shot is excluded and there are no thumbnails: ${(error as Error).message}`;
+    progress.report({ stage: 'pool', fraction: 1, message });
+    return { ...result, diagnostics: [...result.diagnostics, { code: error instanceof MontageError ? error.code : 'AM_ERR_INTERNAL', message, where: { file: path } }] };
+  }
+}
+
+async function analyseMovieOnly(
   path: string,
   options: MovieAnalysisExtraOptions,
   progress: Progress<ProgressReport>,
