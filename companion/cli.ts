@@ -19,6 +19,7 @@ import { analyseMusicReading, formatMusicReading } from './pipeline/music-readin
 import { MOOD_CHOICES, type MoodChoice } from './analysis/emotion/fixed-mood';
 import { ProgressBar } from './progress-bar';
 import { formatServerBanner, startServer } from './server/index';
+import { parseRedisUrl } from './queue/connection';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -32,6 +33,12 @@ Usage:
   auto-montage analyse-music FILE [--music-range S:E] [--json] [--bpm N] [--beats-per-bar N]
                             [--first-downbeat SECONDS] [--shift-downbeat N] [--mood auto|LABEL] [--cache DIR]
                                                print the music reading: tempo, metre, beats, bars, mood
+  auto-montage worker --redis URL [--concurrency N] [--cache DIR] [--lock-seconds N] [--json]
+                                               run analysis jobs from the queue (Ctrl-C: finish, then stop)
+  auto-montage enqueue --redis URL FILE|DIR… [--wait] [--json]
+                                               queue the analysis of files and folders; prints job ids
+  auto-montage jobs --redis URL [--json] [--cancel JOB]   each queued job's state and progress
+  auto-montage serve --redis URL [--cache DIR] the companion, with its jobs' analyses on the workers
 
 Montage options:
   --movie FILE              the movie (any format ffmpeg reads)
@@ -74,6 +81,15 @@ analyse-music prints (with --json, one object): tempoBpm, beatsPerBar, confidenc
 beats [{time, beatInBar}], bars [{start, duration, confidence, valence, arousal, mood}], mood, valence, arousal,
 moodConfidence; times in seconds of the music file. It takes the music options above and --music-encoders.
 
+Queue options (docs/scale-out.md):
+  --redis URL               the Redis of the worker pool, e.g. redis://127.0.0.1:6379 (without it, nothing
+                            uses a queue: serve and montage run everything in their own process)
+  --concurrency N           worker: jobs at once (default 1); serve: companion jobs at once (default 2)
+  --cache DIR               the analysis cache every worker and companion shares (default ~/.cache/auto-montage)
+  --lock-seconds N          worker: a job whose worker stops answering goes to another after N s (default 30)
+  --wait                    enqueue: wait until every job has ended, with progress on stderr
+  --cancel JOB              jobs: remove a waiting job from the queue, or stop a running one on its worker
+
 Environment: FFMPEG_PATH / FFPROBE_PATH choose the ffmpeg and ffprobe executables.
 Errors print as CODE: message — where; docs/errors.md explains each code.`;
 
@@ -115,6 +131,11 @@ const options = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   port: { type: 'string' },
+  redis: { type: 'string' },
+  concurrency: { type: 'string' },
+  'lock-seconds': { type: 'string' },
+  wait: { type: 'boolean' },
+  cancel: { type: 'string' },
   data: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -309,10 +330,15 @@ async function demo(values: Values, io: Io, token: CancellationTokenSource): Pro
 
 async function serve(values: Values, io: Io, token: CancellationTokenSource): Promise<number> {
   const port = parseInteger(values.port, 'port');
+  const redisUrl = values.redis === undefined ? undefined : parseRedisUrl(values.redis);
+  const concurrency = parseNumber(values.concurrency, 'concurrency', 1, 64, { whole: true });
   const server = await startServer({
+    ...(redisUrl ? { queue: { redisUrl, cacheDir: resolve(values.cache ?? defaultCacheDir()) } } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(values.data ? { dataDir: resolve(values.data) } : {}),
     extensionsDir: resolve(values.extensions ?? defaultExtensionsDir()),
+    onPairingCode: (code) => io.stdout.write(`Paired. Next pairing code: ${code}\n`),
   });
   io.stdout.write(`${formatServerBanner(server)}\nCtrl-C stops it.\n`);
   await new Promise<void>((done) => token.token.onCancellationRequested(() => done()));
@@ -369,19 +395,51 @@ async function analyseMusicCommand(file: string | undefined, values: Values, io:
   }
 }
 
+/** worker, enqueue and jobs: they need --redis; loaded only when used, so no other command loads BullMQ. */
+async function queueCommand(command: 'worker' | 'enqueue' | 'jobs', files: string[], values: Values, io: Io, token: CancellationTokenSource): Promise<number> {
+  if (values.redis === undefined) throw new UsageError(`${command} needs --redis URL (e.g. --redis redis://127.0.0.1:6379)`);
+  const redisUrl = parseRedisUrl(values.redis);
+  const commands = await import('./queue-commands');
+  const json = !!values.json;
+  if (command === 'worker') {
+    const concurrency = parseNumber(values.concurrency, 'concurrency', 1, 64, { whole: true });
+    const lockSeconds = parseNumber(values['lock-seconds'], 'lock-seconds', 1, 3600);
+    if (values.yamnet) configureEmotion({ yamnetPath: resolve(values.yamnet) });
+    return commands.workerCommand(
+      {
+        redisUrl,
+        cacheDir: resolve(values.cache ?? defaultCacheDir()),
+        extensionsDir: resolve(values.extensions ?? defaultExtensionsDir()),
+        json,
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(lockSeconds !== undefined ? { lockMs: lockSeconds * 1000 } : {}),
+      },
+      io,
+      token,
+    );
+  }
+  if (command === 'enqueue') {
+    if (!files.length) throw new UsageError('enqueue needs at least one FILE or DIR');
+    return commands.enqueueCommand(files, { redisUrl, wait: !!values.wait, json, quiet: !!values.quiet }, io, token);
+  }
+  return commands.jobsCommand({ redisUrl, json, ...(values.cancel !== undefined ? { cancel: values.cancel } : {}) }, io);
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }, token = new CancellationTokenSource()): Promise<number> {
   let values: Values;
   let command: string | undefined;
   let file: string | undefined;
+  let files: string[] = [];
   try {
     const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
     values = parsed.values;
     command = parsed.positionals[0];
-    // analyse-music takes its file as an argument (or --music).
+    // analyse-music takes its file as an argument (or --music); enqueue takes any number.
     const takesFile = command === 'analyse-music' || command === 'analyze-music';
     file = takesFile ? parsed.positionals[1] : undefined;
-    const extra = parsed.positionals[takesFile ? 2 : 1];
+    files = command === 'enqueue' ? parsed.positionals.slice(1) : [];
+    const extra = command === 'enqueue' ? undefined : parsed.positionals[takesFile ? 2 : 1];
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
   } catch (error) {
     io.stderr.write(`auto-montage: ${(error as Error).message}\nRun 'auto-montage --help' for the options.\n`);
@@ -412,8 +470,12 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
       case 'analyse-music':
       case 'analyze-music':
         return await analyseMusicCommand(file, values, io, token);
+      case 'worker':
+      case 'enqueue':
+      case 'jobs':
+        return await queueCommand(command, files, values, io, token);
       default:
-        throw new UsageError(`unknown command "${command}" (montage, demo, serve, formats, analyse-music)`);
+        throw new UsageError(`unknown command "${command}" (montage, demo, serve, formats, analyse-music, worker, enqueue, jobs)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,7 +1,7 @@
 // Keeps the dependency direction of the house style (no cycles, inner layers never import outer ones):
 //   core → nothing of ours (and no node:*);  planner → core;  protocol → core;  exporters → api, core;
 //   plugin → protocol, core (and its own files);  media → core;  analysis → media, core;  host → api, core, analysis, media;
-//   server → everything but cli/main; onnxruntime only through the session pool.  Run: node scripts/check-deps.mjs
+//   queue → pipeline, host, analysis, media, core;  server → everything but cli/main; onnxruntime only through the session pool.  Run: node scripts/check-deps.mjs
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -13,6 +13,7 @@ const rules = [
   ['companion/media', ['companion/media', 'companion/core']],
   ['companion/analysis', ['companion/analysis', 'companion/media', 'companion/core', 'companion/api']],
   ['companion/host', ['companion/host', 'companion/api', 'companion/core', 'companion/analysis', 'companion/media', 'exporters']],
+  ['companion/queue', ['companion/queue', 'companion/pipeline', 'companion/host', 'companion/analysis', 'companion/media', 'companion/api', 'companion/core']],
   ['exporters', ['exporters', 'companion/api', 'companion/core']],
   ['plugin', ['plugin', 'companion/protocol', 'companion/core']],
 ];

@@ -2,17 +2,17 @@
  * A content-fingerprint cache any analysis stage can use. An entry is one JSON file named after the stage
  * and the input's fingerprint, holding the value and a SHA-256 of its text, written to a temporary name
  * and renamed into place (never half-written). A file that does not parse, names another key or fails its
- * checksum is corrupt: it is removed and reported as a miss, so the caller rebuilds it.
+ * checksum is corrupt: it is removed and reported as a miss, so the caller rebuilds it. Entries are kept by a
+ * CacheStore (./cache-store.ts): a folder, which may be one every worker of a queue shares.
  *
  * The fingerprint is the size, the modification time and a hash of 16 sampled 64 KiB blocks (first, last
  * and evenly between), so a 50 GB movie is fingerprinted in milliseconds and any edit that changes size,
  * time or sampled content misses the cache.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { MontageError } from '../core/errors';
 import { openRegularFile } from '../media/regular-file';
+import { cacheStore, FolderCacheStore } from './cache-store';
 
 const BLOCK_BYTES = 64 * 1024;
 const BLOCKS = 16;
@@ -77,7 +77,7 @@ interface CacheEntry {
 
 /** The file an entry lives in. Keys are made of [a-zA-Z0-9._-] (others are replaced). */
 export function cachePath(dir: string, key: string): string {
-  return join(dir, `${key.replace(/[^a-zA-Z0-9._-]/g, '_')}.json`);
+  return new FolderCacheStore(dir).path(key);
 }
 
 /**
@@ -85,15 +85,11 @@ export function cachePath(dir: string, key: string): string {
  * corrupt). A corrupt entry is deleted.
  */
 export async function readCache<T>(dir: string, key: string, validate?: (value: unknown) => value is T): Promise<CacheLookup<T>> {
-  const file = cachePath(dir, key);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return { status: 'miss' };
-  }
+  const store = cacheStore(dir);
+  const text = await store.get(key);
+  if (text === undefined) return { status: 'miss' };
   const corrupt = async (reason: string): Promise<CacheLookup<T>> => {
-    await rm(file, { force: true });
+    await store.delete(key);
     return { status: 'corrupt', reason };
   };
   let entry: CacheEntry;
@@ -114,19 +110,14 @@ export async function readCache<T>(dir: string, key: string, validate?: (value: 
   return { status: 'hit', value: value as T };
 }
 
-/** Writes an entry atomically (temporary file in the same folder, then rename). */
+/** Writes an entry atomically (the store's put: for a folder, a temporary file in it, then rename). */
 export async function writeCache(dir: string, key: string, value: unknown): Promise<void> {
-  const file = cachePath(dir, key);
   const payload = JSON.stringify(value);
   const entry: CacheEntry = { schema: ENTRY_SCHEMA, key, sha256: createHash('sha256').update(payload).digest('hex'), payload };
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    // Private to the user, as the rest of the data folder: entries describe the user's films.
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(temporary, JSON.stringify(entry), { mode: 0o600 });
-    await rename(temporary, file);
+    await cacheStore(dir).put(key, JSON.stringify(entry));
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => {});
+    const file = cachePath(dir, key);
     throw new MontageError('AM_ERR_OUTPUT_WRITE', `Cannot write the cache entry ${file}: ${error instanceof Error ? error.message : String(error)}`, { where: { file }, cause: error });
   }
 }

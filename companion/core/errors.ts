@@ -47,6 +47,9 @@ export const ERROR_CODES = {
   AM_ERR_INTERRUPTED: 'A job was queued or running when the companion stopped (crash, kill or power loss).',
   AM_ERR_URL_MALFORMED: 'An HTTP request path is malformed (for example bad percent-encoding).',
   AM_ERR_CONNECTION_LIMIT: 'Too many connections are waiting to say hello; try again shortly.',
+  AM_ERR_QUEUE_UNAVAILABLE: 'The job queue (Redis, for --redis) cannot be reached.',
+  AM_ERR_NO_USABLE_SOURCE: 'None of the movies or media ranges given can be used (every one is missing, unreadable, audio-only or empty).',
+  AM_ERR_SOURCE_DUPLICATE: 'The same media range was given twice (a notice: it is used once).',
   AM_ERR_INTERNAL: 'An unexpected internal error (a bug: please report it).',
 } as const satisfies Record<`AM_ERR_${string}`, string>;
 

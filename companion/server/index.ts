@@ -15,6 +15,8 @@ import { JobStore } from './job-store';
 import type { GpuStatus, RunJob } from './run-job';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './retention';
 import { AuthThrottle, Session } from './session';
+import { Pairing } from './pairing';
+import { extname } from 'node:path';
 import { definedOnly } from '../core/objects';
 
 export type { GpuStatus, JobRequest, JobRunContext, JobRunOutput, MontageOutput, OutputFile, RunJob } from './run-job';
@@ -64,6 +66,13 @@ export interface ServerOptions {
   /** Job folder retention; overrides `<configDir>/server.json` field by field (default 30 days, 2048 MB). */
   readonly retention?: Partial<RetentionPolicy>;
   readonly cancelGraceMs?: number;
+  /** Called with each new pairing code once the previous one was used (the CLI prints it). */
+  readonly onPairingCode?: (code: string) => void;
+  /**
+   * Queue the jobs' analyses on a BullMQ/Redis worker pool (`serve --redis`); the workers and this companion
+   * share `cacheDir`. Without it everything runs in this process, as always.
+   */
+  readonly queue?: { readonly redisUrl: string; readonly cacheDir: string };
 }
 
 export interface RunningServer {
@@ -75,8 +84,12 @@ export interface RunningServer {
   readonly uiUrl: string;
   readonly port: number;
   readonly token: string;
+  /** The pairing code the panel may send once instead of the token (a new one after each use). */
+  pairingCode(): string;
   readonly dataDir: string;
   readonly configDir: string;
+  /** The Redis URL the analyses are queued on (`serve --redis`), or undefined: in-process. */
+  readonly queue: string | undefined;
   stats(): QueueStats;
   /** Cancels every job (killing their child processes), closes every connection, stops listening. */
   close(): Promise<void>;
@@ -109,6 +122,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     gpu = options.gpu ?? runner.gpu;
     disposeRunner = runner.dispose;
   }
+  let closeQueue = async () => {};
+  if (options.queue) {
+    // Loaded only with a queue: without one the companion never loads BullMQ.
+    const { queuedRunJob } = await import('./queued-run-job');
+    const queued = await queuedRunJob(runJob, options.queue).catch(async (error: unknown) => {
+      await disposeRunner();
+      throw error;
+    });
+    runJob = queued.runJob;
+    closeQueue = () => queued.close();
+  }
 
   const limits: ProtocolLimits = { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) };
   const manager = new JobManager({
@@ -124,6 +148,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const allowedHosts = () => [`${HOST}:${port}`, `localhost:${port}`];
   const sessions = new Set<Session>();
   const authThrottle = new AuthThrottle();
+  const pairing = new Pairing(options.onPairingCode);
+  // Timeline files go over the WebSocket too (macOS blocks http:// in UXP); only text outputs, at most this big.
+  const readArtifact = async (jobId: string, name: string) => {
+    const info = await manager.info(jobId);
+    if (!info || info.status !== 'done' || !info.result) throw new MontageError('AM_ERR_JOB_NOT_FOUND', `No finished job ${JSON.stringify(jobId)}.`, { where: { field: 'jobId' } });
+    const listed = info.result.montage?.files ?? [];
+    const file = listed.find((candidate) => candidate.name === name);
+    if (file && (file.format === 'preview' || !TEXT_ARTIFACT_EXTENSIONS.has(extname(name).toLowerCase()))) {
+      throw new MontageError('AM_ERR_INVALID_ARGUMENT', `${name} is not a text file; fetch it over HTTP.`, { where: { field: 'name', file: name } });
+    }
+    const opened = await store.openArtifact(jobId, name, listed);
+    try {
+      if (opened.info.size > MAX_TEXT_ARTIFACT_BYTES) throw new MontageError('AM_ERR_INVALID_ARGUMENT', `${name} is ${opened.info.size} bytes, more than a frame may carry.`, { where: { field: 'name', file: name } });
+      return { format: file?.format ?? '', text: await opened.handle.readFile('utf8') };
+    } finally {
+      await opened.handle.close().catch(() => {});
+    }
+  };
   const maxUnauthenticated = options.maxUnauthenticatedConnections ?? DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS;
   const app = createHttpApp({
     token,
@@ -168,7 +210,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const host = String(request.headers.host ?? '').toLowerCase();
     if (path !== WEBSOCKET_PATH) return rejectUpgrade(socket, 404, 'AM_ERR_FILE_NOT_FOUND', `The WebSocket endpoint is ${WEBSOCKET_PATH}.`);
     if (!allowedHosts().includes(host)) return rejectUpgrade(socket, 403, 'AM_ERR_FORBIDDEN_ORIGIN', `The Host ${JSON.stringify(host)} is not the companion.`);
-    if (!originAllowed(origin)) return rejectUpgrade(socket, 403, 'AM_ERR_FORBIDDEN_ORIGIN', `WebSocket connections from ${JSON.stringify(origin)} are refused.`);
+    if (!originAllowed(origin)) {
+      // Completed, then closed with a reason: a browser or UXP socket never sees an HTTP status, and a bare 403
+      // would read as "not running" in the panel. Nothing the socket sends is read.
+      return wss.handleUpgrade(request, socket, head, (ws) => {
+        ws.send(JSON.stringify({ type: 'error', code: 'AM_ERR_FORBIDDEN_ORIGIN', message: `WebSocket connections from ${JSON.stringify(origin)} are refused.`, details: { origin } }));
+        ws.close(CLOSE_CODES.forbiddenOrigin, 'AM_ERR_FORBIDDEN_ORIGIN');
+      });
+    }
     // Each connection that has not said hello may hold up to a frame of memory: their number is bounded.
     const unauthenticated = [...sessions].filter((session) => !session.authenticated).length;
     if (unauthenticated >= maxUnauthenticated) {
@@ -183,6 +232,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         formats: () => formats,
         urls: { fileUrl: (jobId, name) => `http://${HOST}:${port}/jobs/${jobId}/files/${encodeURIComponent(name)}?token=${token}` },
         authThrottle,
+        pairing,
+        readArtifact,
+        status: () => {
+          const { provider, inUse, ...rest } = gpu();
+          const { running, queued } = manager.stats();
+          const device = 'device' in rest ? rest.device : undefined;
+          return { gpu: { inUse, provider, ...(device ? { device } : {}) }, queue: { running, queued } };
+        },
         ...definedOnly({ helloTimeoutMs: options.helloTimeoutMs, maxHelloFrameBytes: options.maxHelloFrameBytes }),
         onClose: (closed) => sessions.delete(closed),
       });
@@ -215,12 +272,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     uiUrl: `${url}/#token=${token}`,
     port,
     token,
+    pairingCode: () => pairing.display,
     dataDir,
     configDir,
+    queue: options.queue?.redisUrl,
     stats: () => manager.stats(),
     close: () =>
       (closing ??= (async () => {
         await manager.close();
+        await closeQueue();
         for (const session of sessions) session.close(CLOSE_CODES.shutdown, 'shutdown');
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         server.closeAllConnections();
@@ -237,9 +297,22 @@ export function formatServerBanner(server: RunningServer): string {
     `  web UI:    ${server.uiUrl}`,
     `  WebSocket: ${server.wsUrl}`,
     `  token:     ${server.token}`,
+    `  pairing:   ${server.pairingCode()}  (type it once in the Premiere panel; a new code follows each use)`,
     `  data:      ${server.dataDir}`,
+    ...(server.queue ? [`  queue:     ${redactedUrl(server.queue)} (analyses run on the workers)`] : []),
   ].join('\n');
 }
+
+/** A Redis URL without its password, for the banner. */
+function redactedUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
+/** Outputs `file` may return over the WebSocket. */
+const TEXT_ARTIFACT_EXTENSIONS = new Set(['.xml', '.fcpxml', '.edl', '.otio', '.json', '.txt', '.html', '.csv']);
+const MAX_TEXT_ARTIFACT_BYTES = 32 * 1024 * 1024;
 
 function rejectUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ code, message });

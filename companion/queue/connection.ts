@@ -1,0 +1,53 @@
+/**
+ * The Redis behind the job queue: the URL the commands take (`--redis redis://host:6379/0`, `rediss://` for
+ * TLS) and the client options BullMQ needs. Clients never give up on a command (maxRetriesPerRequest null):
+ * when Redis restarts, commands wait and ioredis reconnects, so a worker or a companion rides out the restart
+ * with its jobs (Redis keeps them on disk with appendonly or snapshots).
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { MontageError } from '../core/errors';
+
+/** Checks a `--redis` value: redis:// or rediss://, a host, an optional port and database number. */
+export function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `--redis must be a URL such as redis://127.0.0.1:6379 (got "${text}").`, { where: { field: 'redis' } });
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `--redis must start with redis:// or rediss:// (got "${url.protocol}//").`, { where: { field: 'redis' } });
+  }
+  if (!url.hostname || (url.pathname && url.pathname !== '/' && !/^\/\d+$/.test(url.pathname))) {
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `--redis must be redis://HOST[:PORT][/DB] (got "${text}").`, { where: { field: 'redis' } });
+  }
+  return text;
+}
+
+/** Reconnect after 100 ms, growing to 2 s between tries, for ever. */
+const retryStrategy = (times: number): number => Math.min(100 * times, 2000);
+
+/** Client options for BullMQ's queues, workers and event readers. */
+export function connectionOptions(url: string): { url: string; maxRetriesPerRequest: null; retryStrategy: (times: number) => number; connectionName: string } {
+  return { url, maxRetriesPerRequest: null, retryStrategy, connectionName: `auto-montage:${process.pid}` };
+}
+
+/** A plain client (pub/sub for cancel requests, PING). */
+export function redisClient(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, retryStrategy, ...options });
+}
+
+/** Throws AM_ERR_QUEUE_UNAVAILABLE when Redis does not answer a PING within `timeoutMs`. */
+export async function assertReachable(url: string, timeoutMs = 5000): Promise<void> {
+  const client = redisClient(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  client.on('error', () => {}); // reported below
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const where = new URL(url);
+    throw new MontageError('AM_ERR_QUEUE_UNAVAILABLE', `Redis at ${where.host} does not answer (${error instanceof Error ? error.message : String(error)}); start redis-server or check --redis.`, { where: { field: 'redis' }, cause: error });
+  } finally {
+    client.disconnect();
+  }
+}
