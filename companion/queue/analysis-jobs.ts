@@ -118,3 +118,10 @@ export function errorFromFailure(reason: string | undefined, jobId: string): Mon
   }
   return new MontageError('AM_ERR_INTERNAL', `Queue job ${jobId} failed: ${reason ?? 'no reason given'}`, { details: { queueJobId: jobId } });
 }
+
+/** Whether job data from Redis has the shape a worker can run (another program may have added the job). */
+export function isAnalysisJobData(value: unknown): value is AnalysisJobData {
+  const data = value as Partial<AnalysisJobData> | null;
+  if (!data || typeof data !== 'object' || typeof data.path !== 'string' || !data.path) return false;
+  return data.kind === 'movie' || (data.kind === 'music' && !!data.music && typeof data.music === 'object');
+}

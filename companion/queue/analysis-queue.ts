@@ -125,8 +125,10 @@ export class AnalysisQueue {
       // delayed) in the step that fails it, so a job seen in `failed` has failed for good.
       const check = async () => {
         try {
-          const job = await this.queue.getJob(jobId);
-          const state = job ? await job.getState() : 'unknown';
+          // The state first, then the job: a job read first may finish before its state is read, and its
+          // result or reason would be missing from the copy read.
+          const state = await this.queue.getJobState(jobId);
+          const job = state === 'completed' || state === 'failed' ? await this.queue.getJob(jobId) : undefined;
           if (state === 'completed' && job) finish(() => resolve(job.returnvalue as AnalysisJobResult));
           else if (state === 'failed' && job) finish(() => reject(errorFromFailure(job.failedReason, jobId)));
           else if (state === 'unknown') finish(() => reject(new MontageError('AM_ERR_JOB_NOT_FOUND', `The queue has no job ${jobId} (removed or expired).`, { details: { queueJobId: jobId } })));

@@ -11,7 +11,7 @@
  */
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { CancellationError, toMontageError } from '../core/errors';
+import { CancellationError, MontageError, toMontageError } from '../core/errors';
 import { CancellationTokenSource, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
 import { analyseMovie } from '../analysis/movie/analyse-movie';
 import { analyseMusic } from '../analysis/music/analyse-music';
@@ -19,7 +19,7 @@ import { defaultEncoderIds } from '../analysis/emotion/index';
 import { encodeShotsCached } from '../analysis/emotion/shot-cache';
 import type { ExtensionHost } from '../host/index';
 import { resolveEncoders } from '../pipeline/encoders';
-import { CANCEL_CHANNEL, isPermanent, jobFailureReason, QUEUE_NAME, QUEUE_PREFIX, type AnalysisJobData, type AnalysisJobResult } from './analysis-jobs';
+import { CANCEL_CHANNEL, isAnalysisJobData, isPermanent, jobFailureReason, QUEUE_NAME, QUEUE_PREFIX, type AnalysisJobData, type AnalysisJobResult } from './analysis-jobs';
 import { assertReachable, connectionOptions, redisClient } from './connection';
 
 export interface AnalysisWorkerOptions {
@@ -36,7 +36,12 @@ export interface AnalysisWorkerOptions {
   readonly progressIntervalMs?: number;
   /** Told of each job's start and end (the CLI prints them). */
   readonly onEvent?: (event: WorkerEvent) => void;
+  /** Does a job's work (default: the analysis below; tests inject failures and delays, as the server's RunJob). */
+  readonly analyse?: AnalyseJob;
 }
+
+/** The work of one job: analyse `data` into the shared cache, reporting progress and honouring `token`. */
+export type AnalyseJob = (data: AnalysisJobData, options: AnalysisWorkerOptions, progress: Progress<ProgressReport>, token: CancellationToken) => Promise<AnalysisOutcome>;
 
 export type WorkerEvent =
   | { readonly type: 'started'; readonly jobId: string; readonly data: AnalysisJobData; readonly attempt: number }
@@ -70,7 +75,8 @@ export async function startAnalysisWorker(options: AnalysisWorkerOptions): Promi
     emit({ type: 'started', jobId, data: job.data, attempt: job.attemptsMade + 1 });
     const started = Date.now();
     try {
-      const outcome = await analyse(job.data, options, throttled(job, intervalMs), source.token);
+      if (!isAnalysisJobData(job.data)) throw new MontageError('AM_ERR_INVALID_ARGUMENT', `Job ${jobId} is not an analysis job: ${JSON.stringify(job.data).slice(0, 200)}`);
+      const outcome = await (options.analyse ?? analyse)(job.data, options, throttled(job, intervalMs), source.token);
       return { ...outcome, kind: job.data.kind, path: job.data.path, elapsedMs: Date.now() - started, worker: name };
     } catch (error) {
       const failure = source.token.isCancellationRequested ? new CancellationError('Cancelled on its worker.') : toMontageError(error);
@@ -144,9 +150,10 @@ function throttled(job: Job, intervalMs: number): Progress<ProgressReport> {
   };
 }
 
-type AnalysisOutcome = Pick<AnalysisJobResult, 'fromCache' | 'shots' | 'bars' | 'notCached'>;
+export type AnalysisOutcome = Pick<AnalysisJobResult, 'fromCache' | 'shots' | 'bars' | 'notCached'>;
 
-async function analyse(data: AnalysisJobData, options: AnalysisWorkerOptions, progress: Progress<ProgressReport>, token: CancellationToken): Promise<AnalysisOutcome> {
+/** The real work: the movie's or the music's analysis, written to the shared cache. */
+export async function analyse(data: AnalysisJobData, options: AnalysisWorkerOptions, progress: Progress<ProgressReport>, token: CancellationToken): Promise<AnalysisOutcome> {
   const { cacheDir } = options;
   if (data.kind === 'music') {
     // The music analysis says a cache hit only in its progress message.
