@@ -191,8 +191,8 @@ export function formatJobs(jobs: readonly JobListing[]): string {
   for (const job of jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
   const lines = jobs.map((job) => {
     const progress = job.state === 'completed' ? (job.result?.fromCache ? 'from cache' : 'done') : job.progress ? `${job.progress.stage} ${Math.round(job.progress.fraction * 100)}%` : '';
-    const line = `${job.state.padEnd(10)} ${progress.padEnd(16)} ${String(job.attempts).padStart(2)}  ${job.jobId}  ${job.path}`;
-    return job.failedReason && job.state === 'failed' ? `${line}\n${' '.repeat(31)}${job.failedReason}` : line;
+    const line = `${job.state.padEnd(10)} ${progress.padEnd(16)} ${String(job.attempts).padStart(3)}  ${job.jobId}  ${job.path}`;
+    return job.failedReason && job.state === 'failed' ? `${line}\n${' '.repeat(33)}${job.failedReason}` : line;
   });
   return `${'STATE'.padEnd(10)} ${'PROGRESS'.padEnd(16)} TRY  JOB ID  FILE\n${lines.join('\n')}\n${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}\n`;
 }
