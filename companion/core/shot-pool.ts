@@ -16,6 +16,9 @@ export interface PoolSample {
   readonly textFraction?: number;
   /** 64-bit difference hash of the frame's luma, 16 hex digits. */
   readonly hash: string;
+  /** Mean luma and its standard deviation, 0 … 1 (black and white frames). */
+  readonly luma?: number;
+  readonly spread?: number;
   /** A small JPEG of the frame (base64), the shot's thumbnail and strip; absent when it could not be encoded. */
   readonly jpeg?: string;
 }

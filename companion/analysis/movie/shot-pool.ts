@@ -9,7 +9,8 @@
  *   - text: a sample is text when the detector marks ≥ {@link TEXT_SAMPLE_FRACTION} of it; a shot with text in at
  *     least half its samples is excluded (title cards, credits, logos, letters), one with text in fewer keeps
  *     its longest text-free stretch (a title faded in over a long shot) when that lasts a second or more;
- *   - black / white: mean luma below 0.07 (above 0.93) with almost no spread;
+ *   - black / white: most samples dark (bright) with almost no spread and the shot's mean luma below 0.07 (above
+ *     0.93), or the whole shot flat and dark (bright); a fade from black keeps its shot;
  *   - frozen: no motion at all across a shot of half a second or more (a freeze frame, a still);
  *   - duplicate: middle samples within {@link DUPLICATE_HAMMING} bits of each other's hash; the best of each group
  *     (highest score, then longest) stays.
@@ -29,7 +30,7 @@ import { loadTextDetector, textFraction, TEXT_DETECTOR_ID } from './text-detecto
 import type { PooledSession } from '../onnx/session-pool';
 
 /** Bump when sampling, detection or hashing change. */
-export const SHOT_POOL_VERSION = 1;
+export const SHOT_POOL_VERSION = 2;
 export const SAMPLE_SECONDS = 2;
 export const MAX_SAMPLES_PER_SHOT = 12;
 /** Width the samples are decoded at (text detection runs on it; PP-OCR finds title-sized text well at 320 px). */
@@ -43,6 +44,8 @@ export const DUPLICATE_HAMMING = 8;
 const BLACK_LUMA = 0.07;
 const WHITE_LUMA = 0.93;
 const BLANK_CONTRAST = 0.06;
+/** Luma standard deviation under which a dark (bright) sample is black (white): a line of small text stays under it. */
+const BLANK_SPREAD = 0.06;
 const FROZEN_MOTION = 0.002;
 
 /** Where each sample of each shot may come from: the shot's usable range cut into equal windows. */
@@ -90,6 +93,21 @@ export function differenceHash(frame: RgbFrame): string {
     hex += byte.toString(16).padStart(2, '0');
   }
   return hex;
+}
+
+/** Mean luma and its standard deviation (0 … 1) of a frame. */
+export function lumaStats(frame: RgbFrame): { luma: number; spread: number } {
+  const { data } = frame;
+  const pixels = Math.max(1, data.length / 3);
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i + 2 < data.length; i += 3) {
+    const y = (0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!) / 255;
+    sum += y;
+    squares += y * y;
+  }
+  const luma = sum / pixels;
+  return { luma, spread: Math.sqrt(Math.max(0, squares / pixels - luma * luma)) };
 }
 
 /** Bits that differ between two 16-hex-digit hashes. */
@@ -176,7 +194,8 @@ export async function readShotPool(movie: MovieAnalysis, options: ReadShotPoolOp
         const detectStarted = performance.now();
         const fraction = detector ? await textFraction(detector, frame) : undefined;
         timings.detectMs += performance.now() - detectStarted;
-        const sample: PoolSample & { order: number; jpeg?: string } = { frame: frame.index, hash: differenceHash(frame), order: spanIndex, ...(fraction !== undefined ? { textFraction: round(fraction, 5) } : {}) };
+        const { luma, spread } = lumaStats(frame);
+        const sample: PoolSample & { order: number; jpeg?: string } = { frame: frame.index, hash: differenceHash(frame), luma: round(luma, 4), spread: round(spread, 4), order: spanIndex, ...(fraction !== undefined ? { textFraction: round(fraction, 5) } : {}) };
         samples[shot]!.push(sample);
         if (withThumbnails) {
           // The frame's buffer belongs to the extractor only during this call.
@@ -329,7 +348,21 @@ function textVerdict(index: number, { shot, samples, fps }: PoolShot): ShotExclu
   };
 }
 
-function blankVerdict(index: number, { shot, features, fps }: PoolShot): ShotExclusion | undefined {
+function blankVerdict(index: number, { shot, features, fps, samples }: PoolShot): ShotExclusion | undefined {
+  // Most sampled frames black (or white): a black card, a fade's dark middle, tiny text on black.
+  const measured = samples.filter((s) => s.luma !== undefined && s.spread !== undefined);
+  for (const [reason, test] of [
+    ['black', (s: PoolSample) => s.luma! < BLACK_LUMA && s.spread! < BLANK_SPREAD],
+    ['white', (s: PoolSample) => s.luma! > WHITE_LUMA && s.spread! < BLANK_SPREAD],
+  ] as const) {
+    const hits = measured.filter(test);
+    // The frame average must agree: a fade from black has dark samples but its frames are not all dark.
+    const average = features ? (reason === 'black' ? features.brightness < BLACK_LUMA : features.brightness > WHITE_LUMA) : true;
+    if (measured.length && hits.length * 2 >= measured.length && average) {
+      const luma = hits.reduce((sum, s) => sum + s.luma!, 0) / hits.length;
+      return { shot: index, reason, detail: `${reason} in ${hits.length} of ${measured.length} sampled frame${measured.length === 1 ? '' : 's'} (mean luma ${luma.toFixed(3)})` };
+    }
+  }
   if (!features) return undefined;
   const flat = features.contrast < BLANK_CONTRAST;
   if (flat && features.brightness < BLACK_LUMA) return { shot: index, reason: 'black', detail: `black (mean luma ${features.brightness.toFixed(3)}, spread ${features.contrast.toFixed(3)})` };
