@@ -20,6 +20,7 @@ import type { ExtensionHost } from '../host/index';
 import { planToTimeline, solveMontage, unitPlanInput, type CutUnits, type GranularityChoice, type MusicPlanInput, type RelaxationNotice } from '../planner/index';
 import { renderPreview } from '../media/render';
 import { assertSparesInputs, OutputFolder } from './output-folder';
+import { withEditingMusic } from './nle-media';
 import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
 import { planJson } from './plan-json';
@@ -80,6 +81,11 @@ export interface ComposeContext extends MontageContext {
   readonly force?: boolean;
   /** Render montage.mp4 (default true). */
   readonly preview?: boolean;
+  /**
+   * Where WAV copies of music the editing apps cannot import are kept, one per source file (the companion: a
+   * folder outside the job folders, so every version refers to one file). Default: the output folder.
+   */
+  readonly editingMediaDir?: string;
 }
 
 export interface MontageOutcome {
@@ -148,7 +154,8 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     const { solution, planned, verdict, diagnostics: poolNotices } = solveWithPool(buildMusicPlanInput(analysis, request), movies, analysis.emotions.shotScores, request.options ?? {});
     const plan = { ...solution.plan, diagnostics: [...solution.plan.diagnostics, ...poolNotices] };
     const units: CutUnits = { units: [...plan.bars], barOfUnit: solution.barOfUnit.map((bars) => [...bars]) };
-    const timeline = planToTimeline(plan, mediaReferences(analysis));
+    // Music an NLE cannot import (Ogg, FLAC…) goes into the timelines as its WAV copy (nle-media.ts).
+    const timeline = planToTimeline(plan, await withEditingMusic(mediaReferences(analysis), analysis.music.media, folder, context.editingMediaDir, token));
     progress.report({ stage: 'plan', fraction: 1 });
 
     for (const [i, id] of exporters.entries()) {

@@ -32,6 +32,11 @@
  *     per second (sustained, with a burst allowance) get AM_ERR_PROTOCOL_RATE_LIMITED and are dropped.
  * 10. `resolve` re-solves a finished job's cached analysis with new pins/bans/options. It does not decode
  *     media again and answers in well under 2 s (no preview video unless asked for).
+ * 11. Pairing: a `hello` may carry the short `pairingCode` the companion prints instead of the token. A right
+ *     code is used up (the companion prints the next one) and the `welcome` carries the token, which the client
+ *     keeps (UXP secureStorage) for its next hellos. A wrong code is refused like a wrong token.
+ * 12. Everything the panel needs also travels over the WebSocket (macOS blocks http:// in UXP): `welcome`
+ *     carries the status line's facts, and `file` returns a text output of a finished job (a timeline file).
  */
 import type { Diagnostic, ErrorData } from '../core/errors';
 import type { RelaxationNotice, RelaxKind } from '../core/montage';
@@ -139,8 +144,10 @@ export interface HelloMessage {
   readonly type: 'hello';
   /** Must equal {@link PROTOCOL_VERSION}. */
   readonly protocol: number;
-  /** The companion's token (printed by `auto-montage serve`, kept in the user's config folder). */
+  /** The companion's token (printed by `auto-montage serve`, kept in the user's config folder); empty when pairing. */
   readonly token: string;
+  /** The short pairing code `auto-montage serve` prints (e.g. "K7QM-4XZ2"), instead of the token (invariant 11). */
+  readonly pairingCode?: string;
   /** Free text for logs, e.g. "premiere-panel 0.1.0". */
   readonly client?: string;
 }
@@ -202,10 +209,22 @@ export interface PingMessage {
   readonly requestId: string;
 }
 
+/**
+ * Ask for a text output of a finished job (a timeline file, plan.json, the report), answered by `fileContent`:
+ * the panel imports the timeline without any http:// request (invariant 12). Binary files (the preview) are refused.
+ */
+export interface FileMessage {
+  readonly type: 'file';
+  readonly requestId: string;
+  readonly jobId: string;
+  /** A file name the job's result lists. */
+  readonly name: string;
+}
+
 /** Every frame a client may send. */
-export type ClientMessage = HelloMessage | AnalyseMessage | MontageMessage | ResolveMessage | CancelMessage | JobQueryMessage | PingMessage;
+export type ClientMessage = HelloMessage | AnalyseMessage | MontageMessage | ResolveMessage | CancelMessage | JobQueryMessage | PingMessage | FileMessage;
 export type ClientMessageType = ClientMessage['type'];
-export const CLIENT_MESSAGE_TYPES = ['hello', 'analyse', 'montage', 'resolve', 'cancel', 'job', 'ping'] as const satisfies readonly ClientMessageType[];
+export const CLIENT_MESSAGE_TYPES = ['hello', 'analyse', 'montage', 'resolve', 'cancel', 'job', 'ping', 'file'] as const satisfies readonly ClientMessageType[];
 
 // ---------------------------------------------------------------------------------------------------------
 // Server → client
@@ -228,6 +247,16 @@ export interface WelcomeMessage {
   readonly limits: ProtocolLimits;
   /** Timeline formats this server can write. */
   readonly formats: readonly TimelineFormat[];
+  /** Present only when the hello paired with a pairing code: the token to say hello with from now on. */
+  readonly token?: string;
+  /** What the companion runs on and how busy it is (the panel's status line; GET /health says the same). */
+  readonly status?: ServerStatus;
+}
+
+/** The companion's compute and queue, as the panel's status line shows them. */
+export interface ServerStatus {
+  readonly gpu: { readonly inUse: boolean; readonly provider: string; readonly device?: string };
+  readonly queue: { readonly running: number; readonly queued: number };
 }
 
 /** A request became a job. */
@@ -387,6 +416,17 @@ export interface JobStateMessage {
   readonly error?: WireError;
 }
 
+/** The text of one output file, answering `file`. */
+export interface FileContentMessage {
+  readonly type: 'fileContent';
+  readonly requestId: string;
+  readonly jobId: string;
+  readonly name: string;
+  readonly format: string;
+  /** The whole file, UTF-8. */
+  readonly text: string;
+}
+
 export interface PongMessage {
   readonly type: 'pong';
   readonly requestId: string;
@@ -405,7 +445,7 @@ export interface ErrorMessage extends WireError {
 }
 
 /** Every frame the server may send. */
-export type ServerMessage = WelcomeMessage | AcceptedMessage | ProgressMessage | ResultMessage | CancelledMessage | JobStateMessage | PongMessage | ErrorMessage;
+export type ServerMessage = WelcomeMessage | AcceptedMessage | ProgressMessage | ResultMessage | CancelledMessage | JobStateMessage | PongMessage | FileContentMessage | ErrorMessage;
 export type ServerMessageType = ServerMessage['type'];
 
 /** WebSocket close codes the server uses (4000–4999 are application codes). */
@@ -416,6 +456,8 @@ export const CLOSE_CODES = {
   version: 4400,
   /** Too many refused frames in a row. */
   abuse: 4408,
+  /** The WebSocket's Origin is not the panel, the companion's page or a local tool (sent with an error frame). */
+  forbiddenOrigin: 4403,
   /** The server is shutting down. */
   shutdown: 1001,
   /** ws: a frame beyond the hard size cap. */

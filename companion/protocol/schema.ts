@@ -61,6 +61,7 @@ export const helloSchema = z.strictObject({
   type: z.literal('hello'),
   protocol: z.number().int(),
   token: z.string().max(256),
+  pairingCode: z.string().max(32).optional(),
   client: z.string().max(200).optional(),
 });
 
@@ -94,6 +95,7 @@ export const resolveSchema = z.strictObject({
 export const cancelSchema = z.strictObject({ type: z.literal('cancel'), requestId, jobId });
 export const jobQuerySchema = z.strictObject({ type: z.literal('job'), requestId, jobId });
 export const pingSchema = z.strictObject({ type: z.literal('ping'), requestId });
+export const fileSchema = z.strictObject({ type: z.literal('file'), requestId, jobId, name: z.string().min(1).max(200) });
 
 /** One schema per client message type. */
 export const CLIENT_SCHEMAS = {
@@ -104,9 +106,10 @@ export const CLIENT_SCHEMAS = {
   cancel: cancelSchema,
   job: jobQuerySchema,
   ping: pingSchema,
+  file: fileSchema,
 } as const satisfies Record<ClientMessageType, z.ZodType>;
 
-export const clientMessageSchema = z.discriminatedUnion('type', [helloSchema, analyseSchema, montageSchema, resolveSchema, cancelSchema, jobQuerySchema, pingSchema]);
+export const clientMessageSchema = z.discriminatedUnion('type', [helloSchema, analyseSchema, montageSchema, resolveSchema, cancelSchema, jobQuerySchema, pingSchema, fileSchema]);
 
 // Compile-time: what the schemas accept is assignable to the declared types (and the reverse).
 type Parsed = z.infer<typeof clientMessageSchema>;

@@ -7,7 +7,7 @@
  * (buildPlanInput's `originalShots` maps them back). They are stable for a job and its re-solves, because
  * the movie range is fixed per job, so pins and bans sent in a resolve mean the shots the client was shown.
  */
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EmotionVector, MontagePlan } from '../core/montage';
@@ -54,7 +54,10 @@ export async function createPipelineRunner(options: PipelineRunnerOptions = {}):
         : await analyseInputs(montageRequest, { host, cacheDir: context.cacheDir }, progress, token);
     if (request.kind === 'analyse') return { analysis: summariseAnalysis(analysis, montageRequest), analysisData: analysis };
 
-    const outcome = await composeMontage(analysis, montageRequest, { host, cacheDir: context.cacheDir, outDir: context.outDir, force: true, preview: request.preview }, progress, token);
+    // WAV copies of music Premiere cannot import live beside the cache, out of the job folders: every version and
+    // re-solve refers to one file, which job retention never deletes under a Premiere project.
+    const editingMediaDir = join(dirname(context.cacheDir), 'media');
+    const outcome = await composeMontage(analysis, montageRequest, { host, cacheDir: context.cacheDir, outDir: context.outDir, force: true, preview: request.preview, editingMediaDir }, progress, token);
     // The plan's own input numbers the summary's shots and maps the chosen ones back to the analysis.
     const summary = summariseAnalysis(analysis, montageRequest, outcome.planned);
     const byExtension = exporterByExtension();

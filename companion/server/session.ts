@@ -24,10 +24,12 @@ import {
   type ProtocolLimits,
   type ResolveMessage,
   type ServerMessage,
+  type ServerStatus,
 } from '../protocol/messages';
 import { parseClientFrame } from '../protocol/schema';
 import { tokensEqual } from './config';
 import type { JobManager, JobSink } from './job-manager';
+import type { Pairing } from './pairing';
 import { toResultMessage, type ArtifactUrls } from './result-message';
 import type { JobRequest } from './run-job';
 
@@ -45,6 +47,12 @@ export interface SessionOptions {
   /** Delays the answer to wrong tokens; shared by every connection of the server. */
   readonly authThrottle?: AuthThrottle;
   readonly onClose?: (session: Session) => void;
+  /** Accepts a pairing code in place of the token (protocol invariant 11); without it, codes are refused. */
+  readonly pairing?: Pairing;
+  /** The status line's facts sent in `welcome`. */
+  readonly status?: () => ServerStatus;
+  /** Reads a text output of a finished job for `file` (the same checks as the HTTP artifact route). */
+  readonly readArtifact?: (jobId: string, name: string) => Promise<{ format: string; text: string }>;
 }
 
 export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
@@ -134,7 +142,7 @@ export class Session {
   private starting: Promise<void> = Promise.resolve();
 
   private async dispatch(message: ClientMessage): Promise<void> {
-    if (message.type === 'hello') return this.hello(message.protocol, message.token);
+    if (message.type === 'hello') return this.hello(message.protocol, message.token, message.pairingCode);
     if (this.state !== 'ready') {
       this.sendError({ code: 'AM_ERR_PROTOCOL_OUT_OF_ORDER', message: `A "${message.type}" frame arrived before hello; send hello first.`, where: { field: 'type' } }, message.requestId);
       return;
@@ -158,10 +166,15 @@ export class Session {
       }
       case 'job':
         return this.jobState(message.requestId, message.jobId);
+      case 'file': {
+        if (!this.options.readArtifact) throw new MontageError('AM_ERR_JOB_NOT_FOUND', 'This companion serves no job files.', { where: { field: 'jobId' } });
+        const { format, text } = await this.options.readArtifact(message.jobId, message.name);
+        return this.send({ type: 'fileContent', requestId: message.requestId, jobId: message.jobId, name: message.name, format, text });
+      }
     }
   }
 
-  private hello(protocol: number, token: string): void {
+  private hello(protocol: number, token: string, pairingCode: string | undefined): void {
     if (this.state !== 'awaiting-hello') {
       this.sendError({ code: 'AM_ERR_PROTOCOL_OUT_OF_ORDER', message: 'A second hello on one connection.', where: { field: 'type' } });
       return;
@@ -172,9 +185,15 @@ export class Session {
       });
       return;
     }
-    if (!tokensEqual(token, this.options.token)) {
+    // A pairing code is tried only when no token came; a right one is used up here (invariant 11).
+    const paired = token === '' && pairingCode !== undefined && this.options.pairing?.redeem(pairingCode) === true;
+    if (!paired && !tokensEqual(token, this.options.token)) {
       const delayMs = this.options.authThrottle?.failed() ?? 0;
-      const refuse = () => this.refuse('AM_ERR_UNAUTHORIZED', 'The token is wrong. Copy it from the companion (`auto-montage serve` prints it).', CLOSE_CODES.unauthorized);
+      const message =
+        token === '' && pairingCode !== undefined
+          ? 'The pairing code is wrong or already used. Type the code `auto-montage serve` printed last.'
+          : 'The token is wrong. Copy it from the companion (`auto-montage serve` prints it).';
+      const refuse = () => this.refuse('AM_ERR_UNAUTHORIZED', message, CLOSE_CODES.unauthorized);
       if (delayMs === 0) return refuse();
       // Nothing more is read from this connection; the answer comes late.
       this.state = 'closed';
@@ -186,7 +205,17 @@ export class Session {
     this.state = 'ready';
     this.welcomed = true;
     const { limits } = this.options;
-    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, serverVersion: this.options.serverVersion, sessionId: this.id, limits, formats: this.options.formats() });
+    const status = this.options.status?.();
+    this.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      serverVersion: this.options.serverVersion,
+      sessionId: this.id,
+      limits,
+      formats: this.options.formats(),
+      ...(paired ? { token: this.options.token } : {}),
+      ...(status ? { status } : {}),
+    });
   }
 
   private async startJob(message: AnalyseMessage | MontageMessage | ResolveMessage): Promise<void> {

@@ -13,6 +13,7 @@ import {
   WEBSOCKET_PATH,
   type AcceptedMessage,
   type ClientMessage,
+  type FileContentMessage,
   type HelloMessage,
   type JobStateMessage,
   type MontageMessage,
@@ -28,8 +29,12 @@ import type { SocketFactory, SocketLike } from './host';
 /** The companion URL the panel tries first. 127.0.0.1, not localhost: Node may bind IPv6-only and macOS webviews block http://localhost. */
 export const DEFAULT_COMPANION_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 
-/** Why a call failed: a server error (with its catalogue code) or the connection itself. */
-export type CompanionErrorKind = 'server' | 'unreachable' | 'disconnected' | 'timeout' | 'cancelled';
+/**
+ * Why a call failed: a server error (with its catalogue code), or the connection itself: nothing answers at the
+ * address (`unreachable`), the host refused to open it (`permission`: UXP's manifest network.domains), the
+ * companion refused the panel's Origin (`forbidden-origin`), it dropped, or it did not answer in time.
+ */
+export type CompanionErrorKind = 'server' | 'unreachable' | 'permission' | 'forbidden-origin' | 'disconnected' | 'timeout' | 'cancelled';
 
 export class CompanionError extends Error {
   override readonly name = 'CompanionError';
@@ -79,9 +84,20 @@ interface PendingJob {
   reject(error: CompanionError): void;
 }
 
+/** How to say hello: with the token, or once with the pairing code the companion prints (protocol invariant 11). */
+export type Credentials = { readonly token: string } | { readonly pairingCode: string };
+
+/** The messages UXP's WebSocket gives when the manifest's network.domains does not list an address. */
+const PERMISSION_WORDS = /permission|not permitted|not allowed|manifest|network\.domains|denied/i;
+
 export interface CompanionClientOptions {
   /** Free text for the server's logs. */
   readonly clientName?: string;
+  /**
+   * The WebSocket origins the host lets the panel open (UXP: manifest.json's network.domains). An address outside
+   * them fails at once with kind "permission" instead of a confusing "not running".
+   */
+  readonly allowedSocketOrigins?: readonly string[];
   /** How long to wait for the socket to open and for `welcome`. */
   readonly connectTimeoutMs?: number;
 }
@@ -114,11 +130,20 @@ export class CompanionClient {
     return () => this.closeListeners.delete(listener);
   }
 
-  /** Opens the socket and says hello. Rejects with a plain-words CompanionError (unreachable, wrong token…). */
-  connect(url: string, token: string): Promise<WelcomeMessage> {
+  /**
+   * Opens the socket and says hello. Rejects with a plain-words CompanionError (unreachable, wrong token…).
+   * After a pairing code, the welcome carries the token to keep for the next hellos.
+   */
+  connect(url: string, credentials: Credentials | string): Promise<WelcomeMessage> {
     this.close();
     const { ws } = companionUrls(url);
     const timeoutMs = this.options.connectTimeoutMs ?? 5000;
+    const allowed = this.options.allowedSocketOrigins;
+    const origin = /^wss?:\/\/[^/]+/i.exec(ws)?.[0]?.toLowerCase() ?? ws;
+    if (allowed && !allowed.some((domain) => domain.toLowerCase() === origin)) {
+      return Promise.reject(new CompanionError('permission', `The panel may open only ${allowed.join(', ')} (manifest.json network.domains), not ${origin}.`));
+    }
+    const secret: Credentials = typeof credentials === 'string' ? { token: credentials } : credentials;
     return new Promise<WelcomeMessage>((resolve, reject) => {
       let settled = false;
       let socket: SocketLike;
@@ -137,16 +162,23 @@ export class CompanionClient {
       try {
         socket = this.socketFactory(ws, PROTOCOL_SUBPROTOCOL);
       } catch (error) {
-        fail(new CompanionError('unreachable', `Could not open ${ws}: ${error instanceof Error ? error.message : String(error)}`));
+        const words = error instanceof Error ? error.message : String(error);
+        fail(new CompanionError(PERMISSION_WORDS.test(words) ? 'permission' : 'unreachable', `Could not open ${ws}: ${words}`));
         return;
       }
       this.socket = socket;
       socket.onopen = () => {
-        const hello: HelloMessage = { type: 'hello', protocol: PROTOCOL_VERSION, token, client: this.options.clientName ?? 'auto-montage panel' };
+        const hello: HelloMessage = {
+          type: 'hello',
+          protocol: PROTOCOL_VERSION,
+          ...('token' in secret ? { token: secret.token } : { token: '', pairingCode: secret.pairingCode }),
+          client: this.options.clientName ?? 'auto-montage panel',
+        };
         socket.send(JSON.stringify(hello));
       };
-      socket.onerror = () => {
-        if (!settled) fail(new CompanionError('unreachable', `The companion is not running at ${ws}.`));
+      socket.onerror = (event) => {
+        const words = errorWords(event);
+        if (!settled) fail(new CompanionError(PERMISSION_WORDS.test(words) ? 'permission' : 'unreachable', PERMISSION_WORDS.test(words) ? `${ws}: ${words}` : `The companion is not running at ${ws}.`));
       };
       socket.onclose = (event) => {
         if (!settled) {
@@ -154,7 +186,9 @@ export class CompanionClient {
           fail(
             code === CLOSE_CODES.unauthorized
               ? new CompanionError('server', 'The companion refused the token.', { code: 'AM_ERR_UNAUTHORIZED', message: 'The token is missing or wrong.' })
-              : new CompanionError('unreachable', `The companion is not running at ${ws}.`),
+              : code === CLOSE_CODES.forbiddenOrigin
+                ? new CompanionError('forbidden-origin', 'The companion refused this panel’s Origin.', { code: 'AM_ERR_FORBIDDEN_ORIGIN', message: event?.reason || 'Origin refused.' })
+                : new CompanionError('unreachable', `The companion is not running at ${ws}.`),
           );
           return;
         }
@@ -170,7 +204,7 @@ export class CompanionClient {
             this.welcome = message;
             resolve(message);
           } else if (message.type === 'error') {
-            fail(new CompanionError('server', message.message, message));
+            fail(new CompanionError(message.code === 'AM_ERR_FORBIDDEN_ORIGIN' ? 'forbidden-origin' : 'server', message.message, message));
           }
           return;
         }
@@ -209,6 +243,13 @@ export class CompanionClient {
         if (jobId) this.cancelJob(jobId);
       },
     };
+  }
+
+  /** Reads a text output of a finished job over the WebSocket (no http://: macOS blocks it in UXP). */
+  async readFile(jobId: string, name: string): Promise<FileContentMessage> {
+    const reply = await this.request({ type: 'file', jobId, name });
+    if (reply.type !== 'fileContent') throw new CompanionError('server', `Unexpected reply "${reply.type}" to file.`);
+    return reply;
   }
 
   /** Asks the server to cancel a job; its `done` then rejects with kind "cancelled". */
@@ -318,6 +359,15 @@ function parseServerFrame(data: unknown): ServerMessage | undefined {
     // not JSON: ignore
   }
   return undefined;
+}
+
+/** The words an error event carries, if any (UXP and browsers give an Event, the ws client an Error-like object). */
+function errorWords(event: unknown): string {
+  if (!event || typeof event !== 'object') return '';
+  const { message, error } = event as { message?: unknown; error?: unknown };
+  if (typeof message === 'string') return message;
+  if (error instanceof Error) return error.message;
+  return '';
 }
 
 function asCompanionError(error: unknown): CompanionError {

@@ -74,6 +74,18 @@ export interface PremiereHost {
   getMarkers?(sequenceId: string): Promise<HostMarker[]>;
   /** Lets the user choose a file (e.g. the music); resolves null when cancelled. Optional. */
   pickFile?(types: readonly string[]): Promise<string | null>;
+  /**
+   * Where the companion token is kept between sessions: UXP secureStorage in Premiere (encrypted for this user),
+   * localStorage in a browser. Optional: without it the token lasts for the session.
+   */
+  readonly secrets?: SecretStore;
+}
+
+/** A small store for secrets. *Note*: UXP's secureStorage is asynchronous and returns bytes; implementations hide that. */
+export interface SecretStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  remove(key: string): Promise<void>;
 }
 
 /** What the panel needs from a WebSocket: the shape of UXP's and browsers' WebSocket and of the `ws` client. */

@@ -4,6 +4,7 @@
  * connection starts when a token is saved, and the sequence is read on show and on Refresh.
  */
 import type { SocketLike } from './host';
+import { MANIFEST_SOCKET_ORIGINS } from './network-domains';
 import { PANEL_ID } from './panel-ids';
 import { PanelController } from './panel-controller';
 import { mountPanel } from './ui/panel-view';
@@ -19,12 +20,14 @@ registerPanels({
         host: new UxpPremiereHost(),
         // UXP's WebSocket takes a subprotocol; its d.ts declares no on* handlers, hence our SocketLike.
         socketFactory: (url, protocol) => new WebSocket(url, protocol) as unknown as SocketLike,
-        fetch: (url, init) => fetch(url, init),
+        // No fetch: everything travels over the WebSocket (macOS blocks http:// in UXP).
+        allowedSocketOrigins: MANIFEST_SOCKET_ORIGINS,
+        // Only the URL goes to localStorage; the token lives in secureStorage (host.secrets).
         settings: localStorageSettings(),
         clientName: 'premiere-panel',
       });
       mountPanel(root as HTMLElement, controller);
-      if (controller.state.connection.token) void controller.connect();
+      void controller.restoreConnection();
       void controller.refreshSequence();
     },
     show() {

@@ -34,4 +34,4 @@ const controller = new PanelController({
 const root = document.getElementById('app') ?? document.body;
 mountPanel(root, controller);
 (window as unknown as { automontage: PanelController }).automontage = controller;
-if (controller.state.connection.token) void controller.connect();
+void controller.restoreConnection();

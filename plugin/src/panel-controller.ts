@@ -5,9 +5,9 @@
  * sequence version). The Premiere panel and the web UI share it; `host.kind` decides what applies.
  * The view subscribes with {@link PanelController.onChange} and renders {@link PanelState}.
  */
-import type { MontageResultMessage, ProgressMessage, RelaxKind } from '../../companion/protocol/messages';
+import type { MontageResultMessage, ProgressMessage, RelaxKind, ServerStatus } from '../../companion/protocol/messages';
 import type { Rate } from '../../companion/core/rational';
-import { CompanionClient, CompanionError, DEFAULT_COMPANION_URL, companionUrls, type JobHandle, type JobRequest } from './companion-client';
+import { CompanionClient, CompanionError, DEFAULT_COMPANION_URL, companionUrls, type Credentials, type JobHandle, type JobRequest } from './companion-client';
 import type { FetchLike, HostSequence, PremiereHost, SocketFactory } from './host';
 import {
   DEFAULT_PANEL_OPTIONS,
@@ -22,13 +22,13 @@ import {
   type PanelMontageOptions,
   type TypedInputs,
 } from './montage-request';
-import { describeProblem, type Problem } from './problems';
+import { START_COMPANION_FIX, describeProblem, type Problem } from './problems';
 import { barMarkers, bansFromDisabledClips } from './result-model';
 import { parseTicks, ticksPerFrame } from './ticks';
 
 const absTicks = (value: bigint) => (value < 0n ? -value : value);
 
-/** Where the panel keeps the URL and token between sessions (localStorage in UXP and browsers). */
+/** Where the panel keeps the URL between sessions (localStorage in UXP and browsers); the token goes to `host.secrets`. */
 export interface SettingsStore {
   get(key: string): string | null;
   set(key: string, value: string): void;
@@ -82,7 +82,10 @@ export interface PanelState {
 export interface PanelControllerOptions {
   readonly host: PremiereHost;
   readonly socketFactory: SocketFactory;
-  readonly fetch: FetchLike;
+  /** Unused by the panel itself since everything travels over the WebSocket (macOS blocks http:// in UXP). */
+  readonly fetch?: FetchLike;
+  /** The WebSocket origins the host allows (UXP: manifest.json network.domains); see CompanionClientOptions. */
+  readonly allowedSocketOrigins?: readonly string[];
   readonly settings?: SettingsStore;
   /** Overrides for the saved URL/token (the web UI passes its own origin and the ?token= of its address). */
   readonly url?: string;
@@ -92,6 +95,25 @@ export interface PanelControllerOptions {
 
 const URL_KEY = 'automontage.url';
 const TOKEN_KEY = 'automontage.token';
+
+/** A pairing code is 8 letters and digits ("K7QM-4XZ2"); a token is 64 hex digits, so the two never mix up. */
+export function credentialsFrom(typed: string, savedToken: string): Credentials {
+  const text = typed.trim();
+  if (text === '') return { token: savedToken };
+  const compact = text.replace(/[\s-]+/g, '');
+  return /^[A-Za-z0-9]{8}$/.test(compact) ? { pairingCode: compact.toUpperCase() } : { token: text };
+}
+
+/** The status line: companion version, CPU/GPU, queue. */
+export function statusLine(serverVersion: string, status: ServerStatus | undefined): string {
+  const parts = [`v${serverVersion}`];
+  if (status) {
+    const { inUse, provider, device } = status.gpu;
+    parts.push(inUse ? `GPU: ${device ?? provider}` : `CPU${provider !== 'cpu' ? ` (${provider})` : ''}`);
+    parts.push(`${status.queue.running} running, ${status.queue.queued} queued`);
+  }
+  return parts.join(' · ');
+}
 
 export class PanelController {
   private stateValue: PanelState;
@@ -104,7 +126,10 @@ export class PanelController {
 
   constructor(private readonly options: PanelControllerOptions) {
     this.settings = options.settings ?? memorySettings();
-    this.client = new CompanionClient(options.socketFactory, { clientName: options.clientName ?? `auto-montage ${options.host.kind}` });
+    this.client = new CompanionClient(options.socketFactory, {
+      clientName: options.clientName ?? `auto-montage ${options.host.kind}`,
+      ...(options.allowedSocketOrigins ? { allowedSocketOrigins: options.allowedSocketOrigins } : {}),
+    });
     this.client.onClose((reason) => {
       this.update({
         connection: { ...this.stateValue.connection, status: 'disconnected' },
@@ -115,7 +140,7 @@ export class PanelController {
       connection: {
         status: 'disconnected',
         url: options.url ?? this.settings.get(URL_KEY) ?? DEFAULT_COMPANION_URL,
-        token: options.token ?? this.settings.get(TOKEN_KEY) ?? '',
+        token: options.token ?? '',
       },
       sequence: null,
       music: { kind: 'file', path: '' },
@@ -146,53 +171,77 @@ export class PanelController {
     return () => this.listeners.delete(listener);
   }
 
-  /** Connects (or reconnects) to the companion and remembers URL and token. Never throws: failures become `problem`. */
-  async connect(url = this.stateValue.connection.url, token = this.stateValue.connection.token): Promise<boolean> {
-    this.update({ connection: { status: 'connecting', url, token }, problem: null, notice: null });
+  /**
+   * Connects (or reconnects) to the companion. `typed` is what the editor typed: the pairing code the companion
+   * printed (once; the welcome brings the token) or the token itself; empty uses the saved token. The token is
+   * kept in `host.secrets` (UXP secureStorage), never in localStorage. Never throws: failures become `problem`.
+   */
+  async connect(url = this.stateValue.connection.url, typed = ''): Promise<boolean> {
+    const saved = this.stateValue.connection.token;
+    const credentials = credentialsFrom(typed, saved);
+    this.update({ connection: { status: 'connecting', url, token: saved }, problem: null, notice: null });
+    if ('token' in credentials && credentials.token === '') {
+      this.update({
+        connection: { status: 'disconnected', url, token: '' },
+        problem: { title: 'The panel is not paired with the companion yet.', fix: START_COMPANION_FIX },
+      });
+      return false;
+    }
     try {
       companionUrls(url);
-      const welcome = await this.client.connect(url, token);
+      const welcome = await this.client.connect(url, credentials);
+      const token = welcome.token ?? ('token' in credentials ? credentials.token : saved);
       this.settings.set(URL_KEY, url);
-      this.settings.set(TOKEN_KEY, token);
-      this.update({ connection: { status: 'connected', url, token, serverVersion: welcome.serverVersion } });
-      void this.refreshHealth();
+      if (token !== saved || welcome.token) await this.saveToken(token);
+      this.update({ connection: { status: 'connected', url, token, serverVersion: welcome.serverVersion, health: statusLine(welcome.serverVersion, welcome.status) } });
       return true;
     } catch (error) {
-      this.update({ connection: { status: 'disconnected', url, token }, problem: describeProblem(error, url) });
+      this.update({ connection: { status: 'disconnected', url, token: saved }, problem: describeProblem(error, url) });
       return false;
+    }
+  }
+
+  /**
+   * At panel start: loads the saved token (moving one an older panel left in localStorage into the host's
+   * secrets) and connects when there is one. Resolves whether it connected.
+   */
+  async restoreConnection(): Promise<boolean> {
+    let token = this.stateValue.connection.token;
+    const secrets = this.options.host.secrets;
+    try {
+      if (!token && secrets) token = (await secrets.get(TOKEN_KEY)) ?? '';
+      const legacy = this.settings.get(TOKEN_KEY);
+      if (legacy) {
+        if (!token) token = legacy;
+        this.settings.set(TOKEN_KEY, '');
+        if (secrets) await secrets.set(TOKEN_KEY, token);
+      }
+    } catch {
+      // An unavailable secure store means pairing again, not a broken panel.
+    }
+    if (!token) return false;
+    this.update({ connection: { ...this.stateValue.connection, token } });
+    return this.connect();
+  }
+
+  /** Forgets the saved token (the next connect needs a new pairing code). */
+  async forgetPairing(): Promise<void> {
+    this.client.close();
+    await this.options.host.secrets?.remove(TOKEN_KEY).catch(() => {});
+    this.update({ connection: { status: 'disconnected', url: this.stateValue.connection.url, token: '' }, notice: 'The panel forgot its pairing. Type a new pairing code to connect.' });
+  }
+
+  private async saveToken(token: string): Promise<void> {
+    try {
+      await this.options.host.secrets?.set(TOKEN_KEY, token);
+    } catch {
+      // Kept for this session; the editor pairs again next time.
     }
   }
 
   disconnect(): void {
     this.client.close();
     this.update({ connection: { ...this.stateValue.connection, status: 'disconnected' } });
-  }
-
-  /** Reads GET /health for the status line (version, GPU, queue); silent on failure. */
-  async refreshHealth(): Promise<void> {
-    try {
-      const { http } = companionUrls(this.stateValue.connection.url);
-      const response = await this.options.fetch(`${http}/health`);
-      if (!response.ok) return;
-      const health = (await response.json()) as Record<string, unknown>;
-      const parts: string[] = [];
-      if (typeof health['version'] === 'string') parts.push(`v${health['version']}`);
-      // GpuStatus {inUse, provider, device?} (companion/server/run-job.ts).
-      const gpu = health['gpu'];
-      if (gpu && typeof gpu === 'object') {
-        const { inUse, provider, device } = gpu as { inUse?: unknown; provider?: unknown; device?: unknown };
-        parts.push(inUse === true ? `GPU: ${String(device ?? provider ?? 'yes')}` : `CPU${typeof provider === 'string' && provider !== 'cpu' ? ` (${provider})` : ''}`);
-      }
-      const queue = health['queue'];
-      if (queue && typeof queue === 'object') {
-        const running = (queue as Record<string, unknown>)['running'];
-        const queued = (queue as Record<string, unknown>)['queued'];
-        if (typeof running === 'number' || typeof queued === 'number') parts.push(`${Number(running ?? 0)} running, ${Number(queued ?? 0)} queued`);
-      }
-      this.update({ connection: { ...this.stateValue.connection, health: parts.join(' · ') } });
-    } catch {
-      // /health is informative only.
-    }
   }
 
   /** Premiere: reads the active sequence and picks a music clip when none is chosen yet. */
@@ -231,13 +280,13 @@ export class PanelController {
     this.update({ typed: { ...this.stateValue.typed, ...typed } });
   }
 
-  setConnectionFields(url: string, token: string): void {
-    this.update({ connection: { ...this.stateValue.connection, url, token } });
+  setConnectionUrl(url: string): void {
+    this.update({ connection: { ...this.stateValue.connection, url } });
   }
 
   /** Lets the host pick the music file (Premiere: UXP's file dialog). */
   async pickMusicFile(): Promise<void> {
-    const picked = await this.options.host.pickFile?.(['mp3', 'wav', 'aif', 'aiff', 'm4a', 'ogg', 'flac']);
+    const picked = await this.options.host.pickFile?.(['mp3', 'wav', 'aif', 'aiff', 'm4a', 'ogg', 'opus', 'flac']);
     if (picked) this.update({ music: { kind: 'file', path: picked } });
   }
 
@@ -350,11 +399,11 @@ export class PanelController {
     try {
       const file = result.montage.files.find((candidate) => candidate.format === 'fcp7-xml') ?? result.montage.files.find((candidate) => /\.xml$/i.test(candidate.name));
       if (!file) throw new RequestProblem('The companion sent no Premiere XML (xmeml) file.', 'Update the companion; its fcp7-xml exporter must be enabled.');
-      const response = await this.options.fetch(file.url, { headers: { Authorization: `Bearer ${this.stateValue.connection.token}` } });
-      if (!response.ok) throw new RequestProblem(`Downloading ${file.name} from the companion failed (HTTP ${response.status}).`, 'Check that the companion is still running, then press Re-solve.');
-      const xml = await response.text();
+      // Over the WebSocket, not http://: macOS blocks http:// in UXP (App Transport Security).
+      const { text } = await this.client.readFile(result.jobId, file.name);
       const version = this.stateValue.imported.length + 1;
-      const path = await host.writeTempFile(`auto-montage-v${version}.xml`, xml);
+      const name = versionName(result, version);
+      const path = await host.writeTempFile(`auto-montage-v${version}.xml`, renameXmemlSequence(text, name));
       const { newSequenceIds } = await host.importTimeline(path);
       const sequenceId = newSequenceIds[0];
       if (!sequenceId) {
@@ -442,4 +491,18 @@ export class PanelController {
       }
     }
   }
+}
+
+/** A version's descriptive name: "Auto-Montage v2 · song · 6 scenes · bars" (the music, the scenes, the unit, the version). */
+export function versionName(result: MontageResultMessage, version: number): string {
+  const music = result.analysis.music.path.split(/[\\/]/).pop()?.replace(/\.[^.]+$/, '') ?? 'music';
+  const plan = result.montage.plan;
+  const unit = plan.options.granularity === 'mixed' ? 'mixed units' : { bar: 'bars', '2bars': '2 bars', halfbar: 'half bars', beat: 'beats' }[plan.options.granularity];
+  return `Auto-Montage v${version} · ${music} · ${plan.sceneCount} ${plan.sceneCount === 1 ? 'scene' : 'scenes'} · ${unit}`;
+}
+
+/** Sets the name of an xmeml's sequence (the first <name> inside <sequence>), escaped for XML. */
+export function renameXmemlSequence(xml: string, name: string): string {
+  const escaped = name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return xml.replace(/(<sequence\b[^>]*>\s*<name>)[^<]*(<\/name>)/, (_match, open: string, close: string) => `${open}${escaped}${close}`);
 }

@@ -19,11 +19,19 @@ export interface Problem {
 
 /** How to start the companion, shown whenever it is not reachable. */
 export const START_COMPANION_FIX =
-  'Start the companion in a terminal with "npx auto-montage serve" (or "npm start" in the auto-montage folder). It prints a URL and a token: paste them above and press Connect.';
+  'Start the companion in a terminal with "npx auto-montage serve" (or "npm start" in the auto-montage folder). The first time, type the pairing code it prints above and press Connect.';
+
+/** What to do when the host refuses to open the address (UXP: manifest.json's network.domains). */
+export const PERMISSION_FIX =
+  'The panel may only open the addresses its manifest.json lists under requiredPermissions.network.domains (ws://127.0.0.1:7391 and ws://localhost:7391). Use one of them, or add yours (for example ws://127.0.0.1:8000) to manifest.json, rebuild and reload the panel.';
+
+/** What to do when the companion refuses the panel's Origin. */
+export const ORIGIN_FIX =
+  'The companion accepts the Premiere panel (uxp:), its own web page and local tools. Update the panel and the companion to the same release; for another page, start the companion with that origin allowed.';
 
 const FIXES: Partial<Record<ErrorCode, { title: string; fix: string }>> = {
-  AM_ERR_UNAUTHORIZED: { title: 'The companion refused the token.', fix: 'Copy the token that "auto-montage serve" printed (it is kept in your user config folder) into the Token field and press Connect.' },
-  AM_ERR_FORBIDDEN_ORIGIN: { title: 'The companion refused this page or panel as a foreign origin.', fix: 'Open the web UI from the address the companion printed, or update the panel and the companion together.' },
+  AM_ERR_UNAUTHORIZED: { title: 'The companion refused the pairing code or the token.', fix: 'Type the pairing code "auto-montage serve" printed last (each code works once; it prints the next), or paste the token it printed, and press Connect.' },
+  AM_ERR_FORBIDDEN_ORIGIN: { title: 'The companion refused this page or panel as a foreign origin.', fix: ORIGIN_FIX },
   AM_ERR_PROTOCOL_VERSION: { title: 'The panel and the companion speak different protocol versions.', fix: 'Update the panel and the companion to the same release.' },
   AM_ERR_FILE_NOT_FOUND: { title: 'A media file could not be found.', fix: 'Check the path. The companion reads the files itself, so it must run on the same computer (and see the same drives) as the media.' },
   AM_ERR_MEDIA_UNREADABLE: { title: 'A file could not be read as media.', fix: 'Check that the file plays in a media player; re-export or transcode it (for example to H.264 MP4 or WAV) and try again.' },
@@ -49,8 +57,13 @@ export function describeProblem(error: unknown, companionUrl: string): Problem {
   if (error instanceof CompanionError) {
     switch (error.kind) {
       case 'unreachable':
-      case 'timeout':
         return { title: `The companion is not running at ${companionUrl}.`, detail: error.message, fix: START_COMPANION_FIX };
+      case 'timeout':
+        return { title: `The companion at ${companionUrl} did not answer.`, detail: error.message, fix: `Check that the terminal running "auto-montage serve" is not paused or busy, then press Connect. ${START_COMPANION_FIX}` };
+      case 'permission':
+        return { title: `Premiere did not let the panel open ${companionUrl}.`, detail: error.message, fix: PERMISSION_FIX };
+      case 'forbidden-origin':
+        return { title: 'The companion refused the panel’s origin.', detail: error.message, fix: ORIGIN_FIX, code: 'AM_ERR_FORBIDDEN_ORIGIN' };
       case 'disconnected':
         return { title: 'The connection to the companion was lost.', detail: error.message, fix: `Check that "auto-montage serve" is still running, then press Connect. ${START_COMPANION_FIX}` };
       case 'cancelled':

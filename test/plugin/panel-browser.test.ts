@@ -201,15 +201,23 @@ test('the Premiere panel UI, with a fake Premiere and the real companion, makes 
   assert.equal(await page.textContent('[data-test="status"]'), 'Not connected');
   assert.match((await page.textContent('[data-test="start-help"]')) ?? '', /npx auto-montage serve/);
 
-  // A wrong token is refused in plain words with the fix; the right one connects.
-  await page.fill('[data-test="token"]', 'not-the-token');
+  // As on macOS (the harness makes password fields unreadable): no password field at all; a wrong pairing code
+  // is refused in plain words with the fix, and the code the companion prints pairs the panel.
+  assert.equal(await page.$$eval('input[type="password"]', (inputs) => inputs.length), 0, 'no password field');
+  await page.fill('[data-test="pairing"]', 'AAAA-AAAA');
   await page.click('[data-test="connect"]');
   await page.waitForSelector('[data-test="problem-title"]');
-  assert.match((await page.textContent('[data-test="problem-title"]')) ?? '', /refused the token/, (await page.textContent('[data-test="problem"]')) ?? '');
-  assert.match((await page.textContent('[data-test="problem-fix"]')) ?? '', /Token field/);
-  await page.fill('[data-test="token"]', server.token);
-  await page.click('[data-test="connect"]');
+  assert.match((await page.textContent('[data-test="problem-title"]')) ?? '', /refused the pairing code/, (await page.textContent('[data-test="problem"]')) ?? '');
+  assert.match((await page.textContent('[data-test="problem-fix"]')) ?? '', /pairing code .* printed last/);
+  await page.fill('[data-test="pairing"]', server.pairingCode());
+  await page.press('[data-test="pairing"]', 'Enter');
   await page.waitForSelector('.am-dot.am-connected');
+  assert.equal(await page.isVisible('[data-test="pairing-row"]'), false, 'paired: no code to type any more');
+  assert.equal(
+    await page.evaluate(() => (window as unknown as { __fakeHost: { secureStorage: { text(key: string): string | undefined } } }).__fakeHost.secureStorage.text('automontage.token')),
+    server.token,
+    'the token went to secureStorage',
+  );
   assert.match((await page.textContent('[data-test="status"]')) ?? '', /^Connected to http:\/\/127\.0\.0\.1:\d+/);
   assert.equal(await page.isVisible('[data-test="problem"]'), false, 'the problem is cleared');
 
@@ -391,7 +399,7 @@ test('the Premiere panel shows the relaxations of a fast cut under slow music, a
   const sequence = await sequenceFromRealMedia(fastCutPath(), slowMusicPath(), [0, 17], 'Fast cut');
   await page.addInitScript((config) => Object.assign(window, { __harness: config }), { sequences: [sequence], url: server.url });
   await page.goto(`${server.url}/harness/index.html`);
-  await page.fill('[data-test="token"]', server.token);
+  await page.fill('[data-test="pairing"]', server.token);
   await page.click('[data-test="connect"]');
   await page.waitForSelector('.am-dot.am-connected');
   await page.click('[data-test="refresh"]');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import WebSocket from 'ws';
 import { MontageError } from '../../companion/core/errors';
 import type { CancellationToken } from '../../companion/core/lifecycle';
@@ -16,6 +16,7 @@ import type { SocketLike } from '../../plugin/src/host';
 import { PanelController } from '../../plugin/src/panel-controller';
 import { barMarkers } from '../../plugin/src/result-model';
 import { FakePremiereHost } from '../../plugin/src/testing/fake-premiere-host';
+import { uxpNetwork, type NetworkLog } from '../../plugin/src/testing/uxp-network';
 import { editSequence, montageResult } from './support/fixtures';
 
 // The companion checks that the media files exist before it queues a job; the scripted RunJob never reads them.
@@ -63,15 +64,23 @@ async function withServer(runJob: RunJob, body: (server: RunningServer) => Promi
   }
 }
 
+/** Every panel's network as UXP on macOS has it (no http://; only the companion's ws address), logged per URL. */
+const networkLogs: NetworkLog[] = [];
+
 function panel(host: FakePremiereHost, url: string, token: string): PanelController {
-  return new PanelController({
-    host,
+  const port = new URL(url).port;
+  const network = uxpNetwork(host.platform, [`ws://127.0.0.1:${port}`, `http://127.0.0.1:${port}`], {
     socketFactory: (address, protocol) => new WebSocket(address, protocol) as unknown as SocketLike,
     fetch: (address, init) => fetch(address, init),
-    url,
-    token,
   });
+  networkLogs.push(network.log);
+  return new PanelController({ host, socketFactory: network.socketFactory, fetch: network.fetch, url, token });
 }
+
+after(() => {
+  // Everything above ran as on macOS: no panel made a single http:// request.
+  assert.deepEqual(networkLogs.flatMap((log) => log.fetches), []);
+});
 
 test('when the companion is not running, the panel says so and how to start it, and never throws', async () => {
   // A port that was just free: start a server and close it.
@@ -168,8 +177,8 @@ test('bar markers that came with the xmeml import are not added twice', async ()
     assert.deepEqual(markers.map((marker) => marker.startTicks), barMarkers(result).map((marker) => marker.startTicks), 'each bar marked once');
     assert.deepEqual(host.calls.filter((call) => call.method === 'addMarkers').map((call) => call.args[1]), [3], 'only the three missing bars were added');
     assert.match(controller.state.notice ?? '', /6 bar markers \(3 came with the XML\)/);
-    // The xmeml the companion wrote is what was handed to Premiere.
-    assert.equal(host.files[0]?.text, XMEML);
+    // The xmeml the companion wrote is what was handed to Premiere, with the version's descriptive name.
+    assert.equal(host.files[0]?.text, XMEML.replace('<name>Auto-Montage</name>', '<name>Auto-Montage v1 · song · 2 scenes · bars</name>'));
     assert.equal(host.files[0]?.name, 'auto-montage-v1.xml');
     controller.dispose();
   });

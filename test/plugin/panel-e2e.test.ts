@@ -6,9 +6,9 @@
  * ban, the companion re-solves from cache, and a second sequence version is imported.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { probeMovie, probeMusic } from '../../companion/media/probe';
@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../companion/server/index';
 import type { HostClip, HostSequence, SocketLike } from '../../plugin/src/host';
 import { PanelController } from '../../plugin/src/panel-controller';
 import { FakePremiereHost } from '../../plugin/src/testing/fake-premiere-host';
+import { uxpNetwork } from '../../plugin/src/testing/uxp-network';
 import { readXmeml, type XmemlRead } from '../exporters/readers/xmeml-reader';
 
 const sharedMedia = join(import.meta.dirname, '..', '..', '..', 'shared', 'media');
@@ -116,7 +117,15 @@ function checkXmemlAgainstPlan(path: string, result: MontageResultMessage): void
     assert.equal(clip.sourceOut - clip.sourceIn, clip.recordOut - clip.recordIn, 'source and record lengths agree');
     if (index > 0) assert.equal(clip.recordIn, video[index - 1]!.recordOut, 'clips sit back to back');
   });
-  assert.ok(clipsOf(xml, 'audio').some((clip) => clip.media?.path === musicPath), 'the music is on an audio track');
+  // Premiere cannot import Ogg: the timeline refers to the companion's WAV copy of it (data/media), not the .ogg.
+  const music = clipsOf(xml, 'audio').filter((clip) => clip.media?.path !== moviePath);
+  assert.ok(music.length > 0, 'the music is on an audio track');
+  for (const clip of music) {
+    const path = clip.media?.path ?? '';
+    assert.equal(dirname(path), join(scratch, 'data', 'media'), path);
+    assert.match(basename(path), /^fof_escape_from_chaosland-[0-9a-f]{12}\.wav$/);
+    assert.ok(existsSync(path), 'the WAV copy exists');
+  }
 }
 
 test('the panel montages a real sequence through the real companion, imports the xmeml and marks the bars; a disabled clip re-solves into version 2', { timeout: 300_000 }, async () => {
@@ -130,13 +139,9 @@ test('the panel montages a real sequence through the real companion, imports the
     },
     sequenceFromImport: (_path, text, id) => sequenceFromXmeml(text, id),
   });
-  const controller = new PanelController({
-    host,
-    socketFactory: (url, protocol) => new WebSocket(url, protocol) as unknown as SocketLike,
-    fetch: (url, init) => fetch(url, init),
-    url: server.url,
-    token: server.token,
-  });
+  // As in Premiere on macOS: only the companion's ws:// address, and every http:// request refused.
+  const network = uxpNetwork('mac', [`ws://127.0.0.1:${server.port}`], { socketFactory: (url, protocol) => new WebSocket(url, protocol) as unknown as SocketLike, fetch: (url, init) => fetch(url, init) });
+  const controller = new PanelController({ host, socketFactory: network.socketFactory, fetch: network.fetch, url: server.url, token: server.token });
   const stages: string[] = [];
   controller.onChange((state) => {
     if (state.job && !stages.includes(state.job.stage)) stages.push(state.job.stage);
@@ -210,7 +215,8 @@ test('the panel montages a real sequence through the real companion, imports the
     assert.equal(second.kind, 'resolve');
     assert.equal(second.sourceJobId ?? result.jobId, result.jobId);
     assert.equal(controller.state.decisions.get(dropped.shotIndex), 'drop', 'the disabled clip became a drop');
-    assert.deepEqual(second.montage.plan.options.bans, [dropped.shotIndex]);
+    // The companion may ban more on its own (shots its pool leaves out); the editor's drop is among them.
+    assert.ok(second.montage.plan.options.bans.includes(dropped.shotIndex), `bans ${second.montage.plan.options.bans.join(', ')}`);
     assert.ok(!second.montage.chosen.some((shot) => shot.shotIndex === dropped.shotIndex), 'the dropped shot is gone');
     assert.ok(second.elapsedMs <= 2000, `re-solved from cache in ${second.elapsedMs} ms on the companion (${wallMs} ms round trip)`);
     console.log(`# plugin e2e: montage ${result.elapsedMs} ms, re-solve ${second.elapsedMs} ms (round trip ${wallMs} ms), ${result.montage.chosen.length} → ${second.montage.chosen.length} shots`);
@@ -223,6 +229,10 @@ test('the panel montages a real sequence through the real companion, imports the
     checkXmemlAgainstPlan(versionTwo.path, second);
     assert.equal(host.markers.get(versionTwo.newSequenceIds[0]!)?.length, second.montage.plan.barCount);
     assert.deepEqual(controller.state.imported.map((version) => version.version), [1, 2]);
+    assert.deepEqual(host.offlineMedia, [], 'every clip of both versions is media Premiere imports');
+    assert.deepEqual(network.log.fetches, [], 'nothing went over http://');
+    const musicOf = (path: string) => clipsOf(readXmeml(readFileSync(path, 'utf8')), 'audio').find((clip) => clip.media?.path !== moviePath)?.media?.path;
+    assert.equal(musicOf(versionTwo.path), musicOf(imported.path), 'both versions refer to the one WAV copy');
     assert.match(controller.state.notice ?? '', /version 2/);
   } finally {
     controller.dispose();

@@ -43,11 +43,17 @@ test('the server listens on 127.0.0.1 only', async () => {
   }
 });
 
-test('WebSocket upgrades from a foreign Origin are refused, and the companion’s own and UXP origins accepted', async () => {
+test('WebSocket connections from a foreign Origin are closed with 4403 and a reason before anything is read, and the companion’s own and UXP origins accepted', async () => {
   const server = await startTestServer({ runJob: fakeRunJob(), allowedOrigins: ['https://panel.example'] });
   try {
     for (const origin of ['https://evil.example', `http://evil.example:${server.port}`, 'null', `https://127.0.0.1:${server.port}`, `http://127.0.0.1:${server.port + 1}`, 'file://']) {
-      await assert.rejects(connect(server.wsUrl, { origin }), (error: { statusCode?: number }) => error.statusCode === 403, origin);
+      // Completed and closed at once, so a panel can tell "refused" from "not running"; a hello is never answered.
+      const refused = await connect(server.wsUrl, { origin });
+      refused.send({ type: 'hello', protocol: PROTOCOL_VERSION, token: server.token });
+      const error = (await refused.next((m) => m.type === 'error')) as ErrorMessage;
+      assert.equal(error.code, 'AM_ERR_FORBIDDEN_ORIGIN', origin);
+      assert.deepEqual(await refused.closed, { code: 4403, reason: 'AM_ERR_FORBIDDEN_ORIGIN' }, origin);
+      assert.equal(refused.received.some((m) => m.type === 'welcome'), false, `${origin}: no welcome`);
     }
     for (const origin of [undefined, `http://127.0.0.1:${server.port}`, `http://localhost:${server.port}`, 'uxp://com.example.automontage', 'https://panel.example']) {
       const client = await connect(server.wsUrl, origin ? { origin } : {});

@@ -21,6 +21,8 @@ const valid: ClientMessage[] = [
   { type: 'cancel', requestId: 'c', jobId: 'abc-123' },
   { type: 'job', requestId: 'j', jobId: 'abc-123' },
   { type: 'ping', requestId: 'p' },
+  { type: 'hello', protocol: 1, token: '', pairingCode: 'K7QM-4XZ2' },
+  { type: 'file', requestId: 'f', jobId: 'abc-123', name: 'montage.xml' },
 ];
 
 test('every client message type has a schema, and a valid example of each parses to itself', () => {

@@ -58,22 +58,28 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
   const statusDot = h('span', { class: 'am-dot', test: 'status-dot' });
   const statusText = h('span', { class: 'am-status-text', test: 'status' });
   const urlInput = h('input', { class: 'am-input', test: 'url', attrs: { type: 'text', placeholder: 'http://127.0.0.1:7391', spellcheck: 'false' } });
-  const tokenInput = h('input', { class: 'am-input', test: 'token', attrs: { type: 'password', placeholder: 'token printed by auto-montage serve' } });
+  // A plain text field, never type=password: UXP cannot read a password field's value on macOS. It takes the
+  // short pairing code the companion prints (once; the token then lives in secureStorage) or the token itself.
+  const pairingInput = h('input', { class: 'am-input', test: 'pairing', attrs: { type: 'text', placeholder: 'pairing code, e.g. K7QM-4XZ2', spellcheck: 'false', autocomplete: 'off' } });
   urlInput.value = state().connection.url;
-  tokenInput.value = state().connection.token;
-  const syncConnectionFields = () => controller.setConnectionFields(urlInput.value, tokenInput.value);
-  urlInput.addEventListener('change', syncConnectionFields);
-  tokenInput.addEventListener('change', syncConnectionFields);
-  const connectButton = h('button', { class: 'am-button', text: 'Connect', test: 'connect', on: { click: () => void controller.connect(urlInput.value, tokenInput.value) } });
+  urlInput.addEventListener('change', () => controller.setConnectionUrl(urlInput.value));
+  const connect = async () => {
+    if (await controller.connect(urlInput.value, pairingInput.value)) pairingInput.value = '';
+  };
+  pairingInput.addEventListener('keydown', (event) => {
+    if ((event as KeyboardEvent).key === 'Enter') void connect();
+  });
+  const connectButton = h('button', { class: 'am-button', text: 'Connect', test: 'connect', on: { click: () => void connect() } });
+  const forgetButton = h('button', { class: 'am-button am-quiet', text: 'Forget pairing', test: 'forget-pairing', on: { click: () => void controller.forgetPairing() } });
+  const pairingRow = h('div', { test: 'pairing-row' }, [h('label', { class: 'am-label', text: 'Pairing code' }), h('div', { class: 'am-row' }, [pairingInput, connectButton])]);
   const healthText = h('div', { class: 'am-hint', test: 'health' });
   const startHelp = h('div', { class: 'am-hint am-help', test: 'start-help', text: START_COMPANION_FIX });
   const companionSection = h('div', { class: 'am-section' }, [
     h('div', { class: 'am-row' }, [statusDot, statusText]),
     h('label', { class: 'am-label', text: 'Companion URL' }),
     urlInput,
-    h('label', { class: 'am-label', text: 'Token' }),
-    h('div', { class: 'am-row' }, [tokenInput, connectButton]),
-    healthText,
+    pairingRow,
+    h('div', { class: 'am-row' }, [healthText, forgetButton]),
     startHelp,
   ]);
 
@@ -255,6 +261,10 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
           : 'Not connected';
     healthText.textContent = connected ? (current.connection.health ?? '') : '';
     startHelp.style.display = connected ? 'none' : 'block';
+    // Paired (a token is saved): no code to type; Connect again is the status line's job.
+    const paired = current.connection.token !== '';
+    pairingRow.style.display = paired && connected ? 'none' : 'block';
+    forgetButton.style.display = paired && isPremiere ? 'inline-block' : 'none';
 
     if (isPremiere && current.sequence !== renderedSequence) {
       renderedSequence = current.sequence;

@@ -18,7 +18,8 @@ import type {
   premierepro,
 } from '@adobe/premierepro';
 import type { entrypoints as UxpEntrypoints, storage as UxpStorage } from 'uxp';
-import type { HostClip, HostMarker, HostSequence, ImportResult, PremiereHost } from '../host';
+import type { HostClip, HostMarker, HostSequence, ImportResult, PremiereHost, SecretStore } from '../host';
+import { secretsOverSecureStorage, type SecureStorageLike } from '../secure-secrets';
 import { TICKS_PER_SECOND } from '../ticks';
 
 // UXP is CommonJS; `require` exists at run time. Declared here so this file needs no @types/node.
@@ -31,6 +32,7 @@ interface UxpModule {
   readonly storage: {
     readonly localFileSystem: UxpStorage.FileSystemProvider;
     readonly formats: typeof UxpStorage.formats;
+    readonly secureStorage: SecureStorageLike;
   };
   readonly entrypoints: typeof UxpEntrypoints;
 }
@@ -54,12 +56,14 @@ export class HostError extends Error {
 
 export class UxpPremiereHost implements PremiereHost {
   readonly kind = 'premiere' as const;
+  readonly secrets: SecretStore;
   private readonly ppro: premierepro;
   private readonly uxp: UxpModule;
 
   constructor(ppro: premierepro = loadPremiere(), uxp: UxpModule = loadUxp()) {
     this.ppro = ppro;
     this.uxp = uxp;
+    this.secrets = secretsOverSecureStorage(uxp.storage.secureStorage);
   }
 
   async getActiveSequence(): Promise<HostSequence | null> {

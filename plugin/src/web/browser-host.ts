@@ -2,10 +2,16 @@
  * The host of the web UI (for Resolve and Final Cut users): there is no sequence to read and nothing to
  * import into. Paths are typed, and results are downloaded (xml, fcpxml, edl, otio) or previewed instead.
  */
-import type { HostMarker, HostSequence, ImportResult, PremiereHost } from '../host';
+import type { HostMarker, HostSequence, ImportResult, PremiereHost, SecretStore } from '../host';
 
 export class BrowserHost implements PremiereHost {
   readonly kind = 'browser' as const;
+  /** A browser has nothing safer than localStorage; the page's link brings the token anyway (#token=…). */
+  readonly secrets: SecretStore = {
+    get: async (key) => globalThis.localStorage?.getItem(key) ?? null,
+    set: async (key, value) => globalThis.localStorage?.setItem(key, value),
+    remove: async (key) => globalThis.localStorage?.removeItem(key),
+  };
 
   async getActiveSequence(): Promise<HostSequence | null> {
     return null;
