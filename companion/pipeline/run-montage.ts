@@ -25,6 +25,8 @@ import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
 import { planJson } from './plan-json';
 import { analysisMovies, formatPoolReport, solveWithPool } from './shot-pool-plan';
+import { buildStoryboard, musicWaveform, runSettings } from './storyboard-model';
+import { renderReportHtml } from './report-html';
 import type { PoolOptions, PoolVerdict } from '../core/shot-pool';
 import { validateTrackerOptions } from '../analysis/music/tracker-options';
 import { fixedMoodEncoder, MOOD_CHOICES, type MoodChoice } from '../analysis/emotion/fixed-mood';
@@ -107,7 +109,7 @@ export interface MontageOutcome {
 }
 
 /** Output files the job always writes (timeline files are added by the exporters). */
-export const FIXED_OUTPUTS = ['plan.json', 'report.txt'] as const;
+export const FIXED_OUTPUTS = ['plan.json', 'report.txt', 'report.html', 'storyboard.json'] as const;
 export const PREVIEW_NAME = 'montage.mp4';
 
 /**
@@ -165,9 +167,14 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     progress.report({ stage: 'export', fraction: 1 });
 
-    await folder.write('plan.json', `${JSON.stringify({ ...planJson({ ...solution, plan }, analysis, planned, unitMusicEmotions(analysis, units)), ...(verdict ? { pool: verdict } : {}) }, null, 2)}\n`);
+    const json = { ...planJson({ ...solution, plan }, analysis, planned, unitMusicEmotions(analysis, units)), ...(verdict ? { pool: verdict } : {}) };
+    await folder.write('plan.json', `${JSON.stringify(json, null, 2)}\n`);
     const report = formatReport({ ...solution, plan }, analysis, planned.originalShots) + formatPoolReport(verdict, movies);
     await folder.write('report.txt', report);
+    const waveform = await musicWaveform(request.musicPath, plan.music.startSeconds, plan.music.endSeconds, token);
+    const storyboard = buildStoryboard({ planJson: json, input: planned.input, originalShots: planned.originalShots, barOfUnit: solution.barOfUnit, movies, verdict, waveform, settings: runSettings(request, json), title: `Montage of ${basename(request.moviePath)} to ${basename(request.musicPath)}`, notices: [...analysis.emotions.diagnostics, ...movies.flatMap((m) => m.diagnostics ?? [])] });
+    await folder.write('storyboard.json', JSON.stringify(storyboard));
+    await folder.write('report.html', renderReportHtml(storyboard));
     if (preview) {
       const video = analysis.movie.media.video;
       if (!video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie ${request.moviePath} has no video stream.`, { where: { file: request.moviePath } });

@@ -158,7 +158,7 @@ function mean(values: readonly number[]): number {
 /** The settings a run was made with, for the report (what the editor asked and what the planner used). */
 export function runSettings(
   request: { readonly moviePath: string; readonly musicPath: string; readonly musicRange?: { startSeconds: number; endSeconds: number }; readonly options?: object },
-  plan: Pick<PlanJson, 'options' | 'granularity' | 'relaxations' | 'sources'>,
+  plan: Pick<PlanJson, 'options' | 'granularity' | 'relaxations'> & { readonly sources?: readonly { readonly path: string }[] },
 ): { label: string; value: string }[] {
   const asked = (request.options ?? {}) as Readonly<Record<string, unknown>>;
   const list = (value: unknown) => (Array.isArray(value) && value.length ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') : 'none');

@@ -19,7 +19,7 @@ test('--format and --export-option choose the timelines and their options; nothi
   const out = join(dir, 'fcpxml-only');
   const run = await cli(['montage', '--movie', movie, '--music', music, '--out', out, '--format', 'fcpxml', '--export-option', 'fcpxml.version=1.11', '--no-preview', '--quiet', '--no-cache', '--scenes', '4']);
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(readdirSync(out).sort(), ['montage.fcpxml', 'plan.json', 'report.txt']);
+  assert.deepEqual(readdirSync(out).sort(), ['montage.fcpxml', 'plan.json', 'report.html', 'report.txt', 'storyboard.json']);
   assert.match(readFileSync(join(out, 'montage.fcpxml'), 'utf8'), /<fcpxml version="1\.11">/);
   // The optional YAMNet model is not configured here: the report says so, and the montage is made anyway.
   if (!process.env['AM_YAMNET_PATH']) assert.match(readFileSync(join(out, 'report.txt'), 'utf8'), /note: AM_ERR_MODEL_MISSING: .*YAMNet is not configured/);
