@@ -34,9 +34,11 @@ Usage:
                             [--first-downbeat SECONDS] [--shift-downbeat N] [--mood auto|LABEL] [--cache DIR]
                                                print the music reading: tempo, metre, beats, bars, mood
   auto-montage worker --redis URL [--concurrency N] [--cache DIR] [--lock-seconds N] [--json]
-                                               run analysis jobs from the queue (Ctrl-C: finish, then stop)
-  auto-montage enqueue --redis URL FILE|DIR… [--wait] [--json]
+                                               run analysis and montage jobs from the queue (Ctrl-C: finish, then stop)
+  auto-montage enqueue --redis URL FILE|DIR… [--wait] [--json] [--force]
                                                queue the analysis of files and folders; prints job ids
+  auto-montage enqueue --redis URL --movie FILE --music FILE --out DIR [montage options] [--wait]
+                                               queue a montage, made by a worker into DIR (shared storage)
   auto-montage jobs --redis URL [--json] [--cancel JOB]   each queued job's state and progress
   auto-montage serve --redis URL [--cache DIR] the companion, with its jobs' analyses on the workers
 
@@ -88,6 +90,7 @@ Queue options (docs/scale-out.md):
   --cache DIR               the analysis cache every worker and companion shares (default ~/.cache/auto-montage)
   --lock-seconds N          worker: a job whose worker stops answering goes to another after N s (default 30)
   --wait                    enqueue: wait until every job has ended, with progress on stderr
+  --force                   enqueue: run finished jobs again (a montage also overwrites its outputs)
   --cancel JOB              jobs: remove a waiting job from the queue, or stop a running one on its worker
 
 Environment: FFMPEG_PATH / FFPROBE_PATH choose the ffmpeg and ffprobe executables.
@@ -419,8 +422,15 @@ async function queueCommand(command: 'worker' | 'enqueue' | 'jobs', files: strin
     );
   }
   if (command === 'enqueue') {
+    const enqueueOptions = { redisUrl, wait: !!values.wait, json, quiet: !!values.quiet, again: !!values.force };
+    if (values.out !== undefined || values.music !== undefined) {
+      // A montage made on a worker: the montage command's options, into a folder the workers share.
+      if (files.length) throw new UsageError('enqueue takes FILE|DIR… or a montage (--movie --music --out), not both');
+      const request = montageRequest(values);
+      return commands.enqueueMontageCommand({ path: resolve(values.out!), request, preview: !values['no-preview'], force: !!values.force }, enqueueOptions, io, token);
+    }
     if (!files.length) throw new UsageError('enqueue needs at least one FILE or DIR');
-    return commands.enqueueCommand(files, { redisUrl, wait: !!values.wait, json, quiet: !!values.quiet }, io, token);
+    return commands.enqueueCommand(files, enqueueOptions, io, token);
   }
   return commands.jobsCommand({ redisUrl, json, ...(values.cancel !== undefined ? { cancel: values.cancel } : {}) }, io);
 }

@@ -1,7 +1,8 @@
 /**
  * The queue commands of the CLI (cli.ts parses their options and calls these):
  *   worker   runs analysis jobs from the queue until Ctrl-C (the running ones finish first)
- *   enqueue  queues the analysis of files and folders (one job per file content) and prints the job ids
+ *   enqueue  queues the analysis of files and folders (one job per file content) and prints the job ids, or
+ *            one montage into a folder the workers share
  *   jobs     lists the jobs with their state and progress, or cancels one
  * Each returns an exit code: 0, or 1 when a file could not be queued or (with --wait) a job failed.
  */
@@ -11,7 +12,7 @@ import { formatError, MontageError, toMontageError } from './core/errors';
 import type { CancellationTokenSource, ProgressReport } from './core/lifecycle';
 import { createExtensionHost } from './host/index';
 import { probeMedia } from './media/probe';
-import type { AnalysisJobData } from './queue/analysis-jobs';
+import type { AnalysisJobData, MontageJobData } from './queue/analysis-jobs';
 import { AnalysisQueue, type EnqueuedJob, type JobListing } from './queue/analysis-queue';
 import { startAnalysisWorker, type WorkerEvent } from './queue/analysis-worker';
 
@@ -92,6 +93,8 @@ export async function mediaFiles(paths: readonly string[]): Promise<string[]> {
 
 export interface EnqueueCommandOptions {
   readonly redisUrl: string;
+  /** Run finished jobs again. */
+  readonly again: boolean;
   /** Wait until every job has ended, printing progress on stderr. */
   readonly wait: boolean;
   readonly json: boolean;
@@ -109,7 +112,7 @@ export async function enqueueCommand(paths: readonly string[], options: EnqueueC
         // A file with a picture is a movie; sound alone is music.
         const media = await probeMedia(path, token.token);
         const data: AnalysisJobData = media.video ? { kind: 'movie', path } : { kind: 'music', path, music: {} };
-        const job = await queue.enqueue(data);
+        const job = await queue.enqueue(data, { again: options.again });
         queued.push(job);
         if (options.json) io.stdout.write(`${JSON.stringify({ jobId: job.jobId, kind: data.kind, path, state: job.state, existing: job.existing })}\n`);
         else io.stdout.write(`${job.jobId}  ${job.existing ? `${job.state} already` : 'queued'}  ${path}\n`);
@@ -123,6 +126,19 @@ export async function enqueueCommand(paths: readonly string[], options: EnqueueC
     }
     if (options.wait) failures += await waitForAll(queue, queued, options, io, token);
     return failures ? 1 : 0;
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Queues one montage, made on a worker into `montage.path` (a folder the workers share). */
+export async function enqueueMontageCommand(montage: Omit<MontageJobData, 'kind'>, options: EnqueueCommandOptions, io: Io, token: CancellationTokenSource): Promise<number> {
+  const queue = await AnalysisQueue.open(options.redisUrl);
+  try {
+    const job = await queue.enqueue({ kind: 'montage', ...montage }, { again: options.again });
+    if (options.json) io.stdout.write(`${JSON.stringify({ jobId: job.jobId, kind: 'montage', path: montage.path, state: job.state, existing: job.existing })}\n`);
+    else io.stdout.write(`${job.jobId}  ${job.existing ? `${job.state} already` : 'queued'}  montage into ${montage.path}\n`);
+    return options.wait && (await waitForAll(queue, [job], options, io, token)) ? 1 : 0;
   } finally {
     await queue.close();
   }
@@ -143,7 +159,7 @@ async function waitForAll(queue: AnalysisQueue, jobs: readonly EnqueuedJob[], op
       try {
         const result = await queue.wait(job.jobId, progress, token.token);
         if (options.json) io.stdout.write(`${JSON.stringify({ jobId: job.jobId, state: 'completed', result })}\n`);
-        else io.stdout.write(`${job.jobId}  completed  ${result.fromCache ? 'from the cache' : `by ${result.worker} in ${(result.elapsedMs / 1000).toFixed(1)} s`}\n`);
+        else io.stdout.write(`${job.jobId}  completed  ${result.fromCache ? 'from the cache' : `by ${result.worker} in ${(result.elapsedMs / 1000).toFixed(1)} s`}${result.files ? `: ${result.files.length} files in ${result.path}` : ''}\n`);
       } catch (error) {
         if (token.token.isCancellationRequested) throw error;
         failed++;

@@ -1,7 +1,7 @@
 /**
  * What travels on the analysis queue. A job is one file's analysis: a movie (shots, scenes, features, and
  * the built-in shot emotion encoders) or a music file (beats, bars, bar features, with the editor's music
- * overrides). Its id is made from the file's content fingerprint (analysis/cache.ts) and the settings the
+ * overrides); or a whole montage written to a shared output folder. Its id is made from the file's content fingerprint (analysis/cache.ts) and the settings the
  * result depends on, so the same file queued twice, by two commands or two companions, is one job: BullMQ
  * ignores an add whose id exists. Results are not carried by the job: they are written to the shared cache,
  * which every worker and companion reads; the job's return value only says what happened.
@@ -11,9 +11,11 @@
  *   - job data holds paths as every machine sees them (a shared mount), never file contents
  *   - progress values are ProgressReports ({stage, fraction, message?}), as the in-process pipeline reports
  */
+import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { CancellationError, ERROR_CODES, MontageError, type ErrorCode } from '../core/errors';
 import type { ProgressReport } from '../core/lifecycle';
+import type { MontageRequest } from '../pipeline/run-montage';
 import { fingerprint, settingsHash } from '../analysis/cache';
 
 /** The BullMQ queue every worker and companion of one installation uses. */
@@ -34,7 +36,20 @@ export interface MusicJobOptions {
   readonly firstDownbeatSeconds?: number;
 }
 
-export type AnalysisJobData = { readonly kind: 'movie'; readonly path: string } | { readonly kind: 'music'; readonly path: string; readonly music: MusicJobOptions };
+/**
+ * A montage made on a worker (`enqueue --movie … --music … --out DIR`): `path` is the output folder, which
+ * must be on storage the workers share; the analyses it needs come from (and go to) the shared cache.
+ */
+export interface MontageJobData {
+  readonly kind: 'montage';
+  readonly path: string;
+  readonly request: MontageRequest;
+  readonly preview: boolean;
+  /** Overwrite outputs already in the folder (never the inputs). */
+  readonly force: boolean;
+}
+
+export type AnalysisJobData = { readonly kind: 'movie'; readonly path: string } | { readonly kind: 'music'; readonly path: string; readonly music: MusicJobOptions } | MontageJobData;
 
 /** What a finished job returns (the analysis itself is in the shared cache). */
 export interface AnalysisJobResult {
@@ -49,6 +64,8 @@ export interface AnalysisJobResult {
   readonly bars?: number;
   /** Shot encoders whose vectors could not be cached (the companion computes those itself). */
   readonly notCached?: readonly string[];
+  /** montage: the files written into the output folder (`path`). */
+  readonly files?: readonly string[];
 }
 
 /** BullMQ's names for a job's state, as `auto-montage jobs` prints them. */
@@ -68,8 +85,17 @@ export const JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 30 * 24 * 3600, count: 100_000 },
 };
 
-/** The job id for an analysis: the kind, the file's content fingerprint and the settings that matter. */
+/**
+ * The job id: the kind, the file's content fingerprint and the settings that matter; for a montage, the
+ * fingerprints of every input with the whole request and the output folder.
+ */
 export async function analysisJobId(data: AnalysisJobData): Promise<string> {
+  if (data.kind === 'montage') {
+    const { request } = data;
+    const inputs = [...new Set([request.moviePath, ...(request.sources ?? []).map((source) => source.path), request.musicPath])];
+    const prints = await Promise.all(inputs.map(async (path) => [path, await fingerprint(path)]));
+    return `montage-q${JOB_VERSION}-${createHash('sha256').update(JSON.stringify([prints, request, data.path, data.preview])).digest('hex').slice(0, 40)}`;
+  }
   const print = await fingerprint(data.path);
   return data.kind === 'movie' ? `movie-q${JOB_VERSION}-${print}` : `music-q${JOB_VERSION}-${print}-${settingsHash(musicSettings(data.music))}`;
 }
@@ -98,6 +124,12 @@ const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'AM_ERR_NO_AUDIO_STREAM',
   'AM_ERR_MUSIC_TOO_SHORT',
   'AM_ERR_CANCELLED',
+  // A montage's own: its footage and options, its output folder.
+  'AM_ERR_TOO_FEW_SHOTS',
+  'AM_ERR_NO_EXACT_FILL',
+  'AM_ERR_PLAN_CONSTRAINTS',
+  'AM_ERR_OUTPUT_EXISTS',
+  'AM_ERR_EXTENSION_NOT_FOUND',
 ]);
 
 export function isPermanent(error: MontageError): boolean {
@@ -123,5 +155,6 @@ export function errorFromFailure(reason: string | undefined, jobId: string): Mon
 export function isAnalysisJobData(value: unknown): value is AnalysisJobData {
   const data = value as Partial<AnalysisJobData> | null;
   if (!data || typeof data !== 'object' || typeof data.path !== 'string' || !data.path) return false;
+  if (data.kind === 'montage') return !!data.request && typeof data.request === 'object' && typeof data.request.moviePath === 'string' && typeof data.request.musicPath === 'string';
   return data.kind === 'movie' || (data.kind === 'music' && !!data.music && typeof data.music === 'object');
 }

@@ -72,12 +72,17 @@ export class AnalysisQueue {
   }
 
   /**
-   * Queues a file's analysis unless the same analysis is queued, running or done; a failed one is tried
-   * again. Throws AM_ERR_FILE_NOT_FOUND / AM_ERR_MEDIA_NOT_A_FILE when the file cannot be fingerprinted.
+   * Queues a file's analysis (or a montage) unless the same one is queued, running or done; a failed one is
+   * tried again, and with `again` a completed one too. Throws AM_ERR_FILE_NOT_FOUND / AM_ERR_MEDIA_NOT_A_FILE when the file cannot be fingerprinted.
    */
-  async enqueue(data: AnalysisJobData): Promise<EnqueuedJob> {
+  async enqueue(data: AnalysisJobData, { again = false }: { again?: boolean } = {}): Promise<EnqueuedJob> {
     const jobId = await analysisJobId(data);
-    const before = await this.queue.getJobState(jobId);
+    let before = await this.queue.getJobState(jobId);
+    if (again && before === 'completed') {
+      // Asked to run a finished job again (`enqueue --force`): its record goes, a new job takes its id.
+      await this.queue.remove(jobId).catch(() => 0);
+      before = await this.queue.getJobState(jobId);
+    }
     if (before === 'failed') {
       const job = await this.queue.getJob(jobId);
       // Another producer may retry it at the same moment; then it is simply waiting already.

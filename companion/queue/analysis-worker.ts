@@ -1,6 +1,6 @@
 /**
  * A worker of the analysis queue (`auto-montage worker`): takes jobs from Redis, analyses each file into the
- * shared cache, and reports progress through BullMQ. Faults, and who handles them:
+ * shared cache (or makes a montage into a shared folder), and reports progress through BullMQ. Faults, and who handles them:
  *   - a failure that may pass is retried with backoff (JOB_OPTIONS); one in the file fails the job at once
  *   - a cancel (a job id on CANCEL_CHANNEL) stops the job here: its token fires, its ffmpeg processes are
  *     killed, and the job fails as AM_ERR_CANCELLED, which is not retried
@@ -19,6 +19,7 @@ import { defaultEncoderIds } from '../analysis/emotion/index';
 import { encodeShotsCached } from '../analysis/emotion/shot-cache';
 import type { ExtensionHost } from '../host/index';
 import { resolveEncoders } from '../pipeline/encoders';
+import { runMontage } from '../pipeline/run-montage';
 import { CANCEL_CHANNEL, isAnalysisJobData, isPermanent, jobFailureReason, QUEUE_NAME, QUEUE_PREFIX, type AnalysisJobData, type AnalysisJobResult } from './analysis-jobs';
 import { assertReachable, connectionOptions, redisClient } from './connection';
 
@@ -150,11 +151,16 @@ function throttled(job: Job, intervalMs: number): Progress<ProgressReport> {
   };
 }
 
-export type AnalysisOutcome = Pick<AnalysisJobResult, 'fromCache' | 'shots' | 'bars' | 'notCached'>;
+export type AnalysisOutcome = Pick<AnalysisJobResult, 'fromCache' | 'shots' | 'bars' | 'notCached' | 'files'>;
 
 /** The real work: the movie's or the music's analysis, written to the shared cache. */
 export async function analyse(data: AnalysisJobData, options: AnalysisWorkerOptions, progress: Progress<ProgressReport>, token: CancellationToken): Promise<AnalysisOutcome> {
   const { cacheDir } = options;
+  if (data.kind === 'montage') {
+    // The analyses come from the shared cache when the inputs were queued before; else this job makes them.
+    const outcome = await runMontage(data.request, { host: options.host, cacheDir, outDir: data.path, force: data.force, preview: data.preview }, progress, token);
+    return { fromCache: false, shots: outcome.plan.placements.length, bars: outcome.plan.bars.length, files: outcome.files };
+  }
   if (data.kind === 'music') {
     // The music analysis says a cache hit only in its progress message.
     let fromCache = false;

@@ -106,7 +106,26 @@ test('two workers and six files: each file is analysed once, and a montage from 
     else process.env['FFMPEG_PATH'] = ffmpeg;
     await server.close();
   }
-  assert.equal(workers.flatMap(started).length, 6, 'the montage ran no analysis again');
+  assert.equal(workers.flatMap(started).length, 6, 'the companion’s montage ran no analysis again');
+});
+
+test('a montage queued with enqueue is made by a worker from the shared analyses, into the shared folder', { skip, timeout: 120_000 }, async () => {
+  const out = join(root, 'shared-out', 'montage-1');
+  const before = new Set(workers.flatMap(started));
+  const run = await cliProcess(['enqueue', '--redis', redis.url, '--movie', library.movies[2]!, '--music', library.music[1]!, '--out', out, '--scenes', '2', '--format', 'edl', '--no-preview', '--wait', '--json']);
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  const [queued, done] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { jobId: string; kind?: string; state: string; result?: AnalysisJobResult });
+  assert.equal(queued?.kind, 'montage');
+  assert.equal(done?.state, 'completed', run.stdout);
+  assert.deepEqual([...(done?.result?.files ?? [])].sort(), readdirSync(out).sort());
+  for (const name of ['plan.json', 'report.txt']) assert.ok(readdirSync(out).includes(name), name);
+  assert.ok(readdirSync(out).some((name) => name.endsWith('.edl')));
+  const montageStarts = workers.flatMap(started).filter((event) => !before.has(event));
+  assert.deepEqual(montageStarts.map((s) => s.data.kind), ['montage'], 'one job ran: the montage (its analyses were in the cache)');
+  // Queued again, it is the same job, already done.
+  const again = await cliProcess(['enqueue', '--redis', redis.url, '--movie', library.movies[2]!, '--music', library.music[1]!, '--out', out, '--scenes', '2', '--format', 'edl', '--no-preview', '--json']);
+  assert.equal((JSON.parse(again.stdout) as { jobId: string; state: string }).state, 'completed');
+  assert.equal((JSON.parse(again.stdout) as { jobId: string }).jobId, queued?.jobId);
 });
 
 test('kill -9 of a worker mid-job: the job completes on the other worker, and no partial cache entry is left', { skip, timeout: 120_000 }, async () => {
