@@ -135,6 +135,13 @@ export interface Clip {
   readonly mediaId: string;
   /** The used part of the media, in the media's frames from its first frame: [in, out). */
   readonly sourceRange: TimeRange;
+  /**
+   * The clip's length on the sequence grid when its media counts at another rate than the sequence (the cut
+   * stays on the sequence grid, the source keeps its own frames). Absent: the source duration rescaled.
+   * *Note*: exporters read record positions from it; a clip may then last a fraction of a frame more or less
+   * in the source than on the record side.
+   */
+  readonly recordDuration?: RationalTime;
   /** Markers attached to the clip, positioned in the clip's source time. */
   readonly markers?: readonly Marker[];
   /** Foreign data sits in a namespace, e.g. `{ "auto-montage": { shotIndex: 3 } }`. */

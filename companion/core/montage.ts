@@ -59,10 +59,43 @@ export interface EmotionVector {
 /** How a shot begins. */
 export type TransitionKind = 'cut' | 'dissolve' | 'fade';
 
-/** A shot: a frame-exact half-open range of the movie, in movie frames. */
+/**
+ * One media range a montage draws from: a file, the part of it the editor selected, and where that part sat on
+ * the editor's sequence. Shots and scenes are found per range (a scene never straddles two ranges); two ranges
+ * may share a file (it is decoded once).
+ */
+export interface MontageSource {
+  /** Unique within the plan ("source-1", …); placements, pins and bans name it. */
+  readonly id: string;
+  readonly path: string;
+  /** The file's frame rate: inFrame and outFrame count on it. */
+  readonly rate: Rate;
+  /** The file's length in its frames. */
+  readonly frameCount: number;
+  /** The selected part, [inFrame, outFrame) in the file's frames from its first frame. */
+  readonly inFrame: number;
+  readonly outFrame: number;
+  /** Where the range sat on the editor's sequence (seconds from its start), which orders the story; absent: file order. */
+  readonly timelineSeconds?: number;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** A shot named by its source and its index among that source's shots (0-based, in story order). */
+export interface ShotRef {
+  readonly source: string;
+  readonly shot: number;
+}
+
+/**
+ * A shot: a frame-exact half-open range of its source file, in that file's frames (the range's rate says which).
+ * *Note*: with several sources the planner sees each shot on the timeline's frame grid (see {@link PlanInput.sources}).
+ */
 export interface Shot {
   readonly index: number;
   readonly range: TimeRange;
+  /** Index into the plan's `sources`; absent with a single movie. */
+  readonly source?: number;
   readonly sceneIndex: number;
   readonly transitionIn: TransitionKind;
   /**
@@ -198,7 +231,15 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = { maxScenes: 5, mode: 'hard', t
 
 /** Everything the planner needs. Scores are M(shot, music) values; higher is better. */
 export interface PlanInput {
+  /** The (first) movie; its `rate` is the timeline's rate, which every cut sits on. */
   readonly movie: { readonly path: string; readonly rate: Rate; readonly frameCount: number };
+  /**
+   * The media ranges the shots come from (shot.source indexes it), in story order. A source at another rate than
+   * the timeline's is conformed by the rule in docs/sources.md: its shots are seen on the timeline grid as the
+   * whole timeline frames inside them (start rounded up, end down); a placement keeps the source's own frames,
+   * from the one showing at the cut (rounded down) for round(record frames × source rate / timeline rate) frames.
+   */
+  readonly sources?: readonly MontageSource[];
   readonly music: { readonly path: string; readonly startSeconds: number; readonly endSeconds: number };
   readonly shots: readonly Shot[];
   readonly scenes: readonly Scene[];
@@ -220,10 +261,12 @@ export interface PlanInput {
 export interface Placement {
   readonly shotIndex: number;
   readonly sceneIndex: number;
+  /** Index into the plan's `sources` of the file that plays; absent with a single movie. */
+  readonly source?: number;
   /** The first bar it covers (index into plan.bars) and how many. */
   readonly firstBar: number;
   readonly barCount: number;
-  /** The part of the movie that plays, in movie frames. */
+  /** The part of the source that plays, in the source file's frames (at its rate). */
   readonly sourceRange: TimeRange;
   /** Where it plays, in sequence frames from the montage start. */
   readonly recordRange: TimeRange;
@@ -235,6 +278,8 @@ export interface Placement {
 export interface MontagePlan {
   readonly schema: 'MontagePlan.1';
   readonly movie: PlanInput['movie'];
+  /** The media ranges the shots come from (absent with a single movie). */
+  readonly sources?: readonly MontageSource[];
   /** The music range the montage covers: the first used bar's start to the last used bar's end. */
   readonly music: PlanInput['music'];
   readonly options: PlanOptions;

@@ -36,6 +36,11 @@ export interface Clip {
   readonly mediaId: string;
   /** The used part of the media, in the media's frames from its first frame: [in, out). */
   readonly sourceRange: TimeRange;
+  /**
+   * The clip's length on the sequence grid, when its media counts at another rate (the cut stays on the
+   * sequence's frame grid while the source keeps its own frames); absent: its source duration rescaled.
+   */
+  readonly recordDuration?: RationalTime;
   /** Markers attached to the clip, positioned in the clip's source time. */
   readonly markers?: readonly Marker[];
   /** Foreign data sits in a namespace, e.g. { "auto-montage": { shotIndex: 3 } }. */
@@ -88,7 +93,7 @@ export interface Timeline {
 
 /** Length of an item on the sequence grid, in frames. */
 export function itemFrames(item: TrackItem, sequenceRate: Rate): number {
-  const duration = item.kind === 'gap' ? item.duration : item.sourceRange.duration;
+  const duration = item.kind === 'gap' ? item.duration : (item.recordDuration ?? item.sourceRange.duration);
   return rescale(duration, sequenceRate).value;
 }
 

@@ -10,9 +10,14 @@ import { ffmpegPath } from './binaries';
 import { run } from './process';
 
 export interface PreviewSegment {
-  /** First movie frame of the window. */
+  /** First frame of the window, in its file's frames. */
   readonly startFrame: number;
   readonly frameCount: number;
+  /** Another file than the request's movie (a montage of several sources), at its own rate. */
+  readonly path?: string;
+  readonly rate?: Rate;
+  /** The window's length on the preview's (the timeline's) frame grid when its rate differs; default frameCount. */
+  readonly recordFrames?: number;
 }
 
 export interface PreviewRequest {
@@ -25,26 +30,38 @@ export interface PreviewRequest {
   readonly outPath: string;
   /** Preview height in pixels (default: the movie's, at most 540). */
   readonly maxHeight?: number;
+  /** With sources of several sizes: every window is fitted (letterboxed) into this frame's shape. */
+  readonly frameSize?: { readonly width: number; readonly height: number };
 }
 
 export async function renderPreview(request: PreviewRequest, progress: Progress<ProgressReport>, token: CancellationToken): Promise<void> {
   const fps = toFps(request.movieRate);
-  const totalFrames = request.segments.reduce((sum, s) => sum + s.frameCount, 0);
+  const recordFrames = (s: PreviewSegment) => s.recordFrames ?? s.frameCount;
+  const totalFrames = request.segments.reduce((sum, s) => sum + recordFrames(s), 0);
   const durationSeconds = totalFrames / fps;
   const height = 2 * Math.floor(Math.min(request.maxHeight ?? 540, request.movieHeight) / 2);
   const args = ['-nostdin', '-hide_banner', '-v', 'error', '-nostats', '-progress', 'pipe:1'];
   request.segments.forEach((segment) => {
     // Seek a quarter frame early so rounding in the container's timestamps never skips the first frame;
     // the trim below keeps exactly frameCount frames from there.
-    const seekSeconds = Math.max(0, (segment.startFrame - 0.25) / fps);
+    const ownFps = segment.rate ? toFps(segment.rate) : fps;
+    const seekSeconds = Math.max(0, (segment.startFrame - 0.25) / ownFps);
     if (seekSeconds > 0) args.push('-ss', seekSeconds.toFixed(6));
-    args.push('-t', ((segment.frameCount + 2) / fps).toFixed(6), '-i', request.moviePath);
+    args.push('-t', ((segment.frameCount + 2) / ownFps).toFixed(6), '-i', segment.path ?? request.moviePath);
   });
   args.push('-ss', request.musicStartSeconds.toFixed(6), '-t', durationSeconds.toFixed(6), '-i', request.musicPath);
 
-  const chains = request.segments.map(
-    (segment, i) => `[${i}:v]trim=end_frame=${segment.frameCount},setpts=PTS-STARTPTS,scale=-2:${height},setsar=1,format=yuv420p[v${i}]`,
-  );
+  const rateText = `${request.movieRate.num}/${request.movieRate.den}`;
+  // Windows of several sizes are fitted into one frame (concat needs one size); a window at another rate is
+  // brought to the preview's rate (frames dropped or repeated, real speed kept) and cut to its record length.
+  const size = request.frameSize ? { width: 2 * Math.round((request.frameSize.width * height) / request.frameSize.height / 2), height } : undefined;
+  const fit = size ? `scale=${size.width}:${size.height}:force_original_aspect_ratio=decrease,pad=${size.width}:${size.height}:(ow-iw)/2:(oh-ih)/2` : `scale=-2:${height}`;
+  const chains = request.segments.map((segment, i) => {
+    const retimed = segment.rate && segment.recordFrames !== undefined && segment.rate.num * request.movieRate.den !== request.movieRate.num * segment.rate.den;
+    // Retimed: cut after the rate change, so the window lasts exactly its record frames (the input is read two frames long).
+    const cut = retimed ? `setpts=PTS-STARTPTS,fps=${rateText},trim=end_frame=${segment.recordFrames}` : `trim=end_frame=${segment.frameCount}`;
+    return `[${i}:v]${cut},setpts=PTS-STARTPTS,${fit},setsar=1,format=yuv420p[v${i}]`;
+  });
   const inputs = request.segments.map((_, i) => `[v${i}]`).join('');
   const musicIndex = request.segments.length;
   const filter = [

@@ -8,16 +8,16 @@ import { basename, resolve } from 'node:path';
 import { MontageError } from '../core/errors';
 import { definedOnly } from '../core/objects';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
-import { DEFAULT_PLAN_OPTIONS, type EmotionVector, type GranularityOption, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot } from '../core/montage';
+import { DEFAULT_PLAN_OPTIONS, type EmotionVector, type GranularityOption, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot, type ShotRef } from '../core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
-import { range, toFps } from '../core/rational';
+import { ratesEqual, toFps, type Rate } from '../core/rational';
 import { timecodeToFrames } from '../core/timecode';
 import type { MediaReference, Timeline } from '../core/timeline';
 import { analyseMovie } from '../analysis/movie/analyse-movie';
 import { analyseMusic } from '../analysis/music/analyse-music';
 import { scoreEmotions, type EmotionScores, type EncoderSelection } from '../analysis/emotion/index';
 import type { ExtensionHost } from '../host/index';
-import { planToTimeline, solveMontage, unitPlanInput, type CutUnits, type GranularityChoice, type MusicPlanInput, type RelaxationNotice } from '../planner/index';
+import { planToTimeline, solveMontage, unitPlanInput, type CutUnits, type GranularityChoice, type MusicPlanInput, type PlanMedia, type RelaxationNotice } from '../planner/index';
 import { renderPreview } from '../media/render';
 import { assertSparesInputs, OutputFolder } from './output-folder';
 import { withEditingMusic } from './nle-media';
@@ -30,6 +30,10 @@ import { renderReportHtml } from './report-html';
 import type { PoolOptions, PoolVerdict } from '../core/shot-pool';
 import { validateTrackerOptions } from '../analysis/music/tracker-options';
 import { fixedMoodEncoder, MOOD_CHOICES, type MoodChoice } from '../analysis/emotion/fixed-mood';
+import { analyseFiles, combineEmotions, dedupeSources, resolveShotRefs, resolveSources, sourceShots, type FileAnalysis, type ResolvedSource, type SourceRequest } from './sources';
+import type { Diagnostic } from '../core/errors';
+
+export type { FileAnalysis, ResolvedSource, SourceRequest } from './sources';
 
 export interface SecondsRange {
   readonly startSeconds: number;
@@ -39,7 +43,11 @@ export interface SecondsRange {
 /** The editor's music overrides accept these ranges (the CLI, the protocol and the panel check the same). */
 export { MAX_BEATS_PER_BAR, MAX_TEMPO_BPM, MIN_BEATS_PER_BAR, MIN_TEMPO_BPM } from '../analysis/music/tracker-options';
 
-export interface MontageOptions extends Partial<PlanOptions>, PoolOptions {
+export interface MontageOptions extends Partial<Omit<PlanOptions, 'pins' | 'bans'>>, PoolOptions {
+  /** Shots that must be used: plan indices, or a shot named by its source's id and its index in that source. */
+  readonly pins?: readonly (number | ShotRef)[];
+  /** Shots that must not be used (as `pins`). */
+  readonly bans?: readonly (number | ShotRef)[];
   /** Default `auto` (the planner weighs bar, two bars, half bar and beat); `relax` defaults to `auto` here too. */
   readonly granularity?: GranularityOption;
   readonly beatsPerBar?: number;
@@ -53,8 +61,13 @@ export interface MontageOptions extends Partial<PlanOptions>, PoolOptions {
 }
 
 export interface MontageRequest {
+  /** The movie; with `sources`, only the name of the first (the sources are what is read). */
   readonly moviePath: string;
   readonly movieRange?: SecondsRange;
+  /** The media ranges to draw from, instead of moviePath/movieRange (docs/sources.md). */
+  readonly sources?: readonly SourceRequest[];
+  /** The timeline's frame rate (the panel's sequence); default the first usable source's. */
+  readonly rate?: Rate;
   readonly musicPath: string;
   readonly musicRange?: SecondsRange;
   readonly options?: MontageOptions;
@@ -67,9 +80,17 @@ export interface MontageRequest {
 }
 
 export interface MontageAnalysis {
+  /** The first source's file. */
   readonly movie: MovieAnalysis;
   readonly music: MusicAnalysis;
+  /** Every file's shots back to back, in `files` order (the combined numbering `originalShots` uses). */
   readonly emotions: EmotionScores;
+  /** Each distinct file once (absent: `movie` alone, with `emotions`). */
+  readonly files?: readonly FileAnalysis[];
+  /** The usable media ranges in story order (absent: the request's movie and movie range). */
+  readonly sources?: readonly ResolvedSource[];
+  /** Sources skipped or merged (unreadable, audio-only, empty range, duplicate), for the report. */
+  readonly sourceNotices?: readonly Diagnostic[];
 }
 
 export interface MontageContext {
@@ -135,14 +156,42 @@ export async function analyseInputs(request: MontageRequest, context: MontageCon
     token,
   );
   throwIfCancelled(token);
-  const movie = await analyseMovie(request.moviePath, { shotPool: true, ...(context.cacheDir ? { cacheDir: context.cacheDir } : {}) }, progress, token);
-  throwIfCancelled(token);
-  progress.report({ stage: 'emotion', fraction: 0 });
   const encoders = await resolveEncoders(context.host, request.encoders);
   const mood = request.options?.mood;
-  const emotions = await scoreEmotions(movie, music, mood && mood !== 'auto' ? { ...encoders, music: [fixedMoodEncoder(mood)] } : encoders, token, { cacheDir: context.cacheDir });
-  progress.report({ stage: 'emotion', fraction: 1 });
-  return { movie, music, emotions };
+  const selected = mood && mood !== 'auto' ? { ...encoders, music: [fixedMoodEncoder(mood)] } : encoders;
+  const { sources: requested, notices: duplicates } = dedupeSources(requestedSources(request));
+  const paths = [...new Set(requested.map((s) => s.path))];
+  // Each distinct file is decoded (or read from the cache) once, however many ranges use it.
+  const { files, notices: skipped } = await analyseFiles(
+    paths,
+    async (path, fileProgress) => {
+      const movie = await analyseMovie(path, { shotPool: true, ...(context.cacheDir ? { cacheDir: context.cacheDir } : {}) }, fileProgress, token);
+      throwIfCancelled(token);
+      fileProgress.report({ stage: 'emotion', fraction: 0 });
+      const emotions = await scoreEmotions(movie, music, selected, token, { cacheDir: context.cacheDir });
+      fileProgress.report({ stage: 'emotion', fraction: 1 });
+      return { movie, emotions };
+    },
+    progress,
+    token,
+  );
+  const usablePaths = paths.filter((path) => files.has(path));
+  const { sources, notices: empty } = resolveSources(requested, usablePaths, files);
+  const fileList = usablePaths.map((path) => files.get(path)!);
+  return { movie: fileList[sources[0]!.file]!.movie, music, emotions: combineEmotions(fileList), files: fileList, sources, sourceNotices: [...duplicates, ...skipped, ...empty] };
+}
+
+/** The request's media ranges: its `sources`, or its movie and movie range as one. */
+export function requestedSources(request: MontageRequest): readonly SourceRequest[] {
+  return request.sources?.length ? request.sources : [{ path: request.moviePath, ...(request.movieRange ? { range: request.movieRange } : {}) }];
+}
+
+/** The analysis' files and sources (an analysis made before sources existed: its movie, the request's range). */
+export function analysisSources(analysis: MontageAnalysis, request: MontageRequest): { files: readonly FileAnalysis[]; sources: readonly ResolvedSource[] } {
+  if (analysis.files && analysis.sources) return { files: analysis.files, sources: analysis.sources };
+  const files = [{ movie: analysis.movie, emotions: analysis.emotions }];
+  const path = analysis.movie.media.path;
+  return { files, sources: resolveSources([{ path, id: 'source-1', ...(request.movieRange ? { range: request.movieRange } : {}) }], [path], new Map([[path, files[0]!]])).sources };
 }
 
 /** Plans, exports and renders into `context.outDir`. Progress stages: plan, export, render. */
@@ -157,7 +206,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     const plan = { ...solution.plan, diagnostics: [...solution.plan.diagnostics, ...poolNotices] };
     const units: CutUnits = { units: [...plan.bars], barOfUnit: solution.barOfUnit.map((bars) => [...bars]) };
     // Music an NLE cannot import (Ogg, FLAC…) goes into the timelines as its WAV copy (nle-media.ts).
-    const timeline = planToTimeline(plan, await withEditingMusic(mediaReferences(analysis), analysis.music.media, folder, context.editingMediaDir, token));
+    const timeline = planToTimeline(plan, await withEditingMusic(mediaReferences(analysis, plan), analysis.music.media, folder, context.editingMediaDir, token));
     progress.report({ stage: 'plan', fraction: 1 });
 
     for (const [i, id] of exporters.entries()) {
@@ -178,12 +227,21 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     if (preview) {
       const video = analysis.movie.media.video;
       if (!video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie ${request.moviePath} has no video stream.`, { where: { file: request.moviePath } });
+      const sources = plan.sources;
       await renderPreview(
         {
-          moviePath: request.moviePath,
-          movieRate: video.rate,
+          moviePath: sources?.[0]?.path ?? request.moviePath,
+          movieRate: plan.movie.rate,
           movieHeight: video.height,
-          segments: plan.placements.map((p) => ({ startFrame: p.sourceRange.start.value, frameCount: p.sourceRange.duration.value })),
+          segments: plan.placements.map((p) => {
+            const source = p.source !== undefined ? sources?.[p.source] : undefined;
+            return {
+              startFrame: p.sourceRange.start.value,
+              frameCount: p.sourceRange.duration.value,
+              ...(source ? { path: source.path, rate: source.rate, recordFrames: p.recordRange.duration.value } : {}),
+            };
+          }),
+          ...(sources && sources.length > 1 ? { frameSize: { width: plan.sources?.[0]?.width ?? video.width, height: plan.sources?.[0]?.height ?? video.height } } : {}),
           musicPath: request.musicPath,
           musicStartSeconds: plan.music.startSeconds,
           outPath: folder.stagedPath(PREVIEW_NAME),
@@ -215,11 +273,12 @@ function outputNames(preview: boolean): string[] {
 
 /** The files a job reads, which no output may replace. */
 function inputPaths(request: MontageRequest): string[] {
-  return [request.moviePath, request.musicPath];
+  return [...new Set([request.moviePath, ...(request.sources ?? []).map((s) => s.path), request.musicPath])];
 }
 
 function validateRequest(request: MontageRequest): void {
-  for (const [field, r] of [['movieRange', request.movieRange], ['musicRange', request.musicRange]] as const) {
+  const sourceRanges = (request.sources ?? []).map((s, i) => [`sources[${i}].range`, s.range] as const);
+  for (const [field, r] of [['movieRange', request.movieRange], ['musicRange', request.musicRange], ...sourceRanges] as const) {
     if (!r) continue;
     if (!Number.isFinite(r.startSeconds) || !Number.isFinite(r.endSeconds) || r.startSeconds < 0 || r.endSeconds <= r.startSeconds) {
       throw new MontageError('AM_ERR_INVALID_ARGUMENT', `${field} must be START:END in seconds with 0 ≤ START < END.`, { where: { field } });
@@ -265,7 +324,10 @@ export function meanVector(vectors: readonly EmotionVector[]): EmotionVector | u
 /** The planner's input, and for each of its shots the index of the analysis shot it came from. */
 export interface PlannedInput<Input = PlanInput> {
   readonly input: Input;
-  /** `originalShots[i]` is the analysis index of plan shot i (they differ when a movie range was chosen). */
+  /**
+   * `originalShots[i]` is the analysis index of plan shot i in the combined numbering (files' shots back to back,
+   * as `analysis.emotions`); they differ when a movie range was chosen or there are several sources.
+   */
   readonly originalShots: readonly number[];
 }
 
@@ -274,41 +336,42 @@ export interface PlannedInput<Input = PlanInput> {
  * per-bar scores; the planner cuts the units (granularity) and relaxes (default `auto` for both).
  */
 export function buildMusicPlanInput(analysis: MontageAnalysis, request: MontageRequest): PlannedInput<MusicPlanInput> {
-  const { movie, music, emotions } = analysis;
-  const video = movie.media.video;
-  if (!video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie ${request.moviePath} has no video stream.`, { where: { file: request.moviePath } });
-  const fps = toFps(video.rate);
-  const { granularity = 'auto', ...planOptions } = definedOnly(request.options ?? {});
-  const options: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, relax: 'auto', ...planOptions };
+  const { music, emotions } = analysis;
+  const { files, sources } = analysisSources(analysis, request);
+  const first = sources[0]!;
+  const video = files[first.file]!.movie.media.video;
+  if (!video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `The movie ${first.path} has no video stream.`, { where: { file: first.path } });
+  const rate = request.rate ?? video.rate;
+  const { granularity = 'auto', pins, bans, ...planOptions } = definedOnly(request.options ?? {});
   if (music.bars.length === 0) {
     throw new MontageError('AM_ERR_MUSIC_TOO_SHORT', `The music ${request.musicPath} holds no whole bar${request.musicRange ? ' in the chosen range' : ''}.`, { where: { file: request.musicPath } });
   }
-
-  // Keep the shots (clipped) that fall inside the movie range; remember their original indices.
-  const startFrame = request.movieRange ? Math.ceil(request.movieRange.startSeconds * fps) : 0;
-  const endFrame = request.movieRange ? Math.floor(request.movieRange.endSeconds * fps) : video.frameCount;
-  const kept: { shot: Shot; original: number }[] = [];
-  for (const [original, shot] of movie.shots.entries()) {
-    const from = Math.max(shot.range.start.value, startFrame);
-    const to = Math.min(shot.range.start.value + shot.range.duration.value, endFrame);
-    if (to - from <= 0) continue;
-    kept.push({ original, shot: { ...shot, index: kept.length, range: range(from, to - from, video.rate) } });
-  }
+  // A lone movie at the timeline's rate keeps the plan it always had (no source list); anything else names sources.
+  const tagSources = !!request.sources?.length || sources.length > 1 || !ratesEqual(rate, video.rate);
+  const kept = sourceShots(sources, files, tagSources);
+  const shots: Shot[] = kept.map((k) => k.shot);
   const scenes: Scene[] = [];
-  const shots: Shot[] = kept.map(({ shot }) => {
+  for (const shot of shots) {
     const previous = scenes[scenes.length - 1];
-    const previousScene = kept[shot.index - 1]?.shot.sceneIndex;
-    if (!previous || previousScene !== shot.sceneIndex) scenes.push({ index: scenes.length, firstShot: shot.index, shotCount: 1 });
+    if (!previous || previous.index !== shot.sceneIndex) scenes.push({ index: shot.sceneIndex, firstShot: shot.index, shotCount: 1 });
     else scenes[scenes.length - 1] = { ...previous, shotCount: previous.shotCount + 1 };
-    return { ...shot, sceneIndex: scenes.length - 1 };
-  });
+  }
+  const planSources = sources.map(({ file: _file, ...source }) => source);
+  const options: PlanOptions = {
+    ...DEFAULT_PLAN_OPTIONS,
+    relax: 'auto',
+    ...planOptions,
+    ...(pins ? { pins: resolveShotRefs(pins, 'pins', planSources, kept)! } : {}),
+    ...(bans ? { bans: resolveShotRefs(bans, 'bans', planSources, kept)! } : {}),
+  };
 
   const barCount = emotions.barScores.bars;
   const values = new Float32Array(shots.length * barCount);
   kept.forEach(({ original }, i) => values.set(emotions.barScores.values.subarray(original * barCount, (original + 1) * barCount), i * barCount));
   const lastBar = music.bars[music.bars.length - 1]!;
   const input: MusicPlanInput = {
-    movie: { path: request.moviePath, rate: video.rate, frameCount: video.frameCount },
+    movie: { path: tagSources ? first.path : request.moviePath, rate, frameCount: tagSources ? first.frameCount : video.frameCount },
+    ...(tagSources ? { sources: planSources } : {}),
     music: { path: request.musicPath, startSeconds: music.bars[0]!.startSeconds, endSeconds: lastBar.startSeconds + lastBar.durationSeconds },
     shots,
     scenes,
@@ -329,38 +392,61 @@ export function buildPlanInput(analysis: MontageAnalysis, request: MontageReques
   return { input: unitPlanInput(input, granularity), originalShots };
 }
 
-/** MediaReferences for the movie and the music, as exporters see them. */
-export function mediaReferences(analysis: MontageAnalysis): { movie: MediaReference; music: MediaReference } {
+/**
+ * MediaReferences for the movie, the music and (for a plan with sources) each source, as exporters see them: one
+ * reference per distinct file, shared by its ranges. The music counts on the plan's rate.
+ */
+export function mediaReferences(analysis: MontageAnalysis, plan?: Pick<MontagePlan, 'movie' | 'sources'>): PlanMedia {
   const { movie, music } = analysis;
-  const video = movie.media.video!;
-  const startTimecodeFrames = video.startTimecode ? (timecodeToFrames(video.startTimecode, video.rate) ?? 0) : 0;
-  return {
-    movie: {
-      id: 'media-movie',
-      name: basename(movie.media.path),
-      path: resolve(movie.media.path),
+  const rate = plan?.movie.rate ?? movie.media.video!.rate;
+  const byPath = new Map<string, MediaReference>();
+  const reference = (media: MovieAnalysis['media'], id: string): MediaReference => {
+    const video = media.video!;
+    const startTimecodeFrames = video.startTimecode ? (timecodeToFrames(video.startTimecode, video.rate) ?? 0) : 0;
+    return {
+      id,
+      name: basename(media.path),
+      path: resolve(media.path),
       hasVideo: true,
-      hasAudio: !!movie.media.audio,
+      hasAudio: !!media.audio,
       rate: video.rate,
       durationFrames: video.frameCount,
       startTimecodeFrames,
       dropFrame: !!video.startTimecode?.includes(';'),
       width: video.width,
       height: video.height,
-      ...(movie.media.audio ? { audioChannels: movie.media.audio.channels, sampleRate: movie.media.audio.sampleRate } : {}),
-    },
+      ...(media.audio ? { audioChannels: media.audio.channels, sampleRate: media.audio.sampleRate } : {}),
+    };
+  };
+  const movieReference = reference(movie.media, 'media-movie');
+  byPath.set(resolve(movie.media.path), movieReference);
+  const files = analysis.files ?? [{ movie, emotions: analysis.emotions }];
+  const sources = plan?.sources?.map((source) => {
+    const path = resolve(source.path);
+    let found = byPath.get(path);
+    if (!found) {
+      const file = files.find((f) => resolve(f.movie.media.path) === path);
+      if (!file) throw new MontageError('AM_ERR_INTERNAL', `The plan's source ${source.path} is not among the analysed files.`, { where: { file: source.path } });
+      found = reference(file.movie.media, `media-movie-${byPath.size + 1}`);
+      byPath.set(path, found);
+    }
+    return found;
+  });
+  return {
+    movie: movieReference,
     music: {
       id: 'media-music',
       name: basename(music.media.path),
       path: resolve(music.media.path),
       hasVideo: false,
       hasAudio: true,
-      rate: video.rate,
-      durationFrames: Math.floor(music.media.durationSeconds * toFps(video.rate)),
+      rate,
+      durationFrames: Math.floor(music.media.durationSeconds * toFps(rate)),
       startTimecodeFrames: 0,
       dropFrame: false,
       audioChannels: music.media.audio?.channels ?? 2,
       sampleRate: music.media.audio?.sampleRate ?? 48000,
     },
+    ...(sources ? { sources } : {}),
   };
 }

@@ -28,5 +28,5 @@ export type { RelaxationNotice } from '../core/montage';
 export { solveMontage, unitPlanInput, type GranularityCandidate, type GranularityChoice, type MontageSolution, type MusicPlanInput } from './solve-montage';
 export { cutUnits, layoutUnits, musicSections, unitName, CUT_GRANULARITIES, SECTION_TEMPO_CHANGE, MIN_SECTION_BARS, type CutUnits, type MusicGrid, type SectionUnit } from './cut-units';
 export { allowedRelaxations, RELAX_ORDER } from './relax-plan';
-export { planToTimeline, type PlanToTimelineOptions } from './plan-to-timeline';
+export { planToTimeline, type PlanMedia, type PlanToTimelineOptions } from './plan-to-timeline';
 export { DEFAULT_SOFT_SCALE } from './prepare-plan';

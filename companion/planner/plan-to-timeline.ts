@@ -19,11 +19,26 @@ export interface PlanToTimelineOptions {
   readonly dropFrame?: boolean;
 }
 
-/** Builds the timeline of a plan. `media.movie` must be at the movie's rate; `media.music` counts on the same rate. */
-export function planToTimeline(plan: MontagePlan, media: { movie: MediaReference; music: MediaReference }, options: PlanToTimelineOptions = {}): Timeline {
+/** The media of a plan: the movie, the music, and with several sources one reference per plan source (sources sharing a file may share one). */
+export interface PlanMedia {
+  readonly movie: MediaReference;
+  readonly music: MediaReference;
+  /** `sources[k]` plays plan.sources[k]; at that source's rate. */
+  readonly sources?: readonly MediaReference[];
+}
+
+/**
+ * Builds the timeline of a plan. `media.movie` (and each of `media.sources`) counts at its own file's rate, the
+ * movie's being the plan's rate when there are no sources; `media.music` counts on the sequence rate.
+ */
+export function planToTimeline(plan: MontagePlan, media: PlanMedia, options: PlanToTimelineOptions = {}): Timeline {
   const rate = plan.movie.rate;
   const { movie, music } = media;
-  if (!ratesEqual(movie.rate, rate)) {
+  const sourceMedia = plan.sources ? (media.sources ?? []) : [];
+  if (plan.sources && sourceMedia.length !== plan.sources.length) {
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The plan has ${plan.sources.length} sources but ${sourceMedia.length} media references were given.`, { where: { field: 'media.sources' } });
+  }
+  if (!plan.sources && !ratesEqual(movie.rate, rate)) {
     throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The movie reference counts at ${movie.rate.num}/${movie.rate.den} fps but the plan at ${rate.num}/${rate.den}.`, { where: { field: 'media.movie.rate' } });
   }
   if (!ratesEqual(music.rate, rate)) {
@@ -45,15 +60,22 @@ export function planToTimeline(plan: MontagePlan, media: { movie: MediaReference
     if (recordIn !== position || recordIn !== boundaries[placement.firstBar] || recordIn + frames !== boundaries[placement.firstBar + placement.barCount]) {
       throw new MontageError('AM_ERR_TIMELINE_INVALID', `placement of shot ${placement.shotIndex} is not at its bars' frames (record ${recordIn}, expected ${boundaries[placement.firstBar]}).`);
     }
+    const reference = placement.source !== undefined ? sourceMedia[placement.source] : movie;
+    if (!reference || !ratesEqual(reference.rate, placement.sourceRange.start.rate)) {
+      throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The media of shot ${placement.shotIndex} ${reference ? `counts at ${reference.rate.num}/${reference.rate.den} fps, not at its source range's rate` : 'is missing'}.`, { where: { field: `media.sources[${placement.source ?? 0}]` } });
+    }
     const clip: Clip = {
       kind: 'clip',
       name: `Shot ${placement.shotIndex + 1}`,
-      mediaId: movie.id,
+      mediaId: reference.id,
       sourceRange: placement.sourceRange,
+      // Another rate than the sequence's: the cut stays on the sequence grid, the source keeps its own frames.
+      ...(ratesEqual(reference.rate, rate) ? {} : { recordDuration: time(frames, rate) }),
       metadata: {
         'auto-montage': {
           shotIndex: placement.shotIndex,
           sceneIndex: placement.sceneIndex,
+          ...(placement.source !== undefined && plan.sources ? { source: plan.sources[placement.source]!.id } : {}),
           firstBar: placement.firstBar,
           barCount: placement.barCount,
           score: placement.score,
@@ -89,7 +111,7 @@ export function planToTimeline(plan: MontagePlan, media: { movie: MediaReference
     dropFrame,
     width: movie.width,
     height: movie.height,
-    media: [movie, music],
+    media: plan.sources ? [...new Set(sourceMedia), music] : [movie, music],
     tracks: [
       { kind: 'video', name: 'V1', items },
       { kind: 'audio', name: 'A1', items: plan.placements.length ? [musicClip] : [] },

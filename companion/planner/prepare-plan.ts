@@ -5,7 +5,7 @@
  */
 import { MontageError, type Diagnostic, type ErrorCode } from '../core/errors';
 import type { Bar, LockedPlacement, PlanInput, PlanOptions, PlanRelaxation, TrimAlign } from '../core/montage';
-import { rescale, secondsToValue, type Rate } from '../core/rational';
+import { ratesEqual, rescale, secondsToValue, type Rate, type TimeRange } from '../core/rational';
 
 /** PlanOptions with every optional field filled in. */
 export interface ResolvedOptions extends PlanOptions {
@@ -83,12 +83,12 @@ export function preparePlan(input: PlanInput): PreparedPlan {
   shots.forEach((shot, i) => {
     if (shot.index !== i) bad(`shots[${i}].index`, `shot ${i} has index ${shot.index}; shots must be numbered 0..n−1 in story order.`);
     // Only the frames free of a dissolve or fade are placed (they blend two shots).
-    const start = rescale((shot.usable ?? shot.range).start, rate).value;
-    const duration = rescale((shot.usable ?? shot.range).duration, rate).value;
+    const { start, duration } = gridSpan(shot.usable ?? shot.range, rate);
     if (!Number.isFinite(start) || !Number.isFinite(duration) || start < 0 || duration <= 0) bad(`shots[${i}].range`, `shot ${i} has an empty or negative range.`);
     shotStart[i] = start;
     shotFrames[i] = Math.max(0, duration);
-    const previous = i > 0 ? shotStart[i - 1]! + shotFrames[i - 1]! : -Infinity;
+    // Frames are counted per source: only shots of the same source must not overlap.
+    const previous = i > 0 && shots[i - 1]!.source === shot.source ? shotStart[i - 1]! + shotFrames[i - 1]! : -Infinity;
     if (start < previous) bad(`shots[${i}].range`, `shot ${i} starts before shot ${i - 1} ends; shots must be in story order without overlap.`);
   });
 
@@ -190,9 +190,12 @@ export function preparePlan(input: PlanInput): PreparedPlan {
     const frames = boundaries[firstBar + count]! - boundaries[firstBar]!;
     if (frames > shotFrames[i]!) constraint(field, `locked shot ${i} lasts ${shotFrames[i]} frames but bars ${firstBar}..${firstBar + count - 1} now need ${frames}.`);
     if (lock.sourceStart !== undefined) {
-      if (!Number.isInteger(lock.sourceStart) || lock.sourceStart < shotStart[i]! || lock.sourceStart + frames > shotStart[i]! + shotFrames[i]!) {
+      // A locked window's start is in the source's frames; the planner counts on the timeline grid.
+      const ownRate = shots[i]!.range.start.rate;
+      const gridStart = Number.isInteger(lock.sourceStart) && !ratesEqual(ownRate, rate) ? rescale({ value: lock.sourceStart, rate: ownRate }, rate, 'ceil').value : lock.sourceStart;
+      if (!Number.isInteger(gridStart) || gridStart < shotStart[i]! || gridStart + frames > shotStart[i]! + shotFrames[i]!) {
         constraint(`${field}.sourceStart`, `locked shot ${i}'s window from frame ${lock.sourceStart} (${frames} frames) leaves the shot (frames ${shotStart[i]}..${shotStart[i]! + shotFrames[i]! - 1}).`);
-      } else lockSourceStart[i] = lock.sourceStart;
+      } else lockSourceStart[i] = gridStart;
     }
     lockFirstBar[i] = firstBar;
     lockBarCount[i] = count;
@@ -333,4 +336,27 @@ function invalid(problems: Diagnostic[]): MontageError {
   const first = problems.find((p) => p.code === code)!;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
   return new MontageError(code, `${first.message}${more}`, { where: first.where ?? {}, diagnostics: problems });
+}
+
+/**
+ * A shot's span on the timeline grid. At the timeline's rate it is the span itself; a source at another rate is
+ * seen as the whole timeline frames inside it (start rounded up, end rounded down), so no window the planner
+ * cuts from it can reach a frame outside it (docs/sources.md).
+ */
+export function gridSpan(span: TimeRange, rate: Rate): { start: number; duration: number } {
+  if (ratesEqual(span.start.rate, rate)) return { start: span.start.value, duration: rescale(span.duration, rate).value };
+  const start = rescale(span.start, rate, 'ceil').value;
+  const end = rescale({ value: span.start.value + span.duration.value, rate: span.start.rate }, rate, 'floor').value;
+  return { start, duration: end - start };
+}
+
+/**
+ * The source frames a window [start, start + frames) of the timeline grid plays (docs/sources.md): from the source
+ * frame showing at the cut (rounded down) for round(frames × source rate / timeline rate) frames, never past `end`
+ * (the span's end in source frames). Frames are kept: the clip plays at its own speed and rate.
+ */
+export function conformWindow(start: number, frames: number, rate: Rate, sourceRate: Rate, end: number): TimeRange {
+  const from = rescale({ value: start, rate }, sourceRate, 'floor').value;
+  const count = Math.max(1, Math.min(rescale({ value: frames, rate }, sourceRate).value, end - from));
+  return { start: { value: from, rate: sourceRate }, duration: { value: count, rate: sourceRate } };
 }

@@ -6,11 +6,11 @@
  */
 import { MontageError, type Diagnostic } from '../core/errors';
 import type { LockedPlacement, MontagePlan, PlanInput, Placement, RelaxationNotice, RelaxKind } from '../core/montage';
-import { range } from '../core/rational';
+import { range, ratesEqual } from '../core/rational';
 import { unitName } from './cut-units';
 import { solveHardKnapsack, type KnapsackResult, type Segment } from './hard-scene-knapsack';
 import { minimumSceneCost } from './minimum-scene-cost';
-import { preparePlan, withOptions, type PreparedPlan } from './prepare-plan';
+import { conformWindow, preparePlan, withOptions, type PreparedPlan } from './prepare-plan';
 import { allowedRelaxations, CostCache, findRelaxation, limit, type Relaxation } from './relax-plan';
 import { solveSoftKnapsack } from './soft-scene-knapsack';
 
@@ -181,12 +181,16 @@ export function buildPlan(plan: PreparedPlan, result: KnapsackResult, barLimit: 
     const frames = boundaries[j]! - recordStart;
     const locked = plan.lockSourceStart[i]!;
     const sourceStart = Number.isNaN(locked) ? windowStart(plan, i, frames) : locked;
+    const shot = input.shots[i]!;
+    const span = shot.usable ?? shot.range;
+    const sourceRate = span.start.rate;
     return {
       shotIndex: i,
-      sceneIndex: input.shots[i]!.sceneIndex,
+      sceneIndex: shot.sceneIndex,
+      ...(shot.source !== undefined ? { source: shot.source } : {}),
       firstBar: a,
       barCount: segment.barCount,
-      sourceRange: range(sourceStart, frames, rate),
+      sourceRange: ratesEqual(sourceRate, rate) ? range(sourceStart, frames, rate) : conformWindow(sourceStart, frames, rate, sourceRate, span.start.value + span.duration.value),
       recordRange: range(recordStart, frames, rate),
       score: placementScore(plan, segment),
     };
@@ -196,6 +200,7 @@ export function buildPlan(plan: PreparedPlan, result: KnapsackResult, barLimit: 
   return {
     schema: 'MontagePlan.1',
     movie: input.movie,
+    ...(input.sources ? { sources: input.sources } : {}),
     music: { path: input.music.path, startSeconds: plan.boundarySeconds[0]!, endSeconds: plan.boundarySeconds[barLimit]! },
     options: { ...options, arc: plan.arc },
     shots: input.shots.map((shot, i) => ({ ...shot, score: plan.weightedScores[i]! })),

@@ -70,6 +70,29 @@ export interface MediaSource {
   readonly range?: SecondsRange;
 }
 
+/**
+ * One media range of a montage's footage: a file, the editor's in/out in it (the clip's source in/out), and where
+ * the clip sits on the editor's sequence. Several ranges may name one file (it is analysed once).
+ */
+export interface MovieSource extends MediaSource {
+  /** Seconds from the sequence start; orders the story (the list's order when any source lacks it). */
+  readonly timelineSeconds?: number;
+  /** 1–64 letters, digits, `-`, `_`, `.`; pins and bans name shots by it. Default `source-N` (1-based position). */
+  readonly id?: string;
+}
+
+/** A shot named by its source's id and its index among that source's shots (0-based, story order). */
+export interface ShotRef {
+  readonly source: string;
+  readonly shot: number;
+}
+
+/** A frame rate as a fraction (24000/1001, never 23.976). */
+export interface FrameRate {
+  readonly num: number;
+  readonly den: number;
+}
+
 export type SceneMode = 'hard' | 'soft';
 /** How often to cut: on every bar, every second bar, every half bar, or every beat. */
 export type CutGranularity = 'bar' | '2bars' | 'halfbar' | 'beat';
@@ -105,10 +128,10 @@ export interface MontageOptions {
   readonly trim?: boolean;
   /** Score a shot by the music under the bars it covers, not by the whole track. */
   readonly arc?: boolean;
-  /** Shot indices that must be used. */
-  readonly pins?: readonly number[];
-  /** Shot indices that must not be used. */
-  readonly bans?: readonly number[];
+  /** Shots that must be used: job shot indices, or a shot by source id and index in that source. */
+  readonly pins?: readonly (number | ShotRef)[];
+  /** Shots that must not be used (as `pins`). */
+  readonly bans?: readonly (number | ShotRef)[];
   /** Force the metre: 2–12 beats per bar. */
   readonly beatsPerBar?: number;
   /** Shift the downbeat by this many beats (0–11). */
@@ -156,7 +179,12 @@ export interface HelloMessage {
 export interface AnalyseMessage {
   readonly type: 'analyse';
   readonly requestId: string;
-  readonly movie: MediaSource;
+  /** One movie: shorthand for `sources: [movie]` (older clients). Give `movie` or `sources`, not both. */
+  readonly movie?: MediaSource;
+  /** The media ranges to draw from (1–2000), e.g. every clip of a sequence with its own source in/out. */
+  readonly sources?: readonly MovieSource[];
+  /** The timeline's frame rate (the sequence's); default the first usable source's. */
+  readonly rate?: FrameRate;
   readonly music: MediaSource;
   readonly options?: Pick<MontageOptions, AnalysisOption | 'granularity'>;
 }
@@ -165,7 +193,12 @@ export interface AnalyseMessage {
 export interface MontageMessage {
   readonly type: 'montage';
   readonly requestId: string;
-  readonly movie: MediaSource;
+  /** One movie: shorthand for `sources: [movie]` (older clients). Give `movie` or `sources`, not both. */
+  readonly movie?: MediaSource;
+  /** The media ranges to draw from (1–2000), e.g. every clip of a sequence with its own source in/out. */
+  readonly sources?: readonly MovieSource[];
+  /** The timeline's frame rate (the sequence's); default the first usable source's. */
+  readonly rate?: FrameRate;
   readonly music: MediaSource;
   readonly options?: MontageOptions;
   /** Timeline formats to write (default: every built-in format). */
@@ -292,6 +325,10 @@ export interface EmotionSummary {
 export interface ShotSummary {
   readonly index: number;
   readonly sceneIndex: number;
+  /** The id of the source it comes from (several sources only); times are in that source's file. */
+  readonly source?: string;
+  /** Its index among that source's shots (what a {@link ShotRef} names). */
+  readonly sourceShot?: number;
   readonly startSeconds: number;
   readonly endSeconds: number;
   readonly emotion?: EmotionSummary;
@@ -311,6 +348,10 @@ export interface BarSummary {
 export interface AnalysisSummary {
   readonly movie: { readonly path: string; readonly durationSeconds: number; readonly frameRate: { readonly num: number; readonly den: number }; readonly width?: number; readonly height?: number };
   readonly music: { readonly path: string; readonly durationSeconds: number; readonly tempoBpm: number; readonly beatsPerBar: number };
+  /** The media ranges used, in story order (several sources only; skipped ones are in `notices`). */
+  readonly sources?: readonly { readonly id: string; readonly path: string; readonly startSeconds: number; readonly endSeconds: number; readonly timelineSeconds?: number; readonly frameRate: FrameRate }[];
+  /** Sources skipped or merged (missing, unreadable, audio-only, empty range, duplicate). */
+  readonly notices?: readonly Diagnostic[];
   readonly shots: readonly ShotSummary[];
   readonly sceneCount: number;
   readonly bars: readonly BarSummary[];
@@ -321,6 +362,8 @@ export interface AnalysisSummary {
 export interface ChosenShot {
   readonly shotIndex: number;
   readonly sceneIndex: number;
+  /** The id of the source that plays (several sources only); source times are in its file. */
+  readonly source?: string;
   readonly firstBar: number;
   readonly barCount: number;
   /** The part of the movie that plays. */
@@ -341,7 +384,7 @@ export interface PlanSummary {
   readonly shotCount: number;
   readonly sceneCount: number;
   /** The options the plan was solved with (after any relaxation); `granularity` is the unit cut on. */
-  readonly options: Required<Pick<MontageOptions, 'scenes' | 'mode' | 'trim' | 'arc' | 'pins' | 'bans'>> & { readonly granularity: CutGranularity | 'mixed' };
+  readonly options: Required<Pick<MontageOptions, 'scenes' | 'mode' | 'trim' | 'arc'>> & { readonly pins: readonly number[]; readonly bans: readonly number[]; readonly granularity: CutGranularity | 'mixed' };
   readonly diagnostics: readonly Diagnostic[];
   /** Which unit the montage cuts on and why (granularity `auto` weighs them). */
   readonly granularity?: GranularitySummary;

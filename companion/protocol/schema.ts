@@ -34,7 +34,23 @@ const mediaSource = z.strictObject({
   range: secondsRange.optional(),
 });
 
-const shotIndices = z.array(z.number().int().min(0).max(10_000_000)).max(MAX_INDICES);
+const MAX_SOURCES = 2000;
+const sourceId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a source id is 1–64 letters, digits, ".", "_" and "-"');
+const movieSource = mediaSource.extend({ timelineSeconds: seconds.optional(), id: sourceId.optional() });
+const sources = z
+  .array(movieSource)
+  .min(1)
+  .max(MAX_SOURCES)
+  .refine((list) => new Set(list.filter((s) => s.id !== undefined).map((s) => s.id)).size === list.filter((s) => s.id !== undefined).length, 'two sources have the same id');
+const frameRate = z.strictObject({ num: z.number().int().min(1).max(1_000_000), den: z.number().int().min(1).max(1_000_000) });
+const shotIndex = z.number().int().min(0).max(10_000_000);
+const shotIndices = z.array(z.union([shotIndex, z.strictObject({ source: sourceId, shot: shotIndex })])).max(MAX_INDICES);
+/** `movie` (one file, the older shorthand) or `sources`: exactly one of them. */
+const oneFootage = (frame: { movie?: unknown; sources?: unknown }, context: z.core.$RefinementCtx) => {
+  if ((frame.movie === undefined) === (frame.sources === undefined)) {
+    context.addIssue({ code: 'custom', message: frame.movie === undefined ? '"movie" is required (or "sources", a list of media ranges)' : 'give "movie" or "sources", not both', path: [frame.movie === undefined ? 'movie' : 'sources'] });
+  }
+};
 
 const montageOptions = z.strictObject({
   scenes: z.number().int().min(1).max(1000).optional(),
@@ -65,23 +81,31 @@ export const helloSchema = z.strictObject({
   client: z.string().max(200).optional(),
 });
 
-export const analyseSchema = z.strictObject({
-  type: z.literal('analyse'),
-  requestId,
-  movie: mediaSource,
-  music: mediaSource,
-  options: montageOptions.pick({ beatsPerBar: true, downbeatShift: true, bpm: true, firstDownbeatSeconds: true, mood: true, granularity: true }).optional(),
-});
+export const analyseSchema = z
+  .strictObject({
+    type: z.literal('analyse'),
+    requestId,
+    movie: mediaSource.optional(),
+    sources: sources.optional(),
+    rate: frameRate.optional(),
+    music: mediaSource,
+    options: montageOptions.pick({ beatsPerBar: true, downbeatShift: true, bpm: true, firstDownbeatSeconds: true, mood: true, granularity: true }).optional(),
+  })
+  .superRefine(oneFootage);
 
-export const montageSchema = z.strictObject({
-  type: z.literal('montage'),
-  requestId,
-  movie: mediaSource,
-  music: mediaSource,
-  options: montageOptions.optional(),
-  formats: formats.optional(),
-  preview: z.boolean().optional(),
-});
+export const montageSchema = z
+  .strictObject({
+    type: z.literal('montage'),
+    requestId,
+    movie: mediaSource.optional(),
+    sources: sources.optional(),
+    rate: frameRate.optional(),
+    music: mediaSource,
+    options: montageOptions.optional(),
+    formats: formats.optional(),
+    preview: z.boolean().optional(),
+  })
+  .superRefine(oneFootage);
 
 export const resolveSchema = z.strictObject({
   type: z.literal('resolve'),

@@ -206,7 +206,7 @@ export class JobManager {
     return {
       analysisJobId,
       analysisData,
-      request: { kind: 'resolve', movie: base.movie, music: base.music, options, ...(formats ? { formats } : {}), preview: request.preview, sourceJobId: sourceId },
+      request: { kind: 'resolve', movie: base.movie, ...(base.sources ? { sources: base.sources } : {}), ...(base.rate ? { rate: base.rate } : {}), music: base.music, options, ...(formats ? { formats } : {}), preview: request.preview, sourceJobId: sourceId },
     };
   }
 

@@ -97,6 +97,8 @@ export function toMontageRequest(request: JobRequest): MontageRequest {
   return {
     moviePath: request.movie.path,
     ...(request.movie.range ? { movieRange: request.movie.range } : {}),
+    ...(request.sources ? { sources: request.sources.map((source) => ({ path: source.path, ...definedOnly({ range: source.range, timelineSeconds: source.timelineSeconds, id: source.id }) })) } : {}),
+    ...(request.rate ? { rate: { num: request.rate.num, den: request.rate.den } } : {}),
     musicPath: request.music.path,
     ...(request.music.range ? { musicRange: request.music.range } : {}),
     options: definedOnly({
@@ -135,14 +137,21 @@ export function summariseAnalysis(
 ): AnalysisSummary {
   const { movie, music, emotions } = analysis;
   const video = movie.media.video!;
-  const fps = toFps(video.rate);
   const { input, originalShots } = planInput;
+  const sources = input.sources;
+  const perSource = new Map<number, number>();
   const shots: ShotSummary[] = input.shots.map((shot, i) => {
     const original = originalShots[i] ?? i;
     const emotion = emotionSummary(emotions.shots[original]);
+    // Each shot counts on its own file's rate (sources may differ).
+    const fps = toFps(shot.range.start.rate);
+    const source = shot.source !== undefined ? sources?.[shot.source] : undefined;
+    const sourceShot = shot.source !== undefined ? (perSource.get(shot.source) ?? 0) : undefined;
+    if (shot.source !== undefined) perSource.set(shot.source, sourceShot! + 1);
     return {
       index: shot.index,
       sceneIndex: shot.sceneIndex,
+      ...(source ? { source: source.id, sourceShot } : {}),
       startSeconds: round(shot.range.start.value / fps),
       endSeconds: round((shot.range.start.value + shot.range.duration.value) / fps),
       ...(emotion ? { emotion } : {}),
@@ -162,6 +171,15 @@ export function summariseAnalysis(
       height: video.height,
     },
     music: { path: music.media.path, durationSeconds: round(music.media.durationSeconds), tempoBpm: round(music.tempoBpm), beatsPerBar: music.beatsPerBar },
+    ...(sources
+      ? {
+          sources: sources.map((s) => {
+            const fps = toFps(s.rate);
+            return { id: s.id, path: s.path, startSeconds: round(s.inFrame / fps), endSeconds: round(s.outFrame / fps), ...(s.timelineSeconds !== undefined ? { timelineSeconds: s.timelineSeconds } : {}), frameRate: { num: s.rate.num, den: s.rate.den } };
+          }),
+        }
+      : {}),
+    ...(analysis.sourceNotices?.length ? { notices: [...analysis.sourceNotices] } : {}),
     shots,
     sceneCount: input.scenes.length,
     bars,
@@ -188,6 +206,7 @@ export function chosenShots(plan: MontagePlan, analysis: MontageAnalysis, origin
     return {
       shotIndex: placement.shotIndex,
       sceneIndex: placement.sceneIndex,
+      ...(placement.source !== undefined && plan.sources ? { source: plan.sources[placement.source]!.id } : {}),
       firstBar: placement.firstBar,
       barCount: placement.barCount,
       sourceStartSeconds: round(sourceStart),
@@ -217,7 +236,7 @@ export function summarisePlan(plan: MontagePlan, granularity: CutGranularity | '
       pins: [...plan.options.pins],
       bans: [...plan.options.bans],
     },
-    diagnostics: [...analysis.emotions.diagnostics, ...plan.diagnostics],
+    diagnostics: [...(analysis.sourceNotices ?? []), ...analysis.emotions.diagnostics, ...plan.diagnostics],
     music: { startSeconds: round(plan.music.startSeconds), endSeconds: round(plan.music.endSeconds) },
     ...(solved
       ? {

@@ -3,12 +3,17 @@
  * `RunJob` does the work. The real one (./pipeline-runner.ts) drives companion/pipeline; tests inject fakes.
  */
 import type { CancellationToken, Progress, ProgressReport } from '../core/lifecycle';
-import type { AnalysisSummary, ArtifactFile, JobKind, MediaSource, MontageOptions, MontageResultData } from '../protocol/messages';
+import type { AnalysisSummary, ArtifactFile, FrameRate, JobKind, MediaSource, MontageOptions, MontageResultData, MovieSource } from '../protocol/messages';
 
 /** A validated request, the same shape for every kind of job. */
 export interface JobRequest {
   readonly kind: JobKind;
+  /** The movie, or with `sources` the first of them. */
   readonly movie: MediaSource;
+  /** The media ranges to draw from, when the client sent a list. */
+  readonly sources?: readonly MovieSource[];
+  /** The timeline's rate (the client's sequence). */
+  readonly rate?: FrameRate;
   readonly music: MediaSource;
   readonly options: MontageOptions;
   /** Exporter ids; undefined = every exporter. */

@@ -20,6 +20,7 @@ import {
   type ClientMessage,
   type JobStateMessage,
   type MediaSource,
+  type MovieSource,
   type MontageMessage,
   type ProtocolLimits,
   type ResolveMessage,
@@ -231,10 +232,15 @@ export class Session {
         sourceJobId: message.jobId,
       };
     } else {
-      await Promise.all([checkMedia(message.movie, 'movie'), checkMedia(message.music, 'music')]);
+      // `movie` is the one-file shorthand of `sources` (the schema takes exactly one of them).
+      const sources = message.sources;
+      const movie = message.movie ?? { path: sources![0]!.path, ...(sources![0]!.range ? { range: sources![0]!.range } : {}) };
+      await Promise.all([checkMedia(message.music, 'music'), sources ? checkSources(sources) : checkMedia(movie, 'movie')]);
       request = {
         kind: message.type,
-        movie: message.movie,
+        movie,
+        ...(sources ? { sources } : {}),
+        ...(message.rate ? { rate: message.rate } : {}),
         music: message.music,
         options: message.options ?? {},
         ...(message.type === 'montage' && message.formats ? { formats: message.formats } : {}),
@@ -339,6 +345,17 @@ async function checkMedia(source: MediaSource, field: 'movie' | 'music'): Promis
   const info = await stat(source.path).catch(() => undefined);
   if (!info) throw new MontageError('AM_ERR_FILE_NOT_FOUND', `The ${field} file does not exist: ${source.path}`, { where });
   if (!info.isFile()) throw new MontageError('AM_ERR_MEDIA_NOT_A_FILE', `The ${field} path names ${describeFileType(info)}, not a regular file: ${source.path}`, { where });
+}
+
+/**
+ * The sources' paths as {@link checkMedia} checks the movie's, except that a missing or unreadable file among
+ * several is left to the job (it becomes a notice there and the others are used); a relative path is refused.
+ */
+async function checkSources(sources: readonly MovieSource[]): Promise<void> {
+  if (sources.length === 1) return checkMedia(sources[0]!, 'movie');
+  sources.forEach((source, i) => {
+    if (!isAbsolute(source.path)) throw new MontageError('AM_ERR_INVALID_ARGUMENT', `The source path must be absolute: ${source.path}`, { where: { file: source.path, field: `sources[${i}].path` } });
+  });
 }
 
 /**

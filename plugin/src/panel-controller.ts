@@ -326,10 +326,25 @@ export class PanelController {
   }
 
   /**
+   * Swaps one chosen shot for another (the storyboard's alternatives): the replacement is kept, the shot it replaces
+   * dropped, and the other chosen shots are held for this re-solve, so only that slot changes.
+   */
+  async swap(current: number, replacement: number): Promise<MontageResultMessage | null> {
+    const base = this.stateValue.result;
+    if (!base || current === replacement) return null;
+    const decisions = new Map(this.stateValue.decisions);
+    decisions.set(replacement, 'keep');
+    decisions.set(current, 'drop');
+    this.update({ decisions });
+    const hold = base.montage.chosen.map((shot) => shot.shotIndex).filter((shot) => shot !== current && decisions.get(shot) !== 'drop');
+    return this.resolve({ hold });
+  }
+
+  /**
    * Re-solves the last result with the keep/drop decisions, plus (in Premiere) the shots whose clips the editor
    * disabled in the active generated sequence. Fast: the companion reuses its cached analysis.
    */
-  async resolve(options: { readonly preview?: boolean } = {}): Promise<MontageResultMessage | null> {
+  async resolve(options: { readonly preview?: boolean; readonly hold?: readonly number[] } = {}): Promise<MontageResultMessage | null> {
     const base = this.stateValue.result;
     if (!base) return null;
     if (this.running) {
@@ -340,7 +355,8 @@ export class PanelController {
     try {
       if (!this.client.connected && !(await this.connect())) return null;
       if (this.options.host.kind === 'premiere') await this.absorbDisabledClips();
-      const pins: number[] = [];
+      // `hold`: shots kept for this re-solve only (a swap holds the other slots' shots).
+      const pins: number[] = [...(options.hold ?? [])];
       const bans: number[] = [];
       for (const [shot, decision] of this.stateValue.decisions) (decision === 'keep' ? pins : bans).push(shot);
       const request: JobRequest = {
@@ -351,7 +367,7 @@ export class PanelController {
           mode: this.stateValue.options.mode,
           granularity: this.stateValue.options.granularity,
           ...(this.stateValue.options.relax !== 'auto' ? { relax: this.stateValue.options.relax } : {}),
-          pins: pins.sort((a, b) => a - b),
+          pins: [...new Set(pins)].sort((a, b) => a - b),
           bans: bans.sort((a, b) => a - b),
         },
         ...(this.options.host.kind === 'premiere' ? { formats: ['fcp7-xml'] } : {}),

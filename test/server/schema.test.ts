@@ -113,3 +113,35 @@ test('the protocol’s music limits are the pipeline’s, so what the schema let
   assert.deepEqual(MUSIC_OPTION_LIMITS.bpm, { min: MIN_TEMPO_BPM, max: MAX_TEMPO_BPM });
   assert.deepEqual([...MUSIC_MOODS], [...MOOD_CHOICES]);
 });
+
+test('a montage names its footage as one movie or as a list of sources with ids, places and a timeline rate', () => {
+  const frame = {
+    type: 'montage',
+    requestId: 's',
+    sources: [
+      { path: '/a.mov', range: { startSeconds: 1, endSeconds: 4 }, timelineSeconds: 0, id: 'clip-1' },
+      { path: '/b.mp4', timelineSeconds: 3 },
+    ],
+    rate: { num: 30000, den: 1001 },
+    music: { path: '/m.ogg' },
+    options: { pins: [2, { source: 'clip-1', shot: 0 }], bans: [{ source: 'source-2', shot: 4 }] },
+  };
+  const parsed = parseClientFrame(JSON.stringify(frame), 1 << 20);
+  assert.ok(parsed.ok, JSON.stringify(parsed));
+  assert.deepEqual(parsed.message, frame);
+  const refused: [Record<string, unknown>, string, string][] = [
+    [{ ...frame, movie: { path: '/a.mov' } }, 'sources', 'not both'],
+    [{ ...frame, sources: [] }, 'sources', 'sources'],
+    [{ ...frame, sources: [{ path: '/a', id: 'x' }, { path: '/b', id: 'x' }] }, 'sources', 'same id'],
+    [{ ...frame, sources: [{ path: '/a', id: 'a b' }] }, 'sources[0].id', 'source id'],
+    [{ ...frame, rate: { num: 0, den: 1 } }, 'rate.num', 'rate.num'],
+    [{ ...frame, options: { pins: [{ source: 'clip-1', shot: -1 }] } }, 'options.pins[0]', 'options.pins[0]'],
+  ];
+  for (const [bad, field, text] of refused) {
+    const result = parseClientFrame(JSON.stringify(bad), 1 << 20);
+    assert.equal(result.ok, false, JSON.stringify(bad));
+    if (result.ok) continue;
+    assert.ok(result.error.where?.field?.startsWith(field), `${field}: ${JSON.stringify(result.error)}`);
+    assert.ok(result.error.message.includes(text), result.error.message);
+  }
+});

@@ -151,7 +151,7 @@ export function fakeRunJob(options: { stepMs?: number; fail?: (request: JobReque
       writeFileSync(join(context.outDir, 'montage.mp4'), bytes);
       files.push({ name: 'montage.mp4', format: 'preview' });
     }
-    const pins = request.options.pins ?? [];
+    const pins = (request.options.pins ?? []).filter((pin): pin is number => typeof pin === 'number');
     return {
       analysis: fakeAnalysis,
       ...(analysisData ? { analysisData } : {}),
@@ -162,7 +162,7 @@ export function fakeRunJob(options: { stepMs?: number; fail?: (request: JobReque
           barCount: 4,
           shotCount: pins.length,
           sceneCount: 1,
-          options: { scenes: request.options.scenes ?? 5, mode: request.options.mode ?? 'hard', granularity: request.options.granularity === undefined || request.options.granularity === 'auto' ? 'bar' : request.options.granularity, trim: true, arc: true, pins: [...pins], bans: [...(request.options.bans ?? [])] },
+          options: { scenes: request.options.scenes ?? 5, mode: request.options.mode ?? 'hard', granularity: request.options.granularity === undefined || request.options.granularity === 'auto' ? 'bar' : request.options.granularity, trim: true, arc: true, pins: [...pins], bans: (request.options.bans ?? []).filter((ban): ban is number => typeof ban === 'number') },
           diagnostics: [],
           music: { startSeconds: 0, endSeconds: 8 },
         },

@@ -12,6 +12,7 @@ import { emotionSeries, formatMinutesSeconds, resultSummary, unitWords } from '.
 import { ticksToSeconds } from '../ticks';
 import { drawEmotionPlot } from './emotion-plot';
 import { PLOT_COLOURS } from './plot-colours';
+import { mountEditorView } from './editor-view';
 
 type Child = Node | string | null | undefined | false;
 interface Props {
@@ -374,6 +375,10 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
       } else {
         resultSection.append(h('button', { class: 'am-button am-quiet', text: 'Render preview', test: 'render-preview', on: { click: () => void controller.resolve({ preview: true }) } }));
       }
+      // The music timeline and the storyboard (ui/editor-view.ts), synced with the preview.
+      const editor = h('div', { class: 'am-editor' });
+      resultSection.append(editor);
+      mountEditorView(editor, result, controller, resultSection.querySelector('video') ?? undefined);
     } else {
       resultSection.append(
         h('div', { class: 'am-row' }, [
