@@ -1,8 +1,9 @@
 /**
  * The clean shot pool in a montage: the analysis' pool readings are judged (analysis/movie/shot-pool.ts), and
  * the verdicts enter the planner's input as bans (excluded shots) and shorter usable ranges (text over part of
- * a shot). A shot the editor pinned is never excluded. When the pool leaves no plan, the montage is solved from
- * every shot instead, with a notice, so cleaning never costs the editor a result.
+ * a shot). A shot the editor pinned is never excluded. When the pool leaves no plan, or a plan that needs more
+ * relaxing (a finer cut, more scenes, less music) than every shot does, the montage is solved from every shot
+ * instead, with a notice: cleaning never costs the editor a result or a relaxation.
  */
 import type { Diagnostic } from '../core/errors';
 import { MontageError } from '../core/errors';
@@ -76,13 +77,30 @@ export function solveWithPool(planned: PooledPlanInput, movies: readonly MovieAn
   const diagnostics = movies.flatMap((m) => (m.pool?.notice ? [{ code: 'AM_ERR_MODEL_MISSING' as const, message: m.pool.notice, where: { file: m.media.path } }] : []));
   if (!verdict || (verdict.excluded.length === 0 && verdict.trimmed.length === 0)) return { solution: solveMontage(planned.input), planned, verdict, diagnostics };
   const cleaned = applyVerdict(planned, verdict);
+  const everyShot = (message: string, code: Diagnostic['code'], solution = solveMontage(planned.input)): PooledSolution => ({
+    solution,
+    planned,
+    verdict: { excluded: [], trimmed: [], reenabled: [...verdict.reenabled, ...verdict.excluded] },
+    diagnostics: [...diagnostics, { code, message }],
+  });
+  let solution: ReturnType<typeof solveMontage>;
   try {
-    return { solution: solveMontage(cleaned.input), planned: cleaned, verdict, diagnostics };
+    solution = solveMontage(cleaned.input);
   } catch (error) {
     if (!(error instanceof MontageError) || (error.code !== 'AM_ERR_NO_EXACT_FILL' && error.code !== 'AM_ERR_TOO_FEW_SHOTS')) throw error;
-    const message = `Without the ${verdict.excluded.length} excluded shot(s) no plan fills the music, so every shot was used: ${error.message}`;
-    return { solution: solveMontage(planned.input), planned, verdict: { excluded: [], trimmed: [], reenabled: [...verdict.reenabled, ...verdict.excluded] }, diagnostics: [...diagnostics, { code: error.code, message }] };
+    return everyShot(`Without the ${verdict.excluded.length} shot(s) the pool leaves out no plan fills the music, so every shot was used: ${error.message}`, error.code);
   }
+  // Cleaning never costs a relaxation: when the full pool needs fewer, it is used (with a notice naming the cost).
+  if (solution.relaxations.length > 0) {
+    const full = solveMontage(planned.input);
+    const key = (list: ReturnType<typeof solveMontage>['relaxations']) => JSON.stringify(list.map((r) => [r.relax, r.to]));
+    // Any relaxing the full pool does not need (another kind, or more of it: more scenes, less music) is a cost.
+    if (key(full.relaxations) !== key(solution.relaxations) && full.relaxations.length <= solution.relaxations.length) {
+      const extra = solution.relaxations.filter((r) => !full.relaxations.some((f) => f.relax === r.relax)).map((r) => r.message);
+      return everyShot(`Leaving out the ${verdict.excluded.length} shot(s) the pool flags would have needed more relaxing (${extra.join('; ')}), so every shot was used; --keep-… options are not needed.`, 'AM_ERR_NO_EXACT_FILL', full);
+    }
+  }
+  return { solution, planned: cleaned, verdict, diagnostics };
 }
 
 const REASON_LABEL: Record<ShotExclusion['reason'], string> = { text: 'title card / text', black: 'black', white: 'white', frozen: 'frozen', duplicate: 'near-duplicate' };
