@@ -81,7 +81,7 @@ export function renderExcluded(model: StoryboardModel, options: StoryboardRender
     .map(
       (e) =>
         `<li class="am-excluded-shot" data-shot="${e.shot}">${image(e.thumbnail, `shot ${e.shot}`, 'am-ex-img')}<div><b>shot ${e.shot}</b> · ${clock(e.sourceStartSeconds)} · <span class="am-reason">${e.trimmed ? 'trimmed: ' : ''}${REASON_TEXT[e.reason]}</span><br><small>${escapeHtml(e.detail)}</small>${
-          options.interactive && !e.trimmed ? `<br><button type="button" data-action="reenable" data-shot="${e.shot}">Use it again</button>` : ''
+          options.interactive && !e.trimmed && e.planShot !== undefined ? `<br><button type="button" data-action="reenable" data-shot="${e.planShot}" title="Keep (pin) it: the next re-solve uses it">Use it (Keep)</button>` : ''
         }</div></li>`,
     )
     .join('');
