@@ -22,6 +22,17 @@ export interface HostClip {
   readonly startTicks: string;
   readonly endTicks: string;
   readonly disabled: boolean;
+  /** Playback speed when not 1 (2 = twice as fast); the source range above already accounts for it. */
+  readonly speed?: number;
+}
+
+/** A clip the host left out of {@link HostSequence.clips}, and why (the panel says so). */
+export interface SkippedClip {
+  readonly kind: 'video' | 'audio';
+  readonly track: number;
+  readonly name: string;
+  readonly reason: 'offline' | 'multicam' | 'merged' | 'reversed' | 'unreadable';
+  readonly detail?: string;
 }
 
 /** A sequence: its format and clips. */
@@ -39,6 +50,8 @@ export interface HostSequence {
   readonly inTicks?: string;
   readonly outTicks?: string;
   readonly clips: readonly HostClip[];
+  /** Clips that could not be used (offline, multicam, merged, reversed, unreadable); absent when none. */
+  readonly skipped?: readonly SkippedClip[];
 }
 
 /** A sequence marker to add. */
@@ -48,6 +61,32 @@ export interface HostMarker {
   readonly startTicks: string;
   readonly durationTicks?: string;
   readonly comment?: string;
+}
+
+/** One clip of a {@link HostCut}: which media, which part of it ([in, out) from the media start) and where. */
+export interface HostCutClip {
+  readonly kind: 'video' | 'audio';
+  /** 0-based track index within its kind. */
+  readonly track: number;
+  readonly mediaPath: string;
+  readonly srcInTicks: string;
+  readonly srcOutTicks: string;
+  /** From the sequence start. */
+  readonly startTicks: string;
+}
+
+/** A cut to build inside the project (see {@link PremiereHost.buildCut}). */
+export interface HostCut {
+  /** The new sequence's name (descriptive: version, music, scenes). */
+  readonly name: string;
+  /** The one bin every version goes into ("Auto-Montage"). */
+  readonly binName: string;
+  /** The sequence whose format (rate, frame size) the cut takes: the editor's. */
+  readonly templateSequenceId?: string;
+  readonly clips: readonly HostCutClip[];
+  readonly markers: readonly HostMarker[];
+  /** The undo step's label. */
+  readonly undoLabel: string;
 }
 
 /** What an import did. */
@@ -64,8 +103,17 @@ export interface PremiereHost {
   getActiveSequence(): Promise<HostSequence | null>;
   /** Writes a text file to a temporary folder the host can read; returns its native path. */
   writeTempFile(name: string, text: string): Promise<string>;
-  /** Imports a timeline file (xmeml) and reports which sequences it created. */
-  importTimeline(path: string): Promise<ImportResult>;
+  /**
+   * Imports a timeline file (xmeml) and reports which sequences it created. With `binName`, what the import
+   * creates goes into that bin (made once, at the project's root).
+   */
+  importTimeline(path: string, options?: { readonly binName?: string }): Promise<ImportResult>;
+  /**
+   * Refine in place: builds a cut as a new sequence in the bin `cut.binName` from the project's own master clips
+   * (importing into that bin, once, the media the project lacks), with the UXP sequence-editing actions and the
+   * markers in one undoable transaction. Optional; the panel imports the xmeml when it is missing or throws.
+   */
+  buildCut?(cut: HostCut): Promise<{ readonly sequenceId: string }>;
   /** Opens a sequence and makes it active. */
   openSequence(id: string): Promise<boolean>;
   /** Adds sequence markers in one undoable transaction. */

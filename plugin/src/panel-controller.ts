@@ -24,6 +24,7 @@ import {
 } from './montage-request';
 import { START_COMPANION_FIX, describeProblem, type Problem } from './problems';
 import { barMarkers, bansFromDisabledClips } from './result-model';
+import { cutClipsFromOtio } from './otio-cut';
 import { parseTicks, ticksPerFrame } from './ticks';
 
 const absTicks = (value: bigint) => (value < 0n ? -value : value);
@@ -46,7 +47,11 @@ export type Decision = 'keep' | 'drop';
 export interface ImportedVersion {
   readonly version: number;
   readonly sequenceId: string;
+  /** The xmeml's temp path, or '' for a cut built in place from the project's clips. */
   readonly path: string;
+  /** How it got into the project: built from the project's own clips, or imported from the xmeml (fallback). */
+  readonly how: 'built' | 'imported';
+  readonly name: string;
   readonly jobId: string;
   readonly markerCount: number;
   readonly result: MontageResultMessage;
@@ -72,6 +77,11 @@ export interface PanelState {
   readonly result: MontageResultMessage | null;
   /** Keep (pin) / drop (ban) per shot index. */
   readonly decisions: ReadonlyMap<number, Decision>;
+  /**
+   * In Premiere, Keep/Drop clicks wait here until Apply (each re-solve makes a version in the project): per shot,
+   * the decision it will get (null: cleared). Empty in the web UI, which re-solves at once.
+   */
+  readonly pending: ReadonlyMap<number, Decision | null>;
   readonly imported: readonly ImportedVersion[];
   readonly problem: Problem | null;
   /** What just happened, one line (e.g. "Imported Auto-montage v2 with 16 bar markers."). */
@@ -92,6 +102,11 @@ export interface PanelControllerOptions {
   readonly token?: string;
   readonly clientName?: string;
 }
+
+/** The one bin every generated version goes into. */
+export const VERSIONS_BIN = 'Auto-Montage';
+/** The timelines the Premiere panel asks for: the xmeml (the import fallback) and OTIO (read to build the cut). */
+const PREMIERE_FORMATS = ['fcp7-xml', 'otio'] as const;
 
 const URL_KEY = 'automontage.url';
 const TOKEN_KEY = 'automontage.token';
@@ -121,6 +136,8 @@ export class PanelController {
   private readonly client: CompanionClient;
   private readonly settings: SettingsStore;
   private running: JobHandle | undefined;
+  /** The timeline formats the companion offered in its welcome. */
+  private serverFormats: readonly string[] = [];
   /** A re-solve asked for while another runs: run once more when it ends. */
   private resolvePending = false;
 
@@ -150,6 +167,7 @@ export class PanelController {
       job: null,
       result: null,
       decisions: new Map(),
+      pending: new Map(),
       imported: [],
       problem: null,
       notice: null,
@@ -190,6 +208,7 @@ export class PanelController {
     try {
       companionUrls(url);
       const welcome = await this.client.connect(url, credentials);
+      this.serverFormats = welcome.formats;
       const token = welcome.token ?? ('token' in credentials ? credentials.token : saved);
       this.settings.set(URL_KEY, url);
       if (token !== saved || welcome.token) await this.saveToken(token);
@@ -293,7 +312,7 @@ export class PanelController {
   /** The Auto-montage button: analyse + plan on the companion; in Premiere, import the result. Never throws. */
   async autoMontage(): Promise<MontageResultMessage | null> {
     if (this.running) return null;
-    this.update({ problem: null, notice: null, warnings: [], decisions: new Map() });
+    this.update({ problem: null, notice: null, warnings: [], decisions: new Map(), pending: new Map() });
     try {
       if (!this.client.connected && !(await this.connect())) return null;
       let built;
@@ -305,7 +324,8 @@ export class PanelController {
         built = buildTypedRequest(this.stateValue.typed, this.stateValue.options);
       }
       this.update({ warnings: built.warnings });
-      const result = await this.runJob(built.request, 'montage');
+      const request: JobRequest = this.options.host.kind === 'premiere' ? { ...built.request, formats: this.premiereFormats() } : built.request;
+      const result = await this.runJob(request, 'montage');
       if (!result) return null;
       this.update({ result, notice: `Montage ready in ${(result.elapsedMs / 1000).toFixed(1)} s.` });
       if (this.options.host.kind === 'premiere') await this.importResult(result);
@@ -316,13 +336,46 @@ export class PanelController {
     }
   }
 
-  /** Marks a shot keep/drop (or clears it with null) and re-solves at once. */
+  /**
+   * Marks a shot keep/drop (or clears it with null). The web UI re-solves at once; in Premiere the click waits in
+   * `pending` for {@link applyDecisions}, so three clicks make one new version, not three.
+   */
   async setDecision(shotIndex: number, decision: Decision | null): Promise<MontageResultMessage | null> {
+    if (this.options.host.kind === 'premiere') {
+      const pending = new Map(this.stateValue.pending);
+      if ((this.stateValue.decisions.get(shotIndex) ?? null) === decision) pending.delete(shotIndex);
+      else pending.set(shotIndex, decision);
+      this.update({ pending });
+      return null;
+    }
     const decisions = new Map(this.stateValue.decisions);
     if (decision === null) decisions.delete(shotIndex);
     else decisions.set(shotIndex, decision);
     this.update({ decisions });
     return this.resolve();
+  }
+
+  /** The decision a shot will have once the pending clicks are applied. */
+  decisionOf(shotIndex: number): Decision | null {
+    const pending = this.stateValue.pending;
+    return pending.has(shotIndex) ? (pending.get(shotIndex) ?? null) : (this.stateValue.decisions.get(shotIndex) ?? null);
+  }
+
+  /** Apply: the pending Keep/Drop clicks become decisions, and one re-solve makes one new version. */
+  async applyDecisions(): Promise<MontageResultMessage | null> {
+    if (this.stateValue.pending.size === 0 || this.running) return null;
+    const decisions = new Map(this.stateValue.decisions);
+    for (const [shot, decision] of this.stateValue.pending) {
+      if (decision === null) decisions.delete(shot);
+      else decisions.set(shot, decision);
+    }
+    this.update({ decisions, pending: new Map() });
+    return this.resolve();
+  }
+
+  /** Forgets the pending clicks. */
+  discardPending(): void {
+    this.update({ pending: new Map() });
   }
 
   /**
@@ -370,7 +423,7 @@ export class PanelController {
           pins: [...new Set(pins)].sort((a, b) => a - b),
           bans: bans.sort((a, b) => a - b),
         },
-        ...(this.options.host.kind === 'premiere' ? { formats: ['fcp7-xml'] } : {}),
+        ...(this.options.host.kind === 'premiere' ? { formats: this.premiereFormats() } : {}),
         // Re-solving stays fast without a preview; the web UI asks for one with its Render preview button.
         preview: options.preview === true,
       };
@@ -407,45 +460,78 @@ export class PanelController {
   }
 
   /**
-   * Imports a result into Premiere as a new sequence: fetch the xmeml, write it to a temp file, importFiles,
-   * open the sequence that appeared, add bar markers.
+   * Brings a result into Premiere as a new version in the one "Auto-Montage" bin, named after what it is: built in
+   * place from the project's own clips (host.buildCut: sequence-editing actions and bar markers, one undo step),
+   * or, where that is missing or fails, by importing the xmeml (temp file → importFiles → bar markers). Then the
+   * version is opened.
    */
   async importResult(result: MontageResultMessage): Promise<ImportedVersion | null> {
-    const host = this.options.host;
     try {
-      const file = result.montage.files.find((candidate) => candidate.format === 'fcp7-xml') ?? result.montage.files.find((candidate) => /\.xml$/i.test(candidate.name));
-      if (!file) throw new RequestProblem('The companion sent no Premiere XML (xmeml) file.', 'Update the companion; its fcp7-xml exporter must be enabled.');
-      // Over the WebSocket, not http://: macOS blocks http:// in UXP (App Transport Security).
-      const { text } = await this.client.readFile(result.jobId, file.name);
       const version = this.stateValue.imported.length + 1;
       const name = versionName(result, version);
-      const path = await host.writeTempFile(`auto-montage-v${version}.xml`, renameXmemlSequence(text, name));
-      const { newSequenceIds } = await host.importTimeline(path);
-      const sequenceId = newSequenceIds[0];
-      if (!sequenceId) {
-        throw new RequestProblem('Premiere imported the XML but no new sequence appeared.', `Look in the Project panel for a bin named after ${file.name}; or import ${path} with File > Import.`);
-      }
-      await host.openSequence(sequenceId);
-      const wanted = barMarkers(result);
-      // Premiere keeps xmeml sequence markers on import: add only the bars not marked yet (within half a frame).
-      const existing = wanted.length > 0 && host.getMarkers ? await host.getMarkers(sequenceId) : [];
-      const halfFrame = ticksPerFrame(result.analysis.movie.frameRate) / 2n;
-      const missing = wanted.filter((marker) => !existing.some((other) => absTicks(parseTicks(other.startTicks) - parseTicks(marker.startTicks)) <= halfFrame));
-      if (missing.length > 0 && !(await host.addMarkers(sequenceId, missing))) {
-        throw new RequestProblem('Premiere did not add the bar markers.', 'The montage is imported; add markers by hand or press Re-solve to import it again.');
-      }
-      const imported: ImportedVersion = { version, sequenceId, path, jobId: result.jobId, markerCount: wanted.length, result };
+      const built = await this.buildInPlace(result, version, name);
+      const imported = built ?? (await this.importXmeml(result, version, name));
+      await this.options.host.openSequence(imported.sequenceId);
       const unit = result.montage.plan.options.granularity === 'beat' ? 'beat' : 'bar';
-      const carried = wanted.length - missing.length;
+      const how = imported.how === 'built' ? `Built “${name}” in the ${VERSIONS_BIN} bin from the project’s clips (one undo step)` : `Imported “${name}” into the ${VERSIONS_BIN} bin`;
       this.update({
         imported: [...this.stateValue.imported, imported],
-        notice: `${this.stateValue.notice ? `${this.stateValue.notice} ` : ''}Imported as a new sequence (version ${version}) with ${wanted.length} ${unit} markers${carried > 0 ? ` (${carried} came with the XML)` : ''}.`,
+        notice: `${this.stateValue.notice ? `${this.stateValue.notice} ` : ''}${how}, with ${imported.markerCount} ${unit} markers${imported.carried ? ` (${imported.carried} came with the XML)` : ''}.`,
       });
       return imported;
     } catch (error) {
       this.fail(error);
       return null;
     }
+  }
+
+  /** The formats to ask for in Premiere: OTIO only where the companion has it (an older one gets the xmeml alone). */
+  private premiereFormats(): string[] {
+    return PREMIERE_FORMATS.filter((format) => format === 'fcp7-xml' || this.serverFormats.includes(format));
+  }
+
+  /** Refine in place, or undefined when the host cannot (then the xmeml is imported). */
+  private async buildInPlace(result: MontageResultMessage, version: number, name: string): Promise<(ImportedVersion & { carried?: number }) | undefined> {
+    const host = this.options.host;
+    const otio = result.montage.files.find((candidate) => candidate.format === 'otio');
+    if (!host.buildCut || !otio) return undefined;
+    try {
+      const { text } = await this.client.readFile(result.jobId, otio.name);
+      const clips = cutClipsFromOtio(text, result.analysis.movie.frameRate);
+      if (clips.length === 0) return undefined;
+      const markers = barMarkers(result);
+      const template = this.stateValue.sequence?.id;
+      const { sequenceId } = await host.buildCut({ name, binName: VERSIONS_BIN, clips, markers, undoLabel: `Auto-Montage: ${name}`, ...(template ? { templateSequenceId: template } : {}) });
+      return { version, sequenceId, path: '', how: 'built', name, jobId: result.jobId, markerCount: markers.length, result };
+    } catch (error) {
+      // The xmeml import below is the fallback; say why it was needed.
+      this.update({ warnings: [...this.stateValue.warnings, `Imported the XML instead of building the cut in place: ${error instanceof Error ? error.message : String(error)}`] });
+      return undefined;
+    }
+  }
+
+  /** The fallback: the xmeml, renamed, written to a temp file and imported into the versions bin; markers added. */
+  private async importXmeml(result: MontageResultMessage, version: number, name: string): Promise<ImportedVersion & { carried: number }> {
+    const host = this.options.host;
+    const file = result.montage.files.find((candidate) => candidate.format === 'fcp7-xml') ?? result.montage.files.find((candidate) => /\.xml$/i.test(candidate.name));
+    if (!file) throw new RequestProblem('The companion sent no Premiere XML (xmeml) file.', 'Update the companion; its fcp7-xml exporter must be enabled.');
+    // Over the WebSocket, not http://: macOS blocks http:// in UXP (App Transport Security).
+    const { text } = await this.client.readFile(result.jobId, file.name);
+    const path = await host.writeTempFile(`auto-montage-v${version}.xml`, renameXmemlSequence(text, name));
+    const { newSequenceIds } = await host.importTimeline(path, { binName: VERSIONS_BIN });
+    const sequenceId = newSequenceIds[0];
+    if (!sequenceId) {
+      throw new RequestProblem('Premiere imported the XML but no new sequence appeared.', `Look in the Project panel's ${VERSIONS_BIN} bin; or import ${path} with File > Import.`);
+    }
+    const wanted = barMarkers(result);
+    // Premiere keeps xmeml sequence markers on import: add only the bars not marked yet (within half a frame).
+    const existing = wanted.length > 0 && host.getMarkers ? await host.getMarkers(sequenceId) : [];
+    const halfFrame = ticksPerFrame(result.analysis.movie.frameRate) / 2n;
+    const missing = wanted.filter((marker) => !existing.some((other) => absTicks(parseTicks(other.startTicks) - parseTicks(marker.startTicks)) <= halfFrame));
+    if (missing.length > 0 && !(await host.addMarkers(sequenceId, missing))) {
+      throw new RequestProblem('Premiere did not add the bar markers.', 'The montage is imported; add markers by hand or press Re-solve to import it again.');
+    }
+    return { version, sequenceId, path, how: 'imported', name, jobId: result.jobId, markerCount: wanted.length, result, carried: wanted.length - missing.length };
   }
 
   /** Closes the connection. */

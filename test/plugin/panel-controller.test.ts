@@ -16,6 +16,7 @@ import type { SocketLike } from '../../plugin/src/host';
 import { PanelController } from '../../plugin/src/panel-controller';
 import { barMarkers } from '../../plugin/src/result-model';
 import { FakePremiereHost } from '../../plugin/src/testing/fake-premiere-host';
+import { BrowserHost } from '../../plugin/src/web/browser-host';
 import { uxpNetwork, type NetworkLog } from '../../plugin/src/testing/uxp-network';
 import { editSequence, montageResult } from './support/fixtures';
 
@@ -199,7 +200,7 @@ test('a failing Premiere import is reported and the montage stays on screen', as
   });
 });
 
-test('keep and drop re-solve the last montage with pins and bans, and a second click waits for the first', async () => {
+test('in Premiere, keep and drop wait for Apply: three clicks make one re-solve with the pins and bans and one new version', async () => {
   const calls: string[] = [];
   const requests: JobRequest[] = [];
   await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
@@ -207,18 +208,43 @@ test('keep and drop re-solve the last montage with pins and bans, and a second c
     const controller = panel(host, server.url, server.token);
     controller.setMusic({ kind: 'file', path: musicPath });
     await controller.autoMontage();
+    assert.equal(await controller.setDecision(3, 'keep'), null);
+    await controller.setDecision(9, 'drop');
+    await controller.setDecision(7, 'drop');
+    await controller.setDecision(7, null); // back as it was: no longer a change
+    assert.deepEqual([...controller.state.pending], [[3, 'keep'], [9, 'drop']]);
+    assert.deepEqual([controller.decisionOf(3), controller.decisionOf(9), controller.decisionOf(7)], ['keep', 'drop', null]);
+    assert.deepEqual(calls, ['montage'], 'nothing is re-solved before Apply');
+    const result = await controller.applyDecisions();
+    assert.ok(result, JSON.stringify(controller.state.problem));
+    assert.deepEqual(calls, ['montage', 'resolve']);
+    assert.deepEqual([requests[1]?.options.pins, requests[1]?.options.bans], [[3], [9]]);
+    assert.deepEqual([...controller.state.decisions], [[3, 'keep'], [9, 'drop']]);
+    assert.equal(controller.state.pending.size, 0);
+    assert.deepEqual(controller.state.imported.map((version) => version.version), [1, 2]);
+    // Without OTIO from this companion the versions come by xmeml import, both into the one Auto-Montage bin.
+    assert.deepEqual(host.calls.filter((call) => call.method === 'importTimeline').map((call) => call.args[1]), ['Auto-Montage', 'Auto-Montage']);
+    assert.equal(await controller.applyDecisions(), null, 'nothing pending: Apply does nothing');
+    controller.dispose();
+  });
+});
+
+test('in the web UI, keep and drop re-solve at once, and a second click waits for the first', async () => {
+  const calls: string[] = [];
+  const requests: JobRequest[] = [];
+  await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
+    const controller = new PanelController({ host: new BrowserHost(), socketFactory: (address, protocol) => new WebSocket(address, protocol) as unknown as SocketLike, url: server.url, token: server.token });
+    controller.setTyped({ moviePath, musicPath });
+    await controller.autoMontage();
     const first = controller.setDecision(3, 'keep');
     const second = controller.setDecision(9, 'drop'); // arrives while the first re-solve runs
     await first;
     await second;
     await waitFor(() => calls.length === 3 && controller.state.job === null);
     assert.deepEqual(calls, ['montage', 'resolve', 'resolve']);
-    assert.deepEqual([...controller.state.decisions], [[3, 'keep'], [9, 'drop']]);
     // The second click lands while the first re-solve runs; one more re-solve follows with both decisions.
+    assert.deepEqual([requests[1]?.options.pins, requests[1]?.options.bans], [[3], []]);
     assert.deepEqual([requests[2]?.options.pins, requests[2]?.options.bans], [[3], [9]]);
-    assert.equal(requests[2]?.sourceJobId, requests[1]?.sourceJobId, 'both re-solve the first montage’s analysis');
-    assert.equal(host.imports.length, 3, 'each result is imported as a new version');
-    assert.deepEqual(controller.state.imported.map((version) => version.version), [1, 2, 3]);
     controller.dispose();
   });
 });
@@ -235,6 +261,7 @@ test('the music overrides set in the panel reach the companion with the montage;
     assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
     assert.deepEqual(requests[0]?.options, { scenes: 5, mode: 'hard', granularity: 'auto', bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed' });
     await controller.setDecision(2, 'drop');
+    await controller.applyDecisions();
     assert.deepEqual(calls, ['montage', 'resolve']);
     assert.equal(controller.state.problem, null, 'the companion accepts the re-solve: it does not repeat or change the overrides');
     assert.deepEqual(requests[1]?.options, { scenes: 5, mode: 'hard', granularity: 'auto', bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed', pins: [], bans: [2] }, 'the source job’s overrides are kept');

@@ -16,7 +16,8 @@ import type { MontageResultMessage } from '../../companion/protocol/messages';
 import { startServer, type RunningServer } from '../../companion/server/index';
 import type { HostClip, HostSequence, SocketLike } from '../../plugin/src/host';
 import { PanelController } from '../../plugin/src/panel-controller';
-import { FakePremiereHost } from '../../plugin/src/testing/fake-premiere-host';
+import { barMarkers } from '../../plugin/src/result-model';
+import { FAKE_ROOT_BIN, FakePremiereHost } from '../../plugin/src/testing/fake-premiere-host';
 import { uxpNetwork } from '../../plugin/src/testing/uxp-network';
 import { readXmeml, type XmemlRead } from '../exporters/readers/xmeml-reader';
 
@@ -128,9 +129,10 @@ function checkXmemlAgainstPlan(path: string, result: MontageResultMessage): void
   }
 }
 
-test('the panel montages a real sequence through the real companion, imports the xmeml and marks the bars; a disabled clip re-solves into version 2', { timeout: 300_000 }, async () => {
+test('the panel montages a real sequence through the real companion, imports the xmeml (the fallback) and marks the bars; a disabled clip re-solves into version 2', { timeout: 300_000 }, async () => {
   const sequence = await editSequence();
   const host = new FakePremiereHost({
+    noBuildCut: true,
     sequences: [sequence],
     writeFile: async (name, text) => {
       const path = join(scratch, name);
@@ -233,8 +235,74 @@ test('the panel montages a real sequence through the real companion, imports the
     assert.deepEqual(network.log.fetches, [], 'nothing went over http://');
     const musicOf = (path: string) => clipsOf(readXmeml(readFileSync(path, 'utf8')), 'audio').find((clip) => clip.media?.path !== moviePath)?.media?.path;
     assert.equal(musicOf(versionTwo.path), musicOf(imported.path), 'both versions refer to the one WAV copy');
-    assert.match(controller.state.notice ?? '', /version 2/);
+    assert.match(controller.state.notice ?? '', /Imported “Auto-Montage v2 .*” into the Auto-Montage bin/);
   } finally {
     controller.dispose();
   }
 });
+
+test('in place: the panel builds each version from the project’s own clips in one undo step, in one Auto-Montage bin, and refines a disabled clip into version 2 with no duplicate master clips', { timeout: 300_000 }, async () => {
+  const sequence = await editSequence();
+  const host = new FakePremiereHost({ sequences: [sequence] });
+  const network = uxpNetwork('mac', [`ws://127.0.0.1:${server.port}`], { socketFactory: (url, protocol) => new WebSocket(url, protocol) as unknown as SocketLike });
+  const controller = new PanelController({ host, socketFactory: network.socketFactory, fetch: network.fetch, url: server.url, token: server.token });
+  try {
+    controller.setOptions({ scenes: 6 });
+    const result = await controller.autoMontage();
+    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+    assert.ok(result);
+    assert.deepEqual(controller.state.warnings.filter((w) => /instead of building/.test(w)), [], 'built, not imported');
+    assert.equal(host.imports.length, 0);
+    const [first] = controller.state.imported;
+    assert.equal(first?.how, 'built');
+    const built = host.sequences.get(first!.sequenceId)!;
+    assert.equal(host.activeId, built.id);
+    assert.match(built.name, /^Auto-Montage v1 · fof_escape_from_chaosland · \d+ scenes? · /);
+
+    // The cut is the plan, frame for frame: each chosen shot's source range at its record place, on V1.
+    const { num, den } = result.analysis.movie.frameRate;
+    const perFrame = (TPS * BigInt(den)) / BigInt(num);
+    const frame = (seconds: number) => BigInt(Math.round((seconds * num) / den)) * perFrame;
+    const video = built.clips.filter((clip) => clip.kind === 'video');
+    assert.equal(video.length, result.montage.chosen.length);
+    result.montage.chosen.forEach((shot, k) => {
+      const clip = video[k]!;
+      assert.equal(clip.mediaPath, moviePath);
+      for (const [got, want, what] of [
+        [clip.startTicks, frame(shot.recordStartSeconds), 'record in'],
+        [clip.srcInTicks, frame(shot.sourceStartSeconds), 'source in'],
+      ] as const) {
+        assert.ok(absolute(BigInt(got) - want) <= perFrame, `shot ${k} ${what}: ${got} vs ${want}`);
+      }
+      assert.equal(BigInt(clip.srcOutTicks) - BigInt(clip.srcInTicks), BigInt(clip.endTicks) - BigInt(clip.startTicks), 'source and record lengths agree');
+    });
+    // The music on A1 is the companion's WAV copy (Premiere cannot import the .ogg), over the plan's music range.
+    const music = built.clips.filter((clip) => clip.kind === 'audio' && clip.track === 0);
+    assert.equal(music.length, 1);
+    assert.match(basename(music[0]!.mediaPath), /^fof_escape_from_chaosland-[0-9a-f]{12}\.wav$/);
+    assert.ok(absolute(BigInt(music[0]!.srcInTicks) - frame(result.montage.plan.music.startSeconds)) <= perFrame);
+    assert.equal(host.markers.get(built.id)?.length, barMarkers(result).length, 'the bar markers came in the same transaction');
+
+    // Refine: the editor disables the second shot's clip and presses Re-solve; version 2 is built the same way.
+    const second = result.montage.chosen[1]!;
+    host.updateSequence({ ...built, clips: built.clips.map((clip) => (clip === video[1] ? { ...clip, disabled: true } : clip)) });
+    const next = await controller.resolve();
+    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+    assert.ok(next && !next.montage.chosen.some((shot) => shot.shotIndex === second.shotIndex), 'the disabled shot is dropped');
+
+    // One bin, both versions in it; each file one master clip; two undo steps; nothing offline; no http://.
+    const bins = host.itemsIn(FAKE_ROOT_BIN).filter((item) => item.kind === 'bin');
+    assert.deepEqual(bins.map((bin) => bin.name), ['Auto-Montage']);
+    assert.deepEqual(host.itemsIn(bins[0]!.id).filter((item) => item.kind === 'sequence').map((item) => item.name.split(' · ')[0]), ['Auto-Montage v1', 'Auto-Montage v2']);
+    for (const path of [moviePath, music[0]!.mediaPath]) assert.equal(host.masterClips(path).length, 1, `one master clip of ${basename(path)}`);
+    assert.deepEqual(host.transactions.map((t) => t.label.split(' · ')[0]), ['Auto-Montage: Auto-Montage v1', 'Auto-Montage: Auto-Montage v2']);
+    assert.deepEqual(host.offlineMedia, []);
+    assert.deepEqual(network.log.fetches, []);
+  } finally {
+    controller.dispose();
+  }
+});
+
+function absolute(value: bigint): bigint {
+  return value < 0n ? -value : value;
+}

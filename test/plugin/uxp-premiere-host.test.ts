@@ -22,35 +22,61 @@ const t = (seconds: number) => ({ ticks: String(Math.round(seconds * TPS)), seco
 interface MockOptions {
   readonly nullBinThrows?: boolean;
   readonly importDelayMs?: number;
+  /** Premiere 25.6: SequenceSettings has no getVideoFrameRate (26.2+). */
+  readonly noVideoFrameRate?: boolean;
+  /** Per media path: offline, multicam, merged. */
+  readonly media?: Readonly<Record<string, { offline?: boolean; multicam?: boolean; merged?: boolean }>>;
+  /** Speed of the music clip (A2). */
+  readonly musicSpeed?: number;
+  /** A clip whose getInPoint throws (an odd item). */
+  readonly brokenClip?: boolean;
 }
 
 function mockPremiere(options: MockOptions = {}) {
   const log: string[] = [];
   let locked = false;
   const markers: { name: string; type: string; start: string; duration: string; comment: string }[] = [];
-  const clipItem = (path: string) => ({ kind: 'clip', isSequence: async () => false, getMediaFilePath: async () => path });
-  const trackItem = (path: string, start: number, end: number, sourceIn: number, disabled = false) => ({
+  const clipItem = (path: string) => ({
+    kind: 'clip',
+    isSequence: async () => false,
+    getMediaFilePath: async () => path,
+    isOffline: async () => options.media?.[path]?.offline === true,
+    isMulticamClip: async () => options.media?.[path]?.multicam === true,
+    isMergedClip: async () => options.media?.[path]?.merged === true,
+  });
+  const trackItem = (path: string, start: number, end: number, sourceIn: number, disabled = false, speed = 1, broken = false) => ({
     getProjectItem: async () => ({ path }),
     getStartTime: async () => t(start),
     getEndTime: async () => t(end),
-    getInPoint: async () => t(sourceIn),
+    getInPoint: async () => {
+      if (broken) throw new Error('Illegal Parameter type');
+      return t(sourceIn);
+    },
+    // Premiere's out point of a sped-up clip is not in + played length × speed; the adapter maps it.
     getOutPoint: async () => t(sourceIn + end - start),
     getName: async () => path.split('/').pop(),
     isDisabled: async () => disabled,
+    getSpeed: async () => speed,
+    isSpeedReversed: async () => false,
   });
   const makeSequence = (guid: string, name: string) => ({
     guid: { toString: () => guid },
     name,
     getTimebase: async () => String(TPS / 25),
-    getSettings: async () => ({ getVideoFrameRate: () => ({ value: 25, ticksPerFrame: TPS / 25 }) }),
+    getSettings: async () => (options.noVideoFrameRate ? {} : { getVideoFrameRate: () => ({ value: 25, ticksPerFrame: TPS / 25 }) }),
     getFrameSize: async () => ({ width: 1280, height: 720 }),
     getEndTime: async () => t(30),
     getInPoint: async () => t(5),
     getOutPoint: async () => t(25),
     getVideoTrackCount: async () => 1,
     getAudioTrackCount: async () => 2,
-    getVideoTrack: async () => ({ getTrackItems: (type: number) => (type === 1 ? [trackItem('/m/movie.mp4', 0, 20, 100), trackItem('/m/movie.mp4', 20, 30, 300, true)] : []) }),
-    getAudioTrack: async (index: number) => ({ getTrackItems: (type: number) => (type === 1 ? (index === 1 ? [trackItem('/m/song.wav', 0, 30, 0)] : []) : []) }),
+    getVideoTrack: async () => ({
+      getTrackItems: (type: number) =>
+        type === 1
+          ? [trackItem('/m/movie.mp4', 0, 20, 100), trackItem('/m/movie.mp4', 20, 30, 300, true), ...(options.brokenClip ? [trackItem('/m/odd.mov', 30, 31, 0, false, 1, true)] : []), ...(options.media?.['/m/cam.mov'] ? [trackItem('/m/cam.mov', 31, 32, 0)] : [])]
+          : [],
+    }),
+    getAudioTrack: async (index: number) => ({ getTrackItems: (type: number) => (type === 1 ? (index === 1 ? [trackItem('/m/song.wav', 0, 30, 0, false, options.musicSpeed ?? 1)] : []) : []) }),
   });
   const sequences = [makeSequence('guid-edit', 'Edit')];
   const project = {
@@ -197,4 +223,29 @@ test('no open project reads as "no sequence", and writes that need a project say
   const host = new UxpPremiereHost(ppro, mock.uxp);
   assert.equal(await host.getActiveSequence(), null);
   await assert.rejects(host.importTimeline('/tmp/x.xml'), /No Premiere project is open/);
+});
+
+test('Premiere 25.6 (no getVideoFrameRate) reads the rate from the timebase; offline, multicam and broken clips are skipped with a reason, the rest read', async () => {
+  const mock = mockPremiere({ noVideoFrameRate: true, brokenClip: true, media: { '/m/cam.mov': { multicam: true }, '/m/song.wav': { offline: true } } });
+  const host = new UxpPremiereHost(mock.ppro, mock.uxp);
+  const sequence = (await host.getActiveSequence()) as HostSequence;
+  assert.equal(sequence.fps, 25, 'from 254016000000 / timebase');
+  assert.deepEqual(sequence.clips.map((c) => c.mediaPath), ['/m/movie.mp4', '/m/movie.mp4']);
+  assert.deepEqual(
+    sequence.skipped?.map((s) => [s.kind, s.track, s.name, s.reason]),
+    [
+      ['video', 0, 'odd.mov', 'unreadable'],
+      ['video', 0, 'cam.mov', 'multicam'],
+      ['audio', 1, 'song.wav', 'offline'],
+    ],
+  );
+  assert.match(sequence.skipped?.[0]?.detail ?? '', /Illegal Parameter type/);
+});
+
+test('a music clip at 200 % plays twice its length of source: the source out point follows getSpeed()', async () => {
+  const mock = mockPremiere({ musicSpeed: 2 });
+  const host = new UxpPremiereHost(mock.ppro, mock.uxp);
+  const music = ((await host.getActiveSequence()) as HostSequence).clips.find((clip) => clip.kind === 'audio')!;
+  assert.equal(music.speed, 2);
+  assert.deepEqual([music.srcInTicks, music.srcOutTicks, music.startTicks, music.endTicks], ['0', String(60 * TPS), '0', String(30 * TPS)]);
 });

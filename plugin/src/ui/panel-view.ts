@@ -248,6 +248,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
 
   let renderedResult: MontageResultMessage | null = null;
   let renderedDecisions: PanelState['decisions'] | null = null;
+  let renderedPending: PanelState['pending'] | null = null;
   let renderedSequence: PanelState['sequence'] | undefined;
   let renderedBusy: boolean | undefined;
 
@@ -296,7 +297,8 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
     syncRelaxSelect(current.options.relax);
     warningsBox.textContent = current.warnings.join(' ');
 
-    if (current.result !== renderedResult || current.decisions !== renderedDecisions || busy !== renderedBusy) {
+    if (current.result !== renderedResult || current.decisions !== renderedDecisions || current.pending !== renderedPending || busy !== renderedBusy) {
+      renderedPending = current.pending;
       renderedResult = current.result;
       renderedDecisions = current.decisions;
       renderedBusy = busy;
@@ -390,14 +392,21 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
 
     const list = h('div', { class: 'am-shots', test: 'shots' });
     for (const shot of result.montage.chosen) {
-      const decision = current.decisions.get(shot.shotIndex);
+      // In Premiere a click waits for Apply (am-pending marks it); the web UI re-solves at once.
+      const decision = controller.decisionOf(shot.shotIndex);
+      const waiting = current.pending.has(shot.shotIndex) ? ' am-pending' : '';
       const keep = h('button', {
-        class: `am-toggle${decision === 'keep' || shot.pinned ? ' am-on' : ''}`,
+        class: `am-toggle${decision === 'keep' || (shot.pinned && !current.pending.has(shot.shotIndex)) ? ' am-on' : ''}${waiting}`,
         text: 'Keep',
         test: `keep-${shot.shotIndex}`,
         on: { click: () => void controller.setDecision(shot.shotIndex, decision === 'keep' ? null : 'keep') },
       });
-      const drop = h('button', { class: 'am-toggle am-drop', text: 'Drop', test: `drop-${shot.shotIndex}`, on: { click: () => void controller.setDecision(shot.shotIndex, 'drop') } });
+      const drop = h('button', {
+        class: `am-toggle am-drop${decision === 'drop' ? ' am-on' : ''}${waiting}`,
+        text: 'Drop',
+        test: `drop-${shot.shotIndex}`,
+        on: { click: () => void controller.setDecision(shot.shotIndex, decision === 'drop' ? null : 'drop') },
+      });
       keep.disabled = busy;
       drop.disabled = busy;
       list.append(
@@ -412,8 +421,16 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
         ]),
       );
     }
-    const dropped = [...current.decisions].filter(([, decision]) => decision === 'drop').map(([shot]) => shot);
+    const shotsWithDecisions = new Set([...current.decisions.keys(), ...current.pending.keys()]);
+    const dropped = [...shotsWithDecisions].filter((shot) => controller.decisionOf(shot) === 'drop');
     resultSection.append(h('label', { class: 'am-label', text: `Chosen shots (${result.montage.chosen.length})` }), list);
+    if (current.pending.size > 0) {
+      // Batched: one Apply, one re-solve, one new version in the Auto-Montage bin.
+      const apply = h('button', { class: 'am-button am-cta', text: `Apply ${current.pending.size} ${current.pending.size === 1 ? 'change' : 'changes'}`, test: 'apply', on: { click: () => void controller.applyDecisions() } });
+      const discard = h('button', { class: 'am-button am-quiet', text: 'Discard', test: 'discard', on: { click: () => controller.discardPending() } });
+      apply.disabled = busy;
+      resultSection.append(h('div', { class: 'am-row am-apply', test: 'apply-row' }, [apply, discard, h('span', { class: 'am-hint', text: 'makes one new version' })]));
+    }
     if (dropped.length > 0) {
       const row = h('div', { class: 'am-row am-wrap', test: 'dropped' }, [h('span', { class: 'am-hint', text: 'Dropped:' })]);
       for (const shot of dropped.sort((a, b) => a - b)) {

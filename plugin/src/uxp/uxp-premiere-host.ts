@@ -9,7 +9,10 @@
  * esbuild bundle leaves external.
  */
 import type {
+  Action,
   AudioClipTrackItem,
+  ClipProjectItem,
+  FolderItem,
   Project,
   ProjectItem,
   Sequence,
@@ -18,7 +21,7 @@ import type {
   premierepro,
 } from '@adobe/premierepro';
 import type { entrypoints as UxpEntrypoints, storage as UxpStorage } from 'uxp';
-import type { HostClip, HostMarker, HostSequence, ImportResult, PremiereHost, SecretStore } from '../host';
+import type { HostClip, HostCut, HostMarker, HostSequence, ImportResult, PremiereHost, SecretStore, SkippedClip } from '../host';
 import { secretsOverSecureStorage, type SecureStorageLike } from '../secure-secrets';
 import { TICKS_PER_SECOND } from '../ticks';
 
@@ -82,14 +85,15 @@ export class UxpPremiereHost implements PremiereHost {
     return String(file.nativePath);
   }
 
-  async importTimeline(path: string): Promise<ImportResult> {
+  async importTimeline(path: string, options: { readonly binName?: string } = {}): Promise<ImportResult> {
     const project = await this.requireProject();
     const before = new Set((await project.getSequences()).map((sequence) => guidOf(sequence)));
+    const bin = options.binName ? await this.ensureBin(project, options.binName) : null;
     let imported: boolean;
     try {
       // The bin must be null, not undefined (AdobeDocs/uxp-premiere-pro-samples issue #75). The d.ts does not
       // admit null, hence the cast.
-      imported = await project.importFiles([path], true, null as unknown as ProjectItem, false);
+      imported = await project.importFiles([path], true, bin ? this.ppro.ProjectItem.cast(bin) : (null as unknown as ProjectItem), false);
     } catch {
       // Some builds reject null as well: fall back to the root bin, which is typed.
       const root = this.ppro.ProjectItem.cast(await project.getRootItem());
@@ -103,6 +107,111 @@ export class UxpPremiereHost implements PremiereHost {
       if (created.length > 0 || Date.now() >= deadline) return { newSequenceIds: created };
       await delay(IMPORT_POLL_MS);
     }
+  }
+
+  /**
+   * Refine in place. Every await happens first (bin, master clips, the new sequence, its editor and markers);
+   * then one lockedAccess + executeTransaction holds every edit: the sequence takes the template's settings, each
+   * clip is an overwrite of its master clip with the clip's in/out set on the master clip just before (the edit
+   * places the project item's current in/out), each master clip's own in/out is put back after, and the bar
+   * markers are added. One transaction is one undo step. *Note*: unverified on a host whether overwrite honours
+   * an in/out set earlier in the same transaction (../shared/docs/premiere-uxp.md §9.5); the panel falls back to
+   * the xmeml import when this throws.
+   */
+  async buildCut(cut: HostCut): Promise<{ readonly sequenceId: string }> {
+    const project = await this.requireProject();
+    const { TickTime: Ticks, Marker, Constants } = this.ppro;
+    const bin = await this.ensureBin(project, cut.binName);
+    const paths = [...new Set(cut.clips.map((clip) => clip.mediaPath))];
+    let masters = await this.masterClipsByPath(project);
+    const missing = paths.filter((path) => !masters.has(path));
+    if (missing.length > 0) {
+      // Media the project lacks (the music's WAV copy, say) is imported once, into the versions bin.
+      const imported = await project.importFiles(missing, true, this.ppro.ProjectItem.cast(bin), false);
+      if (!imported) throw new HostError(`Premiere could not import ${missing.join(', ')}.`);
+      masters = await this.masterClipsByPath(project);
+      const still = missing.filter((path) => !masters.has(path));
+      if (still.length > 0) throw new HostError(`Premiere did not import ${still.join(', ')}.`);
+    }
+    const template = cut.templateSequenceId ? await this.findSequence(project, cut.templateSequenceId).catch(() => undefined) : await project.getActiveSequence();
+    const settings = template ? await template.getSettings() : undefined;
+    const before = new Set((await project.getSequences()).map((sequence) => guidOf(sequence)));
+    const sequence = await project.createSequence(cut.name);
+    if (!sequence) throw new HostError(`Premiere did not create the sequence ${cut.name}.`);
+    const sequenceItem = await sequence.getProjectItem();
+    const editor = this.ppro.SequenceEditor.getEditor(sequence);
+    const markerOwner = await this.ppro.Markers.getMarkers(sequence);
+    const audioTracks = Math.max(0, ...cut.clips.filter((clip) => clip.kind === 'audio').map((clip) => clip.track + 1));
+    const original = new Map<string, { in: TickTime; out: TickTime }>();
+    for (const path of paths) {
+      const clip = masters.get(path)!;
+      original.set(path, { in: await clip.getInPoint(Constants.MediaType.VIDEO), out: await clip.getOutPoint(Constants.MediaType.VIDEO) });
+    }
+    let done = false;
+    project.lockedAccess(() => {
+      done = project.executeTransaction((compound) => {
+        const add = (action: Action) => compound.addAction(action);
+        if (settings) add(sequence.createSetSettingsAction(settings));
+        if (sequenceItem) add(bin.createMoveItemAction(sequenceItem, bin));
+        for (const clip of cut.clips) {
+          const master = masters.get(clip.mediaPath)!;
+          add(master.createSetInOutPointsAction(Ticks.createWithTicks(clip.srcInTicks), Ticks.createWithTicks(clip.srcOutTicks)));
+          const item = this.ppro.ProjectItem.cast(master);
+          // A video clip's own sound goes below the cut's audio tracks (the music stays on A1).
+          add(editor.createOverwriteItemAction(item, Ticks.createWithTicks(clip.startTicks), clip.kind === 'video' ? clip.track : -1, clip.kind === 'audio' ? clip.track : audioTracks));
+        }
+        for (const [path, points] of original) add(masters.get(path)!.createSetInOutPointsAction(points.in, points.out));
+        for (const marker of cut.markers) {
+          add(markerOwner.createAddMarkerAction(marker.name, Marker.MARKER_TYPE_COMMENT, Ticks.createWithTicks(marker.startTicks), Ticks.createWithTicks(marker.durationTicks ?? '0'), marker.comment ?? ''));
+        }
+      }, cut.undoLabel);
+    });
+    if (!done) throw new HostError(`Premiere did not build ${cut.name}.`);
+    const created = (await project.getSequences()).map((candidate) => guidOf(candidate)).find((id) => !before.has(id));
+    return { sequenceId: created ?? guidOf(sequence) };
+  }
+
+  /** The bin `name` at the project's root, made (one transaction) when missing. */
+  private async ensureBin(project: Project, name: string): Promise<FolderItem> {
+    const find = async () => {
+      const root = await project.getRootItem();
+      for (const item of await root.getItems()) {
+        const folder = item.name === name ? this.ppro.FolderItem.cast(item) : null;
+        if (folder) return folder;
+      }
+      return undefined;
+    };
+    const existing = await find();
+    if (existing) return existing;
+    const root = await project.getRootItem();
+    project.lockedAccess(() => {
+      project.executeTransaction((compound) => compound.addAction(root.createBinAction(name, false)), `Auto-Montage: ${name} bin`);
+    });
+    const made = await find();
+    if (!made) throw new HostError(`Premiere did not create the bin ${name}.`);
+    return made;
+  }
+
+  /** Every master clip of the project by its media path (bins walked depth first; the first one wins). */
+  private async masterClipsByPath(project: Project): Promise<Map<string, ClipProjectItem>> {
+    const found = new Map<string, ClipProjectItem>();
+    const walk = async (folder: FolderItem, depth: number) => {
+      if (depth > 32) return;
+      for (const item of await folder.getItems()) {
+        // cast() is falsy for what the item is not: a clip first, else a bin to walk into.
+        const clip = this.ppro.ClipProjectItem.cast(item);
+        if (!clip) {
+          const sub = this.ppro.FolderItem.cast(item);
+          if (sub) await walk(sub, depth + 1);
+          continue;
+        }
+        if ((await clip.isSequence()) || (await clip.isOffline())) continue;
+        const path = await clip.getMediaFilePath().catch(() => '');
+        if (path && !found.has(path)) found.set(path, clip);
+      }
+    };
+    await walk(await project.getRootItem(), 0);
+    return found;
   }
 
   async openSequence(id: string): Promise<boolean> {
@@ -161,25 +270,42 @@ export class UxpPremiereHost implements PremiereHost {
   private async snapshot(sequence: Sequence): Promise<HostSequence> {
     // getTimebase() is the ticks per frame (the sample computes fps = 254016000000 / timebase).
     const ticksPerFrame = Number(await sequence.getTimebase());
-    const settings = await sequence.getSettings();
-    const frameRate = await settings.getVideoFrameRate();
-    const fps = frameRate && frameRate.value > 0 ? frameRate.value : Number(TICKS_PER_SECOND) / ticksPerFrame;
+    // getVideoFrameRate is 26.2+ (the manifest allows 25.6): without it the timebase gives the rate.
+    let fps = Number(TICKS_PER_SECOND) / ticksPerFrame;
+    try {
+      const settings = await sequence.getSettings();
+      const frameRate = typeof settings?.getVideoFrameRate === 'function' ? await settings.getVideoFrameRate() : undefined;
+      if (frameRate && frameRate.value > 0) fps = frameRate.value;
+    } catch {
+      // keep the timebase's rate
+    }
     const size = await sequence.getFrameSize();
     const end = await sequence.getEndTime();
     const inPoint = await sequence.getInPoint();
     const outPoint = await sequence.getOutPoint();
     const clips: HostClip[] = [];
+    const skipped: SkippedClip[] = [];
+    // Each clip on its own: one odd clip (offline, multicam, merged, a title) must not hide the rest.
+    const read = async (item: VideoClipTrackItem | AudioClipTrackItem, kind: 'video' | 'audio', track: number) => {
+      try {
+        const clip = await this.readClip(item, kind, track);
+        if ('reason' in clip) skipped.push(clip);
+        else clips.push(clip);
+      } catch (error) {
+        skipped.push({ kind, track, name: await Promise.resolve(item.getName()).catch(() => '?'), reason: 'unreadable', detail: error instanceof Error ? error.message : String(error) });
+      }
+    };
     const videoTracks = await sequence.getVideoTrackCount();
     for (let index = 0; index < videoTracks; index++) {
       const track = await sequence.getVideoTrack(index);
       const items = await track.getTrackItems(this.ppro.Constants.TrackItemType.CLIP, false);
-      for (const item of items) clips.push(await this.readClip(item, 'video', index));
+      for (const item of items) await read(item, 'video', index);
     }
     const audioTracks = await sequence.getAudioTrackCount();
     for (let index = 0; index < audioTracks; index++) {
       const track = await sequence.getAudioTrack(index);
       const items = await track.getTrackItems(this.ppro.Constants.TrackItemType.CLIP, false);
-      for (const item of items) clips.push(await this.readClip(item, 'audio', index));
+      for (const item of items) await read(item, 'audio', index);
     }
     const inTicks = inPoint?.ticks ?? '0';
     const outTicks = outPoint?.ticks ?? end.ticks;
@@ -195,29 +321,45 @@ export class UxpPremiereHost implements PremiereHost {
       durationTicks: end.ticks,
       ...(hasInOut ? { inTicks, outTicks } : {}),
       clips,
+      ...(skipped.length > 0 ? { skipped } : {}),
     };
   }
 
-  private async readClip(item: VideoClipTrackItem | AudioClipTrackItem, kind: 'video' | 'audio', track: number): Promise<HostClip> {
+  private async readClip(item: VideoClipTrackItem | AudioClipTrackItem, kind: 'video' | 'audio', track: number): Promise<HostClip | SkippedClip> {
+    const name = await item.getName();
     const projectItem = await item.getProjectItem();
     // cast() returns a falsy value for bins; nested sequences have no media file.
     const clipItem = projectItem ? this.ppro.ClipProjectItem.cast(projectItem) : null;
     let mediaPath = '';
-    if (clipItem && !(await clipItem.isSequence())) mediaPath = await clipItem.getMediaFilePath();
+    if (clipItem && !(await clipItem.isSequence())) {
+      // Offline media cannot be analysed; a multicam or merged clip has no single file (Premiere's own checks).
+      if (await clipItem.isOffline()) return { kind, track, name, reason: 'offline' };
+      if (await clipItem.isMulticamClip?.()) return { kind, track, name, reason: 'multicam' };
+      if (await clipItem.isMergedClip?.()) return { kind, track, name, reason: 'merged' };
+      mediaPath = await clipItem.getMediaFilePath();
+    }
     const start: TickTime = await item.getStartTime();
     const endTime: TickTime = await item.getEndTime();
     const sourceIn: TickTime = await item.getInPoint();
-    const sourceOut: TickTime = await item.getOutPoint();
+    let srcOutTicks = (await item.getOutPoint()).ticks;
+    // A speed change: the clip plays (end - start) × speed of its source. Reversed clips play backwards; skip them.
+    const speed = Number(await item.getSpeed?.()) || 1;
+    if (await item.isSpeedReversed?.()) return { kind, track, name, reason: 'reversed' };
+    if (Math.abs(speed - 1) > 1e-9) {
+      const played = BigInt(endTime.ticks) - BigInt(start.ticks);
+      srcOutTicks = (BigInt(sourceIn.ticks) + BigInt(Math.round(Number(played) * speed))).toString();
+    }
     return {
       kind,
       track,
-      name: await item.getName(),
+      name,
       mediaPath,
       srcInTicks: sourceIn.ticks,
-      srcOutTicks: sourceOut.ticks,
+      srcOutTicks,
       startTicks: start.ticks,
       endTicks: endTime.ticks,
       disabled: Boolean(await item.isDisabled()),
+      ...(Math.abs(speed - 1) > 1e-9 ? { speed } : {}),
     };
   }
 

@@ -8,9 +8,9 @@ export class BrowserHost implements PremiereHost {
   readonly kind = 'browser' as const;
   /** A browser has nothing safer than localStorage; the page's link brings the token anyway (#token=…). */
   readonly secrets: SecretStore = {
-    get: async (key) => globalThis.localStorage?.getItem(key) ?? null,
-    set: async (key, value) => globalThis.localStorage?.setItem(key, value),
-    remove: async (key) => globalThis.localStorage?.removeItem(key),
+    get: async (key) => storage()?.getItem(key) ?? null,
+    set: async (key, value) => storage()?.setItem(key, value),
+    remove: async (key) => storage()?.removeItem(key),
   };
 
   async getActiveSequence(): Promise<HostSequence | null> {
@@ -32,4 +32,9 @@ export class BrowserHost implements PremiereHost {
   async addMarkers(_sequenceId: string, _markers: readonly HostMarker[]): Promise<boolean> {
     return false;
   }
+}
+
+/** The page's localStorage (typed here: the repo's Node tsconfig has no DOM lib), absent in Node. */
+function storage(): { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void } | undefined {
+  return (globalThis as { localStorage?: ReturnType<typeof storage> }).localStorage;
 }
