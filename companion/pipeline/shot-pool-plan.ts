@@ -113,7 +113,7 @@ export function formatPoolReport(verdict: PoolVerdict | undefined, movies: reado
   const counts = new Map<string, number>();
   for (const e of verdict.excluded) counts.set(REASON_LABEL[e.reason], (counts.get(REASON_LABEL[e.reason]) ?? 0) + 1);
   lines.push(`  excluded: ${verdict.excluded.length}${counts.size ? ` (${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')})` : ''}; trimmed: ${verdict.trimmed.length}; re-enabled by you: ${verdict.reenabled.length}`);
-  for (const e of verdict.excluded) lines.push(`  - shot ${e.shot}: ${REASON_LABEL[e.reason]}: ${e.detail}`);
+  for (const e of verdict.excluded) lines.push(`  - shot ${e.shot}: ${REASON_LABEL[e.reason]}: ${e.detail}${e.duplicateOf !== undefined ? ` (kept: shot ${e.duplicateOf})` : ''}`);
   for (const t of verdict.trimmed) lines.push(`  ~ shot ${t.shot}: frames ${t.startFrame}–${t.endFrame} kept: ${t.detail}`);
   for (const e of verdict.reenabled) lines.push(`  + shot ${e.shot}: kept although ${REASON_LABEL[e.reason]} (${e.detail})`);
   if (timings.length) lines.push(`  sampling: ${timings.map((t) => `${t.decodeMs} ms (text detection ${t.detectMs} ms, thumbnails ${t.thumbnailMs} ms)`).join('; ')}`);

@@ -122,7 +122,7 @@ export function buildStoryboard({ planJson: plan, input, originalShots, barOfUni
   });
   const planIndex = new Map(originalShots.map((original, i) => [original, i]));
   const excluded: StoryboardExclusion[] = [
-    ...(verdict?.excluded ?? []).map((e) => ({ shot: e.shot, reason: e.reason, detail: e.detail, trimmed: false })),
+    ...(verdict?.excluded ?? []).map((e) => ({ shot: e.shot, reason: e.reason, detail: e.detail, trimmed: false, ...(e.duplicateOf !== undefined ? { duplicateOf: e.duplicateOf } : {}) })),
     ...(verdict?.trimmed ?? []).map((t) => ({ shot: t.shot, reason: t.reason, detail: t.detail, trimmed: true })),
   ].map((e) => {
     const where = locate(movies, e.shot);

@@ -66,6 +66,8 @@ export interface StoryboardExclusion {
   readonly reason: ExclusionReason;
   readonly detail: string;
   readonly trimmed: boolean;
+  /** For a near-duplicate: the (analysis) shot kept in its place. */
+  readonly duplicateOf?: number;
   readonly sourceStartSeconds: number;
   readonly thumbnail?: string;
 }

@@ -48,9 +48,9 @@ test('report.html is self-contained: one thumbnail per placement, the cuts and b
   // The timeline: a waveform, one block per placement with its why, and the bar grid.
   assert.ok(storyboard.music.waveform.length > 100 && storyboard.music.waveform.some((p) => p > 0.5));
   assert.equal((html.match(/class="am-slot-block"/g) ?? []).length, plan.placements.length);
-  assert.match(html, /<title>units 1–\d+ \(0:00\.0\): shot \d+, \w+ on music that is/);
+  assert.match(html, /<title>units 1–\d+ \(0:00\.0\): #\d+, \w+ on music that is/);
   assert.match(html, /class="am-bar-grid" d="(M[\d.]+ \d+V\d+){3,}/);
-  assert.match(html, /shot 0<\/b> · 0:00\.0 · <span class="am-reason">title card \/ text/);
+  assert.match(html, /#1<\/b> · 0:00\.0 · <span class="am-reason">title card \/ text/);
   assert.equal(storyboard.slots.length, plan.placements.length);
 
   if (!browser) return;

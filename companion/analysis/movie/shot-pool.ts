@@ -286,7 +286,7 @@ export function judgeShotPool(shots: readonly PoolShot[], options: PoolOptions =
     for (const i of members) {
       if (i === best) continue;
       const distance = hammingDistance(middle[i]!, middle[best]!);
-      found.push({ shot: i, reason: 'duplicate', duplicateOf: best, detail: `looks like shot ${best} (${distance} of 64 hash bits differ), which scores better` });
+      found.push({ shot: i, reason: 'duplicate', duplicateOf: best, detail: `looks like a shot that scores better (${distance} of 64 hash bits differ)` });
     }
   }
   found.sort((a, b) => a.shot - b.shot);

@@ -71,9 +71,9 @@ export function renderMusicTimeline(model: StoryboardModel): string {
     const bars = model.bars.filter((b) => b.index >= slot.firstBar && b.index < slot.firstBar + slot.barCount);
     const music = bars.map((b) => b.label).filter(Boolean);
     parts.push(
-      `<rect class="am-slot-block" data-slot="${slot.index}" data-start="${slot.startSeconds.toFixed(3)}" x="${n(left)}" y="${BAND_TOP}" width="${n(width)}" height="${BAND_HEIGHT}" fill="${colour}"><title>units ${slot.firstBar + 1}–${slot.firstBar + slot.barCount} (${clock(slot.startSeconds)}): shot ${slot.shot}, ${slot.label ?? 'no reading'} on music that is ${[...new Set(music)].join('/') || 'unread'}; ${why}</title></rect>`,
+      `<rect class="am-slot-block" data-slot="${slot.index}" data-start="${slot.startSeconds.toFixed(3)}" x="${n(left)}" y="${BAND_TOP}" width="${n(width)}" height="${BAND_HEIGHT}" fill="${colour}"><title>units ${slot.firstBar + 1}–${slot.firstBar + slot.barCount} (${clock(slot.startSeconds)}): #${slot.shot + 1}, ${slot.label ?? 'no reading'} on music that is ${[...new Set(music)].join('/') || 'unread'}; ${why}</title></rect>`,
     );
-    if (width > 18) parts.push(`<text x="${n(left + 3)}" y="${BAND_TOP + 13}" fill="#111" pointer-events="none">${slot.shot}</text>`);
+    if (width > 18) parts.push(`<text x="${n(left + 3)}" y="${BAND_TOP + 13}" fill="#111" pointer-events="none">#${slot.shot + 1}</text>`);
   }
   // Valence and arousal plots.
   for (const [top, name, pick] of [

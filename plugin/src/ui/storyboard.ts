@@ -55,7 +55,7 @@ function slotCard(slot: StoryboardSlot, options: StoryboardRenderOptions): strin
     ? `<div class="am-alts"><span class="am-alts-label">instead:</span>${slot.alternatives
         .map(
           (a) =>
-            `<${options.interactive ? 'button type="button"' : 'span'} class="am-alt" data-action="swap" data-slot="${slot.index}" data-shot="${a.shot}" title="shot ${a.shot} · ${escapeHtml(a.label ?? '')} · score ${a.score.toFixed(3)} · at ${clock(a.sourceStartSeconds)}">${image(a.thumbnail, `alternative shot ${a.shot}`, 'am-alt-img')}<span>#${a.shot} ${a.score.toFixed(2)}</span></${options.interactive ? 'button' : 'span'}>`,
+            `<${options.interactive ? 'button type="button"' : 'span'} class="am-alt" data-action="swap" data-slot="${slot.index}" data-shot="${a.shot}" title="#${a.shot + 1} · ${escapeHtml(a.label ?? '')} · score ${a.score.toFixed(3)} · at ${clock(a.sourceStartSeconds)}">${image(a.thumbnail, `alternative #${a.shot + 1}`, 'am-alt-img')}<span>#${a.shot + 1} ${a.score.toFixed(2)}</span></${options.interactive ? 'button' : 'span'}>`,
         )
         .join('')}</div>`
     : '<div class="am-alts am-alts-none">no same-length alternative</div>';
@@ -63,9 +63,9 @@ function slotCard(slot: StoryboardSlot, options: StoryboardRenderOptions): strin
     ? `<div class="am-slot-actions"><button type="button" data-action="keep" data-slot="${slot.index}" data-shot="${slot.shot}" aria-pressed="${kept ? 'true' : 'false'}">${kept ? 'Kept' : 'Keep'}</button><button type="button" data-action="drop" data-slot="${slot.index}" data-shot="${slot.shot}">Drop</button></div>`
     : '';
   return `<figure class="am-slot${kept ? ' am-kept' : ''}" data-slot="${slot.index}" data-shot="${slot.shot}" data-start="${slot.startSeconds.toFixed(3)}" style="--am-label:${colour}">
-${image(slot.thumbnail, `shot ${slot.shot} at ${clock(slot.sourceStartSeconds)}`, 'am-thumb')}
-<div class="am-strip">${slot.strip.map((src, k) => `<img src="${src}" alt="frame ${k + 1} of shot ${slot.shot}">`).join('')}</div>
-<figcaption><b>${slot.index + 1}</b> · shot ${slot.shot} · ${slot.barCount} ${slot.barCount === 1 ? 'unit' : 'units'} · <span class="am-label">${escapeHtml(slot.label ?? '—')}</span> · fit ${slot.fit.toFixed(2)}<br><small>${clock(slot.startSeconds)} · from ${escapeHtml(slot.sourceName)} ${clock(slot.sourceStartSeconds)} · scene ${slot.scene}</small><br><small class="am-why" title="${escapeHtml(why)}">${escapeHtml(why)}</small></figcaption>
+${image(slot.thumbnail, `#${slot.shot + 1} at ${clock(slot.sourceStartSeconds)}`, 'am-thumb')}
+<div class="am-strip">${slot.strip.map((src, k) => `<img src="${src}" alt="frame ${k + 1} of #${slot.shot + 1}">`).join('')}</div>
+<figcaption><b>${slot.index + 1}</b> · #${slot.shot + 1} · ${slot.barCount} ${slot.barCount === 1 ? 'unit' : 'units'} · <span class="am-label">${escapeHtml(slot.label ?? '—')}</span> · fit ${slot.fit.toFixed(2)}<br><small>${clock(slot.startSeconds)} · from ${escapeHtml(slot.sourceName)} ${clock(slot.sourceStartSeconds)} · scene ${slot.scene + 1}</small><br><small class="am-why" title="${escapeHtml(why)}">${escapeHtml(why)}</small></figcaption>
 ${alternatives}${buttons}</figure>`;
 }
 
@@ -80,7 +80,7 @@ export function renderExcluded(model: StoryboardModel, options: StoryboardRender
   const rows = model.excluded
     .map(
       (e) =>
-        `<li class="am-excluded-shot" data-shot="${e.shot}">${image(e.thumbnail, `shot ${e.shot}`, 'am-ex-img')}<div><b>shot ${e.shot}</b> · ${clock(e.sourceStartSeconds)} · <span class="am-reason">${e.trimmed ? 'trimmed: ' : ''}${REASON_TEXT[e.reason]}</span><br><small>${escapeHtml(e.detail)}</small>${
+        `<li class="am-excluded-shot" data-shot="${e.shot}">${image(e.thumbnail, `#${e.shot + 1}`, 'am-ex-img')}<div><b>#${e.shot + 1}</b> · ${clock(e.sourceStartSeconds)} · <span class="am-reason">${e.trimmed ? 'trimmed: ' : ''}${REASON_TEXT[e.reason]}</span><br><small>${escapeHtml(e.detail)}${e.duplicateOf !== undefined ? ` (kept: #${e.duplicateOf + 1})` : ''}</small>${
           options.interactive && !e.trimmed && e.planShot !== undefined ? `<br><button type="button" data-action="reenable" data-shot="${e.planShot}" title="Keep (pin) it: the next re-solve uses it">Use it (Keep)</button>` : ''
         }</div></li>`,
     )
