@@ -19,6 +19,7 @@ import { analyseMusicReading, formatMusicReading } from './pipeline/music-readin
 import { MOOD_CHOICES, type MoodChoice } from './analysis/emotion/fixed-mood';
 import { ProgressBar } from './progress-bar';
 import { formatServerBanner, startServer } from './server/index';
+import { EDITING_CODECS, type EditingCodec } from './pipeline/nle-media';
 import { parseRedisUrl } from './queue/connection';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -69,6 +70,8 @@ Montage options:
   --export-option ID.NAME=VALUE   an exporter option (repeatable), e.g. fcp7-xml.flavor=resolve,
                             fcpxml.version=1.11, edl.resolveMarkers=true ('formats' lists them)
   --no-preview              do not render montage.mp4
+  --transcode prores|dnxhr  write an editing copy (ProRes 422 HQ / DNxHR HQ .mov) of each movie the target
+                            editor cannot import (WebM, Ogg, MKV…) and point the timelines at it
   --shot-encoders IDS       emotion encoders for shots (default frame-affect,faces,soundtrack)
   --music-encoders IDS      emotion encoders for the music (default music-features,music-yamnet)
   --yamnet FILE             the optional YAMNet model (yamnet_waveform.onnx); also AM_YAMNET_PATH
@@ -124,6 +127,7 @@ const options = {
   format: { type: 'string', multiple: true },
   'export-option': { type: 'string', multiple: true },
   'no-preview': { type: 'boolean' },
+  transcode: { type: 'string' },
   cache: { type: 'string' },
   'shot-encoders': { type: 'string' },
   'music-encoders': { type: 'string' },
@@ -273,6 +277,12 @@ interface Io {
   readonly stderr: NodeJS.WriteStream;
 }
 
+function parseTranscode(value: string): EditingCodec {
+  const codec = EDITING_CODECS.find((candidate) => candidate === value);
+  if (!codec) throw new UsageError(`--transcode takes ${EDITING_CODECS.join(' or ')}, not "${value}"`);
+  return codec;
+}
+
 async function montage(request: MontageRequest, values: Values, io: Io, token: CancellationTokenSource): Promise<MontageOutcome> {
   const host = await createExtensionHost({ userExtensionsDir: resolve(values.extensions ?? defaultExtensionsDir()) });
   const progress = new ProgressBar(io.stderr, !values.quiet);
@@ -284,6 +294,7 @@ async function montage(request: MontageRequest, values: Values, io: Io, token: C
         outDir: resolve(values.out!),
         force: !!values.force,
         preview: !values['no-preview'],
+        ...(values.transcode !== undefined ? { transcode: parseTranscode(values.transcode) } : {}),
         ...(values['no-cache'] ? {} : { cacheDir: resolve(values.cache ?? defaultCacheDir()) }),
       },
       progress,

@@ -15,6 +15,11 @@ export class ProgressBar implements Progress<ProgressReport> {
 
   report(value: ProgressReport): void {
     if (!this.enabled) return;
+    // A note (e.g. a movie the target editor cannot import) is a line of its own, on a terminal and a pipe alike.
+    if (value.message?.startsWith('note: ')) {
+      this.stream.write(`${this.stream.isTTY ? '\r\x1b[2K' : ''}${value.message}\n`);
+      return;
+    }
     const fraction = Math.min(1, Math.max(0, Number.isFinite(value.fraction) ? value.fraction : 0));
     if (value.stage !== this.stage) {
       this.endStage();

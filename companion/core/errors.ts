@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   AM_ERR_INVALID_ARGUMENT: 'An option or argument has a bad value.',
   AM_ERR_FILE_NOT_FOUND: 'An input file does not exist or cannot be read.',
   AM_ERR_MEDIA_UNREADABLE: 'A file is not media that ffprobe/ffmpeg can read, or it is corrupt or truncated.',
+  AM_ERR_MEDIA_NOT_IMPORTABLE: 'A movie is in a container or codec the target editing application cannot import (a notice; --transcode writes an editing copy).',
   AM_ERR_NO_VIDEO_STREAM: 'The movie has no video stream.',
   AM_ERR_NO_AUDIO_STREAM: 'The music has no audio stream.',
   AM_ERR_MUSIC_TOO_SHORT: 'The music (or the chosen music range) is shorter than one bar.',

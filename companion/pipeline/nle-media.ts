@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { MontageError } from '../core/errors';
+import { MontageError, type Diagnostic } from '../core/errors';
 import type { CancellationToken } from '../core/lifecycle';
 import type { MediaInfo } from '../core/montage';
 import type { MediaReference } from '../core/timeline';
@@ -178,4 +178,77 @@ export async function withEditingMusic<Media extends { readonly music: MediaRefe
 ): Promise<Media> {
   const copy = await writeMusicEditingCopy(music, sharedDir ? { shared: sharedDir } : { staged: { stagedPath: (name) => folder.stagedPath(name), finalDir: folder.dir } }, token);
   return copy ? { ...media, music: { ...media.music, path: copy.path, name: copy.name } } : media;
+}
+
+/** The editing codecs `--transcode` writes: ProRes 422 HQ or DNxHR HQ, in QuickTime, with PCM sound. */
+export type EditingCodec = 'prores' | 'dnxhr';
+export const EDITING_CODECS = ['prores', 'dnxhr'] as const satisfies readonly EditingCodec[];
+
+const EDITING_VIDEO_ARGS: Readonly<Record<EditingCodec, readonly string[]>> = {
+  prores: ['-c:v', 'prores_ks', '-profile:v', '3', '-vendor', 'apl0', '-pix_fmt', 'yuv422p10le'],
+  dnxhr: ['-c:v', 'dnxhd', '-profile:v', 'dnxhr_hq', '-pix_fmt', 'yuv422p'],
+};
+
+/**
+ * Movies the targets of `formats` cannot import: without `transcode`, a notice each (AM_ERR_MEDIA_NOT_IMPORTABLE,
+ * listed in report.txt and plan.json, the timelines unchanged); with it, an editing copy of each (every frame, at
+ * the source's rate: `-vsync passthrough`, which ffmpeg 4 and 7 both read) that the timelines refer to instead. The user's files are untouched.
+ */
+export async function withEditingMovies<Media extends { readonly movie: MediaReference; readonly sources?: readonly MediaReference[] }>(
+  media: Media,
+  movies: readonly MediaInfo[],
+  formats: readonly string[],
+  folder: { stagedPath(name: string): string; readonly dir: string },
+  options: { readonly sharedDir?: string; readonly transcode?: EditingCodec },
+  token?: CancellationToken,
+): Promise<{ media: Media; diagnostics: Diagnostic[] }> {
+  const notices = movieImportNotices(movies, formats);
+  if (notices.length === 0) return { media, diagnostics: [] };
+  if (!options.transcode) {
+    return { media, diagnostics: notices.map((notice) => ({ code: 'AM_ERR_MEDIA_NOT_IMPORTABLE', message: notice.message, where: { file: notice.path } })) };
+  }
+  const copies = new Map<string, EditingCopy>();
+  for (const notice of notices) {
+    const source = resolve(notice.path);
+    const base = basename(source, extname(source)).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 80) || 'movie';
+    const args = (out: string) => ['-nostdin', '-v', 'error', '-y', '-i', source, '-map', '0:v:0', '-map', '0:a:0?', '-vsync', 'passthrough', ...EDITING_VIDEO_ARGS[options.transcode!], '-c:a', 'pcm_s16le', '-f', 'mov', out];
+    let copy: EditingCopy;
+    if (options.sharedDir) {
+      const info = await stat(source);
+      const name = `${base}-${createHash('sha256').update(`${source}\0${info.size}\0${info.mtimeMs}\0${options.transcode}`).digest('hex').slice(0, 12)}.mov`;
+      const path = join(resolve(options.sharedDir), name);
+      if (!(await stat(path).then((s) => s.isFile() && s.size > 0, () => false))) {
+        await mkdir(options.sharedDir, { recursive: true });
+        const partial = `${path}.partial-${process.pid}-${Date.now()}`;
+        try {
+          await ffmpegCopy(source, args(partial), token);
+          await rename(partial, path);
+        } catch (error) {
+          await rm(partial, { force: true });
+          throw error;
+        }
+      }
+      copy = { path, name, codec: options.transcode };
+    } else {
+      const name = `${base}.${options.transcode}.mov`;
+      await ffmpegCopy(source, args(folder.stagedPath(name)), token);
+      copy = { path: join(resolve(folder.dir), name), name, codec: options.transcode };
+    }
+    copies.set(source, copy);
+  }
+  const swap = (reference: MediaReference): MediaReference => {
+    const copy = copies.get(resolve(reference.path));
+    return copy ? { ...reference, path: copy.path, name: copy.name } : reference;
+  };
+  return { media: { ...media, movie: swap(media.movie), ...(media.sources ? { sources: media.sources.map(swap) } : {}) }, diagnostics: [] };
+}
+
+async function ffmpegCopy(source: string, args: readonly string[], token?: CancellationToken): Promise<void> {
+  try {
+    await run(ffmpegPath(), args, { timeoutMs: 60 * 60_000, ...(token ? { token } : {}) });
+  } catch (error) {
+    if (error instanceof MontageError && error.code !== 'AM_ERR_FFMPEG_FAILED') throw error;
+    const reason = error instanceof MontageError ? String(error.details?.['stderr'] ?? error.message) : String(error);
+    throw new MontageError('AM_ERR_OUTPUT_WRITE', `Could not write the editing copy of ${source}: ${lastLines(reason, 1)}`, { where: { file: source }, cause: error });
+  }
 }

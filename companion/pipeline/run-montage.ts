@@ -20,7 +20,8 @@ import type { ExtensionHost } from '../host/index';
 import { planToTimeline, solveMontage, unitPlanInput, type CutUnits, type GranularityChoice, type MusicPlanInput, type PlanMedia, type RelaxationNotice } from '../planner/index';
 import { renderPreview } from '../media/render';
 import { assertSparesInputs, OutputFolder } from './output-folder';
-import { withEditingMusic } from './nle-media';
+import { movieImportNotices, withEditingMovies, withEditingMusic, type EditingCodec } from './nle-media';
+import { probeMedia } from '../media/probe';
 import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
 import { planJson } from './plan-json';
@@ -109,6 +110,8 @@ export interface ComposeContext extends MontageContext {
    * folder outside the job folders, so every version refers to one file). Default: the output folder.
    */
   readonly editingMediaDir?: string;
+  /** Write an editing copy (ProRes or DNxHR) of each movie a target cannot import; without it, a notice each. */
+  readonly transcode?: EditingCodec;
 }
 
 export interface MontageOutcome {
@@ -203,10 +206,20 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     progress.report({ stage: 'plan', fraction: 0 });
     const movies = analysisMovies(analysis);
     const { solution, planned, verdict, diagnostics: poolNotices } = solveWithPool(buildMusicPlanInput(analysis, request), movies, analysis.emotions.shotScores, request.options ?? {});
-    const plan = { ...solution.plan, diagnostics: [...solution.plan.diagnostics, ...poolNotices] };
+    // Media an NLE cannot import: the music always as its WAV copy; movies as an editing copy with --transcode,
+    // otherwise a notice each (nle-media.ts).
+    const fileMovies = (analysis.files ?? [{ movie: analysis.movie }]).map((file) => file.movie.media);
+    const editing = await withEditingMovies(
+      await withEditingMusic(mediaReferences(analysis, solution.plan), analysis.music.media, folder, context.editingMediaDir, token),
+      fileMovies,
+      exporters,
+      folder,
+      { ...(context.editingMediaDir ? { sharedDir: context.editingMediaDir } : {}), ...(context.transcode ? { transcode: context.transcode } : {}) },
+      token,
+    );
+    const plan = { ...solution.plan, diagnostics: [...solution.plan.diagnostics, ...poolNotices, ...editing.diagnostics] };
     const units: CutUnits = { units: [...plan.bars], barOfUnit: solution.barOfUnit.map((bars) => [...bars]) };
-    // Music an NLE cannot import (Ogg, FLAC…) goes into the timelines as its WAV copy (nle-media.ts).
-    const timeline = planToTimeline(plan, await withEditingMusic(mediaReferences(analysis, plan), analysis.music.media, folder, context.editingMediaDir, token));
+    const timeline = planToTimeline(plan, editing.media);
     progress.report({ stage: 'plan', fraction: 1 });
 
     for (const [i, id] of exporters.entries()) {
@@ -262,8 +275,20 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
 /** analyseInputs then composeMontage; an output that would replace an input fails before the analysis. */
 export async function runMontage(request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
   await assertSparesInputs(context.outDir, outputNames(context.preview ?? true), inputPaths(request));
+  if (!context.transcode) await warnUnimportableMovies(request, context, progress, token);
   const analysis = await analyseInputs(request, context, progress, token);
   return composeMontage(analysis, request, context, progress, token);
+}
+
+/**
+ * Says before the analysis, not only in report.txt, which movies the target editors cannot import (the fix:
+ * --transcode). Files that do not probe are left to the analysis, which reports them its own way.
+ */
+async function warnUnimportableMovies(request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<void> {
+  const formats = selectExporters(context.host, request.formats, request.exportOptions);
+  const paths = [...new Set([request.moviePath, ...(request.sources ?? []).map((source) => source.path)])];
+  const probed = await Promise.all(paths.map((path) => probeMedia(path, token, 'movie').catch(() => undefined)));
+  for (const notice of movieImportNotices(probed.filter((media) => media !== undefined), formats)) progress.report({ stage: 'probe', fraction: 0, message: `note: ${notice.message}` });
 }
 
 /** The outputs every job writes (the exporters' files are known only once they ran: OutputFolder checks those at commit). */

@@ -275,7 +275,12 @@ export class PanelController {
         const first = musicClips(sequence)[0];
         if (first) music = { kind: 'clip', clipKey: clipKey(first) };
       }
-      this.update({ sequence, music, ...(sequence ? {} : { problem: { title: 'No sequence is open.', fix: 'Open the sequence with the movie (and the music, or pick a music file), then press Refresh.' } }) });
+      this.update({
+        sequence,
+        music,
+        warnings: skippedWarnings(sequence),
+        ...(sequence ? {} : { problem: { title: 'No sequence is open.', fix: 'Open the sequence with the movie (and the music, or pick a music file), then press Refresh.' } }),
+      });
       return sequence;
     } catch (error) {
       this.update({ problem: describeProblem(error, this.stateValue.connection.url) });
@@ -323,11 +328,13 @@ export class PanelController {
       } else {
         built = buildTypedRequest(this.stateValue.typed, this.stateValue.options);
       }
-      this.update({ warnings: built.warnings });
+      this.update({ warnings: [...(this.options.host.kind === 'premiere' ? skippedWarnings(this.stateValue.sequence) : []), ...built.warnings] });
       const request: JobRequest = this.options.host.kind === 'premiere' ? { ...built.request, formats: this.premiereFormats() } : built.request;
       const result = await this.runJob(request, 'montage');
       if (!result) return null;
-      this.update({ result, notice: `Montage ready in ${(result.elapsedMs / 1000).toFixed(1)} s.` });
+      // A movie Premiere cannot import would come in offline: the companion says so (AM_ERR_MEDIA_NOT_IMPORTABLE).
+      const unimportable = result.montage.plan.diagnostics.filter((d) => d.code === 'AM_ERR_MEDIA_NOT_IMPORTABLE').map((d) => `${d.message}.`);
+      this.update({ result, notice: `Montage ready in ${(result.elapsedMs / 1000).toFixed(1)} s.`, warnings: [...this.stateValue.warnings, ...unimportable] });
       if (this.options.host.kind === 'premiere') await this.importResult(result);
       return result;
     } catch (error) {
@@ -593,6 +600,19 @@ export class PanelController {
       }
     }
   }
+}
+
+const SKIP_WORDS: Record<NonNullable<HostSequence['skipped']>[number]['reason'], string> = {
+  offline: 'offline',
+  multicam: 'a multicam clip',
+  merged: 'a merged clip',
+  reversed: 'played in reverse',
+  unreadable: 'unreadable',
+};
+
+/** One line per clip the host left out of the sequence, and why ("Left out V1 “cam.mov”: a multicam clip."). */
+export function skippedWarnings(sequence: HostSequence | null): string[] {
+  return (sequence?.skipped ?? []).map((clip) => `Left out ${clip.kind === 'video' ? 'V' : 'A'}${clip.track + 1} “${clip.name}”: ${SKIP_WORDS[clip.reason]}${clip.detail ? ` (${clip.detail})` : ''}.`);
 }
 
 /** A version's descriptive name: "Auto-Montage v2 · song · 6 scenes · bars" (the music, the scenes, the unit, the version). */
