@@ -142,6 +142,14 @@ export interface MontageOptions {
   readonly firstDownbeatSeconds?: number;
   /** The music's mood (default `auto`); a label replaces the music emotion of every bar with that label's. */
   readonly mood?: MusicMood;
+  /** Keep title cards, credits and other text-heavy shots in the pool (default: left out). */
+  readonly keepTextShots?: boolean;
+  /** Keep every near-duplicate shot (default: the best of each group). */
+  readonly keepDuplicates?: boolean;
+  /** Keep black, white and frozen shots (default: left out). */
+  readonly keepBlankShots?: boolean;
+  /** Shots kept in the pool whatever its verdict: the indices plan.json's `pool` lists (every file's shots back to back). */
+  readonly keepShots?: readonly number[];
 }
 
 /**

@@ -66,6 +66,10 @@ const montageOptions = z.strictObject({
   bpm: z.number().finite().min(MUSIC_OPTION_LIMITS.bpm.min).max(MUSIC_OPTION_LIMITS.bpm.max).optional(),
   firstDownbeatSeconds: seconds.optional(),
   mood: z.enum(MUSIC_MOODS).optional(),
+  keepTextShots: z.boolean().optional(),
+  keepDuplicates: z.boolean().optional(),
+  keepBlankShots: z.boolean().optional(),
+  keepShots: z.array(shotIndex).max(MAX_INDICES).optional(),
 });
 
 const formats = z

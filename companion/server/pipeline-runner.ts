@@ -115,6 +115,10 @@ export function toMontageRequest(request: JobRequest): MontageRequest {
       bpm: options.bpm,
       firstDownbeatSeconds: options.firstDownbeatSeconds,
       mood: options.mood,
+      keepTextShots: options.keepTextShots,
+      keepDuplicates: options.keepDuplicates,
+      keepBlankShots: options.keepBlankShots,
+      keepShots: options.keepShots ? [...options.keepShots] : undefined,
     }),
     ...(request.formats ? { formats: [...request.formats] } : {}),
   };
