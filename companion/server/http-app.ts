@@ -38,9 +38,15 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.mp4': 'video/mp4',
+  '.html': 'text/html; charset=utf-8',
 };
 
 const CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'none'";
+/**
+ * A job's HTML (report.html) opens sandboxed: an opaque origin, so its script cannot reach the companion's pages,
+ * storage or token, and it may load nothing but its own inline styles, script and data: pictures.
+ */
+const ARTIFACT_HTML_POLICY = "sandbox allow-scripts; default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   AM_ERR_UNAUTHORIZED: 401,
@@ -106,6 +112,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       }
       const opened = await options.store.openArtifact(jobId, name, info.result.montage?.files ?? []);
       response.setHeader('Content-Type', CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream');
+      if (extname(name).toLowerCase() === '.html') response.setHeader('Content-Security-Policy', ARTIFACT_HTML_POLICY);
       response.setHeader('Cache-Control', 'private, no-cache');
       if (request.query.download !== undefined) response.attachment(name);
       sendOpenedFile(request, response, opened);

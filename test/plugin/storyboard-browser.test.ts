@@ -98,6 +98,20 @@ test('the web UI shows the storyboard with a thumbnail per placement, keeps the 
   assert.equal(thumbs.length, chosen);
   assert.ok(thumbs.every((w) => w > 0), `thumbnails decode: ${thumbs.join(', ')}`);
   const excited = await slots(page);
+
+  // report.html is served with the token only, sandboxed (its script gets an opaque origin) and self-contained.
+  const reportUrl = await page.getAttribute('[data-test="downloads"] a[href*="report.html"]', 'href');
+  assert.ok(reportUrl);
+  const served = await page.evaluate(async (url) => {
+    const withToken = await fetch(url);
+    const without = await fetch(url.split('?')[0]!);
+    return { status: withToken.status, type: withToken.headers.get('content-type'), policy: withToken.headers.get('content-security-policy'), body: await withToken.text(), bare: without.status };
+  }, new URL(reportUrl, server.url).toString());
+  assert.equal(served.status, 200);
+  assert.equal(served.bare, 401);
+  assert.match(served.type ?? '', /^text\/html/);
+  assert.match(served.policy ?? '', /^sandbox allow-scripts; default-src 'none'; img-src data:/);
+  assert.equal((served.body.match(/<img class="am-thumb"/g) ?? []).length, chosen);
   await page.screenshot({ path: join(artifacts, 'storyboard-web.png'), fullPage: true });
 
   // The preview: a click at 60 % of the timeline's plot seeks the video there; the playhead follows the video.
