@@ -180,6 +180,7 @@ export async function readShotPool(movie: MovieAnalysis, options: ReadShotPoolOp
     });
     return thumbChain;
   };
+  let detectChain: Promise<void> = Promise.resolve();
   let handled = 0;
   const started = performance.now();
   await extractShotKeyframes(
@@ -191,9 +192,16 @@ export async function readShotPool(movie: MovieAnalysis, options: ReadShotPoolOp
       token,
       onKeyframe: async ({ shot: spanIndex, frame }) => {
         const shot = spans[spanIndex]!.shot;
-        const detectStarted = performance.now();
-        const fraction = detector ? await textFraction(detector, frame) : undefined;
-        timings.detectMs += performance.now() - detectStarted;
+        // One detection at a time (the session runs one anyway), timed without the wait for the previous one.
+        const detection = detectChain.then(async () => {
+          if (!detector) return undefined;
+          const detectStarted = performance.now();
+          const value = await textFraction(detector, frame);
+          timings.detectMs += performance.now() - detectStarted;
+          return value;
+        });
+        detectChain = detection.then(() => undefined, () => undefined);
+        const fraction = await detection;
         const { luma, spread } = lumaStats(frame);
         const sample: PoolSample & { order: number; jpeg?: string } = { frame: frame.index, hash: differenceHash(frame), luma: round(luma, 4), spread: round(spread, 4), order: spanIndex, ...(fraction !== undefined ? { textFraction: round(fraction, 5) } : {}) };
         samples[shot]!.push(sample);
