@@ -13,7 +13,7 @@ import { AnalysisQueue, type EnqueuedJob } from '../../companion/queue/analysis-
 import type { AnalysisJobResult } from '../../companion/queue/analysis-jobs';
 import { cliProcess } from '../support/cli';
 import { scratchDir } from '../support/paths';
-import { connectReady, startTestServer } from '../server/ws-client';
+import { childProcesses, connectReady, startTestServer } from '../server/ws-client';
 import { generateLibrary, generateMovie, startWorkerProcess, stopWorkerProcess, type LoggedEvent, type WorkerProcess } from './pool-support';
 import { RedisServer, SKIP_NO_REDIS } from './redis-server';
 
@@ -22,6 +22,7 @@ let redis: RedisServer;
 let root: string;
 let cacheDir: string;
 let library: { movies: string[]; music: string[] };
+let long: string[];
 const workers: WorkerProcess[] = [];
 
 const started = (worker: WorkerProcess) => worker.events.filter((e): e is Extract<LoggedEvent, { type: 'started' }> => e.type === 'started');
@@ -30,9 +31,11 @@ before(async () => {
   if (skip) return;
   root = scratchDir('pool');
   cacheDir = join(root, 'shared-cache');
-  const [server, files] = await Promise.all([RedisServer.start(), generateLibrary(join(root, 'library'))]);
+  // Two long films (30 s, about 2 s of work each) to stop mid-job: one by kill -9, one by a panel cancel.
+  const [server, files, longA, longB] = await Promise.all([RedisServer.start(), generateLibrary(join(root, 'library')), generateMovie(join(root, 'long-a.mp4'), 9, 10, 3), generateMovie(join(root, 'long-b.mp4'), 8, 10, 3)]);
   redis = server;
   library = files;
+  long = [longA, longB];
   workers.push(...(await Promise.all([0, 1].map(() => startWorkerProcess(redis.url, cacheDir, ['--lock-seconds', '2'])))));
 });
 
@@ -128,12 +131,33 @@ test('a montage queued with enqueue is made by a worker from the shared analyses
   assert.equal((JSON.parse(again.stdout) as { jobId: string }).jobId, queued?.jobId);
 });
 
+test('a panel job cancelled while its analysis runs on a worker stops it there: the worker’s ffmpeg processes end and the job is not retried', { skip, timeout: 120_000 }, async () => {
+  const server = await startTestServer({ queue: { redisUrl: redis.url, cacheDir }, extensionsDir: join(root, 'no-extensions') });
+  try {
+    const client = await connectReady(server);
+    client.send({ type: 'montage', requestId: 'c', movie: { path: long[1]! }, music: { path: library.music[0]! }, formats: ['edl'], preview: false });
+    const accepted = await client.next<AcceptedMessage>((m) => m.type === 'accepted');
+    const runner = await Promise.race(workers.map((worker) => worker.next((e) => e.type === 'started' && e.data.path === long[1]).then(() => worker)));
+    const ffmpegChildren = () => childProcesses(runner.child.pid).filter((child) => child.command.includes('ffmpeg'));
+    for (let i = 0; i < 200 && ffmpegChildren().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(ffmpegChildren().length > 0, 'the worker decodes with ffmpeg');
+    client.send({ type: 'cancel', requestId: 'x', jobId: accepted.jobId });
+    await client.next((m) => m.type === 'cancelled' && 'jobId' in m && m.jobId === accepted.jobId);
+    const failed = await runner.next((e) => e.type === 'failed' && /^AM_ERR_CANCELLED/.test(e.reason), 20_000);
+    assert.equal(failed.type === 'failed' && failed.willRetry, false);
+    for (let i = 0; i < 200 && ffmpegChildren().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(ffmpegChildren(), [], 'no ffmpeg left on the worker');
+    await client.close();
+  } finally {
+    await server.close();
+  }
+  assert.equal(workers.flatMap(started).filter((e) => e.data.path === long[1]).length, 1, 'not run again');
+});
+
 test('kill -9 of a worker mid-job: the job completes on the other worker, and no partial cache entry is left', { skip, timeout: 120_000 }, async () => {
-  // Long enough (30 s of film, about 2 s of work) to be killed while it runs.
-  const long = await generateMovie(join(root, 'long.mp4'), 9, 10, 3);
   const queue = await AnalysisQueue.open(redis.url);
   try {
-    const job = await queue.enqueue({ kind: 'movie', path: long });
+    const job = await queue.enqueue({ kind: 'movie', path: long[0]! });
     const taken = await Promise.race(workers.map((worker) => worker.next((e) => e.type === 'started' && e.jobId === job.jobId).then(() => worker)));
     const survivor = workers.find((w) => w !== taken)!;
     taken.child.kill('SIGKILL');
