@@ -40,13 +40,16 @@ export function redisClient(url: string, options: RedisOptions = {}): Redis {
 /** Throws AM_ERR_QUEUE_UNAVAILABLE when Redis does not answer a PING within `timeoutMs`. */
 export async function assertReachable(url: string, timeoutMs = 5000): Promise<void> {
   const client = redisClient(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
-  client.on('error', () => {}); // reported below
+  // The socket's own error (ECONNREFUSED, a refused password) says more than the rejection ("Connection is closed").
+  let cause: unknown;
+  client.on('error', (error: unknown) => (cause ??= error));
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
     const where = new URL(url);
-    throw new MontageError('AM_ERR_QUEUE_UNAVAILABLE', `Redis at ${where.host} does not answer (${error instanceof Error ? error.message : String(error)}); start redis-server or check --redis.`, { where: { field: 'redis' }, cause: error });
+    const reason = cause ?? error;
+    throw new MontageError('AM_ERR_QUEUE_UNAVAILABLE', `Redis at ${where.host} does not answer (${reason instanceof Error ? reason.message : String(reason)}); start redis-server or check --redis.`, { where: { field: 'redis' }, cause: reason });
   } finally {
     client.disconnect();
   }
