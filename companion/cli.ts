@@ -18,9 +18,10 @@ import { MAX_BEATS_PER_BAR, MAX_TEMPO_BPM, MIN_BEATS_PER_BAR, MIN_TEMPO_BPM, run
 import { analyseMusicReading, formatMusicReading } from './pipeline/music-reading';
 import { MOOD_CHOICES, type MoodChoice } from './analysis/emotion/fixed-mood';
 import { ProgressBar } from './progress-bar';
+import { cliSources, parseShotList, parseTimelineRate } from './cli-sources';
 import { formatServerBanner, startServer } from './server/index';
 import { EDITING_CODECS, type EditingCodec } from './pipeline/nle-media';
-import { parseRedisUrl } from './queue/connection';
+import { parseRedisUrl } from './queue/redis-url';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -44,11 +45,14 @@ Usage:
   auto-montage serve --redis URL [--cache DIR] the companion, with its jobs' analyses on the workers
 
 Montage options:
-  --movie FILE              the movie (any format ffmpeg reads)
+  --movie FILE              the movie (any format ffmpeg reads); repeat it for several files (docs/sources.md)
+  --sources FILE.json|DIR   media ranges from a JSON list [{path, range?, timelineSeconds?, id?}] or a folder
+  --rate N                  the timeline's frame rate, e.g. 25 or 30000/1001 (default: the first movie's)
   --music FILE              the music; the montage lasts its whole bars
   --out DIR                 output folder: montage.mp4, plan.json, report.txt and the timeline files
   --music-range START:END   use only this part of the music, in seconds (e.g. 30:90)
-  --movie-range START:END   use only this part of the movie, in seconds
+  --movie-range START:END   use only this part of the movie, in seconds; with several --movie, once per
+                            --movie in the same order (all: the whole file)
   --scenes N                at most N scenes (default 5)
   --mode hard|soft          hard: at most N scenes; soft: a scene budget favouring emotion (default hard)
   --granularity auto|bar|2bars|halfbar|beat   the cut unit (default auto: the unit with the best objective
@@ -60,7 +64,8 @@ Montage options:
   --first-downbeat SECONDS  put a downbeat on the beat nearest this time (the bar phase follows)
   --shift-downbeat N        move the downbeat by N beats (when the detected bar start is off)
   --mood auto|excited|fearful|neutral|relaxed|sad|tense   the music's mood (default auto: read from the music)
-  --pin LIST / --ban LIST   shot indices (from plan.json) that must / must not be used, e.g. 3,17
+  --pin LIST / --ban LIST   shot indices (from plan.json) that must / must not be used, e.g. 3,17, or a
+                            source's shot as SOURCE:INDEX, e.g. source-2:4
   --no-trim                 use shots only at their full length in bars (the paper's method)
   --keep-text-shots         keep title cards, credits, logos and text-heavy shots in the pool
   --keep-duplicates         keep every near-duplicate shot, not only the best of each group
@@ -102,11 +107,13 @@ Errors print as CODE: message — where; docs/errors.md explains each code.`;
 class UsageError extends Error {}
 
 const options = {
-  movie: { type: 'string' },
+  movie: { type: 'string', multiple: true },
+  sources: { type: 'string' },
+  rate: { type: 'string' },
   music: { type: 'string' },
   out: { type: 'string' },
   'music-range': { type: 'string' },
-  'movie-range': { type: 'string' },
+  'movie-range': { type: 'string', multiple: true },
   scenes: { type: 'string' },
   mode: { type: 'string' },
   granularity: { type: 'string' },
@@ -206,10 +213,6 @@ function parseRelax(text: string | undefined): PlanRelaxation | undefined {
   return list as RelaxKind[];
 }
 
-function parseList(values: readonly string[] | undefined, field: string): number[] {
-  return (values ?? []).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map((v) => parseInteger(v.trim(), field)!);
-}
-
 function parseExportOptions(values: readonly string[] | undefined): Record<string, Record<string, string>> | undefined {
   if (!values?.length) return undefined;
   const options: Record<string, Record<string, string>> = {};
@@ -234,7 +237,8 @@ function defaultExtensionsDir(): string {
 }
 
 function montageRequest(values: Values): MontageRequest {
-  for (const required of ['movie', 'music', 'out'] as const) {
+  if (!values.movie?.length && values.sources === undefined) throw new UsageError('--movie (or --sources) is required');
+  for (const required of ['music', 'out'] as const) {
     if (!values[required]) throw new UsageError(`--${required} is required`);
   }
   const scenes = parseInteger(values.scenes, 'scenes');
@@ -242,11 +246,18 @@ function montageRequest(values: Values): MontageRequest {
   const mode = parseChoice<SceneMode>(values.mode, 'mode', ['hard', 'soft']);
   const granularity = parseChoice<GranularityOption>(values.granularity, 'granularity', ['auto', 'bar', '2bars', 'halfbar', 'beat']);
   const relax = parseRelax(values.relax);
-  const movieRange = parseRange(values['movie-range'], 'movie-range');
+  const movies = values.movie ?? [];
+  const ranges = values['movie-range'] ?? [];
+  // Several movies, per-movie ranges or a source list become media ranges (docs/sources.md); one movie stays as it was.
+  const sources = cliSources(movies, ranges, values.sources, (text) => parseRange(text, 'movie-range')!, values.music);
+  const movieRange = sources ? undefined : parseRange(ranges[0], 'movie-range');
+  const rate = parseTimelineRate(values.rate);
   const musicRange = parseRange(values['music-range'], 'music-range');
   const exportOptions = parseExportOptions(values['export-option']);
   return {
-    moviePath: resolve(values.movie!),
+    moviePath: resolve(movies[0] ?? sources![0]!.path),
+    ...(sources ? { sources } : {}),
+    ...(rate ? { rate } : {}),
     musicPath: resolve(values.music!),
     ...(movieRange ? { movieRange } : {}),
     ...(musicRange ? { musicRange } : {}),
@@ -261,8 +272,8 @@ function montageRequest(values: Values): MontageRequest {
       ...(values['keep-text-shots'] ? { keepTextShots: true } : {}),
       ...(values['keep-duplicates'] ? { keepDuplicates: true } : {}),
       ...(values['keep-blank-shots'] ? { keepBlankShots: true } : {}),
-      pins: parseList(values.pin, 'pin'),
-      bans: parseList(values.ban, 'ban'),
+      pins: parseShotList(values.pin, 'pin'),
+      bans: parseShotList(values.ban, 'ban'),
     },
     ...(values.format?.length ? { formats: values.format } : {}),
     ...(exportOptions ? { exportOptions } : {}),
