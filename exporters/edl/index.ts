@@ -96,25 +96,45 @@ interface EdlEvent {
   readonly channel: 'V' | 'AA';
 }
 
+/**
+ * One EDL file. `FCM:` says how the timecodes that follow count frames (CMX 3600 §"Frame Code Mode"): the header's
+ * is the first event's, and where an event counts otherwise (a drop-frame source after a non-drop one) a new
+ * `FCM:` line comes right before it. A reader that follows FCM (OTIO's cmx_3600) then places every event exactly;
+ * one wrong FCM makes it drift 2 frames per minute at 29.97 (4 at 59.94).
+ */
 class EdlWriter {
   private readonly lines: string[] = [];
   private count = 0;
+  private frameCode: boolean | undefined;
 
-  constructor(title: string, dropFrame: boolean) {
-    this.lines.push(`TITLE: ${toAscii(title).slice(0, 70) || 'MONTAGE'}`, `FCM: ${dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME'}`, '');
+  constructor(
+    title: string,
+    /** The counting of the file when it has no event (and of the record timecodes). */
+    private readonly defaultDropFrame: boolean,
+    private readonly header: readonly string[] = [],
+  ) {
+    this.lines.push(`TITLE: ${toAscii(title).slice(0, 70) || 'MONTAGE'}`);
   }
 
-  event(reel: string, channel: string, timecodes: readonly [string, string, string, string], comments: readonly string[]): void {
+  event(reel: string, channel: string, timecodes: readonly [string, string, string, string], comments: readonly string[], dropFrame = this.defaultDropFrame): void {
     this.count += 1;
     if (this.count > 999) {
       throw new MontageError('AM_ERR_TIMELINE_INVALID', 'a CMX3600 EDL holds at most 999 events; this montage needs more', { where: { field: 'tracks' } });
     }
+    if (this.frameCode === undefined) this.lines.push(fcmLine(dropFrame), ...this.header, '');
+    else if (this.frameCode !== dropFrame) this.lines.push(fcmLine(dropFrame));
+    this.frameCode = dropFrame;
     this.lines.push(eventLine(this.count, reel, channel, timecodes), ...comments);
   }
 
   text(): string {
-    return this.lines.join('\n') + '\n';
+    const lines = this.frameCode === undefined ? [...this.lines, fcmLine(this.defaultDropFrame), ...this.header, ''] : this.lines;
+    return lines.join('\n') + '\n';
   }
+}
+
+function fcmLine(dropFrame: boolean): string {
+  return `FCM: ${dropFrame ? 'DROP FRAME' : 'NON-DROP FRAME'}`;
 }
 
 function checkRates(layout: TimelineLayout): void {
@@ -159,7 +179,9 @@ export function writeEdl(timeline: Timeline, baseName: string, options: EdlOptio
     for (const event of events) {
       const comments = [`* FROM CLIP NAME: ${toAscii(event.placed.media.name)}`];
       if (event.channel === 'V') comments.push(...locatorsFor(event.placed, event === lastVideo));
-      writer.event(reels.get(event.placed.media.id)!, event.channel, timecodes(event.placed), comments);
+      // The source timecodes count as the media does (a source at another rate is counted on the sequence's).
+      const dropFrame = sameRate(event.placed.media.rate, rate) ? event.placed.media.dropFrame : timeline.dropFrame;
+      writer.event(reels.get(event.placed.media.id)!, event.channel, timecodes(event.placed), comments, dropFrame);
     }
   };
 

@@ -61,7 +61,12 @@ export interface HostMarker {
   readonly startTicks: string;
   readonly durationTicks?: string;
   readonly comment?: string;
+  /** Premiere's marker colour (Constants.MarkerColor); absent: Premiere's default. */
+  readonly colour?: MarkerColour;
 }
+
+/** The marker colours the panel uses (a subset of Premiere's Constants.MarkerColor). */
+export type MarkerColour = 'green' | 'yellow' | 'red' | 'blue';
 
 /** One clip of a {@link HostCut}: which media, which part of it ([in, out) from the media start) and where. */
 export interface HostCutClip {
@@ -114,6 +119,8 @@ export interface PremiereHost {
    * markers in one undoable transaction. Optional; the panel imports the xmeml when it is missing or throws.
    */
   buildCut?(cut: HostCut): Promise<{ readonly sequenceId: string }>;
+  /** Opens a file in the Source Monitor at a time (its master clip when the project has one). Optional. */
+  showInSourceMonitor?(mediaPath: string, atTicks: string): Promise<boolean>;
   /** Opens a sequence and makes it active. */
   openSequence(id: string): Promise<boolean>;
   /** Adds sequence markers in one undoable transaction. */

@@ -26,7 +26,7 @@ registerPanels({
         settings: localStorageSettings(),
         clientName: 'premiere-panel',
       });
-      mountPanel(root as HTMLElement, controller);
+      mountPanel(root as HTMLElement, controller, { spectrum: true });
       void controller.restoreConnection();
       void controller.refreshSequence();
     },

@@ -25,7 +25,7 @@ import {
 import { START_COMPANION_FIX, describeProblem, type Problem } from './problems';
 import { barMarkers, bansFromDisabledClips } from './result-model';
 import { cutClipsFromOtio } from './otio-cut';
-import { parseTicks, ticksPerFrame } from './ticks';
+import { parseTicks, secondsToTicks, ticksPerFrame } from './ticks';
 
 const absTicks = (value: bigint) => (value < 0n ? -value : value);
 
@@ -378,6 +378,21 @@ export class PanelController {
     }
     this.update({ decisions, pending: new Map() });
     return this.resolve();
+  }
+
+  /** Opens a chosen shot in Premiere's Source Monitor at its source in (a click on the shot in the list). */
+  async showShot(shotIndex: number): Promise<boolean> {
+    const result = this.stateValue.result;
+    const shot = result?.montage.chosen.find((candidate) => candidate.shotIndex === shotIndex);
+    if (!result || !shot || !this.options.host.showInSourceMonitor) return false;
+    // Several sources: the shot's own file; one movie: the movie.
+    const path = (shot.source ? result.analysis.sources?.find((source) => source.id === shot.source)?.path : undefined) ?? result.analysis.movie.path;
+    try {
+      return await this.options.host.showInSourceMonitor(path, secondsToTicks(shot.sourceStartSeconds));
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
   }
 
   /** Forgets the pending clicks. */

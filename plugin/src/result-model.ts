@@ -4,7 +4,7 @@
  */
 import type { ChosenShot, EmotionSummary, MontageResultMessage } from '../../companion/protocol/messages';
 import type { Rate } from '../../companion/core/rational';
-import type { HostMarker, HostSequence } from './host';
+import type { HostMarker, HostSequence, MarkerColour } from './host';
 import { framesToTicks, parseTicks } from './ticks';
 
 /** One point per montage bar: the music's emotion under it and the emotion of the shot placed on it. */
@@ -72,9 +72,27 @@ export function barMarkers(result: MontageResultMessage, rate: Rate = result.ana
   return bars.map(({ bar, shot }) => {
     const seconds = (barStart(result, bar) ?? origin) - origin;
     const frame = Math.round((seconds * rate.num) / rate.den);
-    // Named like the companion's xmeml markers ("Bar <analysis bar + 1>"), so both read the same.
-    return { name: `${unit} ${bar + 1}`, startTicks: framesToTicks(frame, rate), comment: `Shot ${shot.shotIndex + 1}, scene ${shot.sceneIndex + 1}` };
+    const music = barEmotion(result, bar);
+    const fit = music && shot.emotion ? cosine(music.values, shot.emotion.values) : Number.NaN;
+    const va = (emotion: EmotionSummary | undefined) => (emotion ? `valence ${signed(emotion.valence)}, arousal ${signed(emotion.arousal)}` : 'unknown');
+    // Named like the companion's xmeml markers ("Bar <analysis bar + 1>"), so both read the same; the colour says
+    // how well the shot fits the music there, the comment why.
+    return {
+      name: `${unit} ${bar + 1}`,
+      startTicks: framesToTicks(frame, rate),
+      comment: `Shot ${shot.shotIndex + 1}, scene ${shot.sceneIndex + 1}. Music: ${va(music)}. Shot: ${va(shot.emotion)}.${Number.isFinite(fit) ? ` Fit ${fit.toFixed(2)}.` : ''}`,
+      ...(Number.isFinite(fit) ? { colour: fitColour(fit) } : {}),
+    };
   });
+}
+
+/** How well a shot fits the music (cosine of the emotion vectors) as a marker colour: green, yellow, red. */
+export function fitColour(fit: number): MarkerColour {
+  return fit >= 0.8 ? 'green' : fit >= 0.5 ? 'yellow' : 'red';
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}`;
 }
 
 /**

@@ -11,10 +11,11 @@ import { MontageError } from '../../companion/core/errors';
 /** The fixed columns OTIO and Resolve write: %03d, 2 sp, reel(8), sp, channel(5), sp, C, 8 sp, four timecodes. */
 const FIXED_COLUMNS = /^\d{3} {2}[A-Z0-9_ ]{8} [A-Z0-9/ ]{5} C {8}(\d\d:\d\d:\d\d[:;]\d\d )(\d\d:\d\d:\d\d[:;]\d\d )(\d\d:\d\d:\d\d[:;]\d\d )\d\d:\d\d:\d\d[:;]\d\d$/;
 
-function checkCmxRules(read: EdlRead, text: string, dropFrame: boolean): void {
+/** `dropFrame`: the record timecodes' counting; `sourceDropFrame`: the first event's source's, which FCM names. */
+function checkCmxRules(read: EdlRead, text: string, dropFrame: boolean, sourceDropFrame = dropFrame): void {
   const lines = text.split('\n');
   assert.match(lines[0]!, /^TITLE: \S/);
-  assert.equal(lines[1], dropFrame ? 'FCM: DROP FRAME' : 'FCM: NON-DROP FRAME');
+  assert.equal(lines[1], sourceDropFrame ? 'FCM: DROP FRAME' : 'FCM: NON-DROP FRAME');
   assert.equal(lines[2], '');
   assert.ok(/^[\x20-\x7e\n]*$/.test(text), 'ASCII only');
   for (const line of read.eventLines) assert.match(line, FIXED_COLUMNS);
@@ -36,7 +37,8 @@ for (const { label, rate: sequenceRate, options } of GOLDEN_CASES) {
     const video = readEdl(videoFile, sequenceRate);
     const music = readEdl(musicFile, sequenceRate);
     checkCmxRules(video, videoFile, timeline.dropFrame);
-    checkCmxRules(music, musicFile, timeline.dropFrame);
+    // The music (no timecode of its own) counts non-drop whatever the sequence does: FCM says so.
+    checkCmxRules(music, musicFile, timeline.dropFrame, false);
     const [movie, song] = timeline.media as [(typeof timeline.media)[0], (typeof timeline.media)[0]];
     // Source timecode is absolute (the media's embedded start + the offset); record starts at 01:00:00:00.
     const back = (read: EdlRead, mediaStart: number) =>
@@ -167,4 +169,24 @@ test('the reader agrees with the reference EDLs (styles, 25 fps, CRLF audio, dis
     [4, '01:00:02:14', 'PINK', 'ANIM FIX NEEDED'],
     [7, '01:00:15:13', 'GREEN', ''],
   ]);
+});
+
+test('FCM follows the sources: the header names the first event’s counting, and a change of counting gets its own FCM line right before the event', () => {
+  const sequenceRate = RATES['29.97'];
+  const base = sampleTimeline(sequenceRate, { dropFrame: false });
+  const [movie] = base.media as [(typeof base.media)[0]];
+  // A drop-frame camera file (as 29.97 DF footage is) in a non-drop sequence, and a non-drop copy of it after it.
+  const dfMovie = { ...movie, id: 'df-movie', dropFrame: true };
+  const ndfMovie = { ...movie, id: 'ndf-movie', name: 'other.mov', path: '/media/other.mov', dropFrame: false };
+  const videoTrack = base.tracks.find((track) => track.kind === 'video')!;
+  const clips = videoTrack.items.filter((item) => item.kind === 'clip');
+  const items = videoTrack.items.map((item) => (item.kind === 'clip' ? { ...item, mediaId: item === clips[clips.length - 1] ? ndfMovie.id : dfMovie.id } : item));
+  const timeline: Timeline = { ...base, media: [dfMovie, ndfMovie, ...base.media.slice(1)], tracks: base.tracks.map((track) => (track === videoTrack ? { ...track, items } : track)) };
+  const [videoFile] = writeEdl(timeline, 'montage', DEFAULT_EDL_OPTIONS).map((file) => file.contents) as [string];
+  const lines = videoFile.split('\n');
+  assert.equal(lines[1], 'FCM: DROP FRAME', 'the first event’s source is drop-frame');
+  const change = lines.indexOf('FCM: NON-DROP FRAME');
+  assert.ok(change > 1, videoFile);
+  assert.match(lines[change + 1] ?? '', /^\d{3} {2}/, 'the change comes right before its event');
+  assert.equal(lines.filter((line) => line.startsWith('FCM:')).length, 2, 'one change, one line');
 });

@@ -314,6 +314,56 @@ test('the Premiere panel UI, with a fake Premiere and the real companion, makes 
   await page.close();
 });
 
+test('with Spectrum widgets, as in UXP, the panel pairs and its result fits 280 px and 600 px wide, the plot with a time axis', { skip, timeout: 300_000 }, async () => {
+  const sequence = await sequenceFromRealMedia();
+  for (const width of [280, 600]) {
+    const page = await browser.newPage({ viewport: { width, height: 1100 } });
+    const errors = watchErrors(page);
+    await page.addInitScript((config) => Object.assign(window, { __harness: config }), { sequences: [sequence], url: server.url, spectrum: true });
+    await page.goto(`${server.url}/harness/index.html`);
+    await page.waitForSelector('[data-test="status"]');
+    // Spectrum in place of the plain controls: every panel button an sp-button, every text field an sp-textfield.
+    assert.equal(await page.$$eval('button.am-button, input[type="text"]', (found) => found.length), 0);
+    assert.ok((await page.$$eval('sp-button', (found) => found.length)) >= 4);
+    assert.equal(await page.$eval('[data-test="pairing"]', (element) => (element as unknown as { tagName: string }).tagName), 'SP-TEXTFIELD');
+    const code = width === 280 ? server.pairingCode() : server.token;
+    await page.$eval(
+      '[data-test="pairing"]',
+      (element, value) => {
+        const field = element as unknown as { value: string; dispatchEvent(event: unknown): void };
+        field.value = value;
+        field.dispatchEvent(new (window as unknown as { Event: new (type: string) => unknown }).Event('input'));
+      },
+      code,
+    );
+    await page.click('[data-test="connect"]');
+    await page.waitForSelector('.am-dot.am-connected');
+    await page.click('[data-test="refresh"]');
+    await page.waitForFunction(() => document.querySelector('[data-test="sequence"]')?.textContent?.startsWith('Sintel edit'));
+    await page.click('[data-test="run"]');
+    await page.waitForSelector('[data-test="summary"]', { timeout: 240_000 });
+    const layout = await page.evaluate(() => {
+      const canvas = document.querySelector('[data-test="plot"]') as unknown as { width: number };
+      const labels = Array.from((document as unknown as { querySelectorAll(s: string): ArrayLike<PageNode> }).querySelectorAll('[data-test="plot-axis"] span'), (span) => span.textContent ?? '');
+      const page = (document as unknown as { documentElement: { scrollWidth: number } }).documentElement;
+      // What sticks out, if anything (for the message).
+      const all = Array.from((document as unknown as { querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { right: number }; tagName: string; className: string; getAttribute(n: string): string | null }> }).querySelectorAll('#app *'));
+      const wide = all.filter((element) => element.getBoundingClientRect().right > page.scrollWidth - 1 && page.scrollWidth > (window as unknown as { innerWidth: number }).innerWidth).slice(0, 5).map((element) => `${element.tagName.toLowerCase()}.${element.className}[${element.getAttribute('data-test') ?? ''}]`);
+      return { canvas: canvas.width, labels, scrollWidth: page.scrollWidth, wide };
+    });
+    assert.ok(layout.canvas <= width - 16 && layout.canvas >= Math.min(width - 40, 200), `plot ${layout.canvas} px in a ${width} px panel`);
+    assert.ok(layout.scrollWidth <= width, `nothing wider than the panel (${layout.scrollWidth} px: ${layout.wide.join(', ')})`);
+    assert.equal(layout.labels.length, 3);
+    assert.match(layout.labels[0] ?? '', /^0:00(\.0)?$/);
+    assert.match(layout.labels[2] ?? '', /^\d+:\d\d(\.\d)?$/);
+    assert.notEqual(layout.labels[2], layout.labels[0], 'the axis spans the montage');
+    await assertPlotDrawn(page);
+    assert.deepEqual(errors, []);
+    await page.screenshot({ path: join(artifacts, `plugin-panel-${width}.png`), fullPage: true });
+    await page.close();
+  }
+});
+
 test('the web UI served by the companion makes a montage from typed paths, offers every download and the preview, and re-solves', { skip, timeout: 300_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 900, height: 1300 } });
   const errors = watchErrors(page);

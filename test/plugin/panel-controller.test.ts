@@ -332,3 +332,17 @@ test('"undo this relaxation" re-solves with that relaxation forbidden and import
     controller.dispose();
   });
 });
+
+test('a click on a chosen shot opens the movie in the Source Monitor at the shot’s source in', async () => {
+  await withServer(scriptedRunJob('ok'), async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    await controller.autoMontage();
+    assert.equal(await controller.showShot(7), true);
+    // The fixture's shot 7 plays 30–36 s of /media/movie.mp4.
+    assert.deepEqual(host.sourceMonitor, { mediaPath: '/media/movie.mp4', atTicks: String(30n * 254016000000n) });
+    assert.equal(await controller.showShot(99), false, 'not a chosen shot');
+    controller.dispose();
+  });
+});

@@ -15,7 +15,10 @@ test('bar markers sit at every bar start from the montage start, on exact 25 fps
   // Bars are 2 s = 50 frames = 50 × 10160640000 ticks apart, starting at 0.
   assert.deepEqual(markers.map((m) => m.startTicks), [0, 2, 4, 6, 8, 10].map((s) => ticks(s)));
   assert.equal(markers[0]?.name, "Bar 3", "named after the analysis bar, like the xmeml markers");
-  assert.equal(markers[2]?.comment, 'Shot 8, scene 3');
+  // The comment carries both emotions and the fit; the colour says the fit at a glance (excited music, a sad shot: red).
+  assert.equal(markers[2]?.comment, 'Shot 8, scene 3. Music: valence +0.60, arousal +0.70. Shot: valence −0.50, arousal −0.40. Fit 0.04.');
+  assert.equal(markers[2]?.colour, 'red');
+  assert.equal(markers[0]?.colour, 'green', 'an excited shot on excited music');
 });
 
 test('bar markers snap to the sequence frame at 23.976 and are called beats at beat granularity', () => {

@@ -134,6 +134,11 @@ function mockProject() {
       }),
     },
     Marker: { MARKER_TYPE_COMMENT: 'Comment' },
+    SourceMonitor: {
+      openProjectItem: async (item: Clip) => (log.push(`monitor item ${item.path}`), true),
+      openFilePath: async (path: string) => (log.push(`monitor file ${path}`), true),
+      setPosition: async (at: { ticks: string }) => (log.push(`monitor at ${at.ticks}`), true),
+    },
     TickTime: { createWithTicks: (value: string) => ({ ticks: value }) },
     Constants: { TrackItemType: { CLIP: 1 }, MediaType: { ANY: 0, DATA: 1, VIDEO: 2, AUDIO: 3 } },
   };
@@ -201,4 +206,12 @@ test('a second version reuses the bin and every master clip: no second bin, no s
   const clips = mock.allBins().flatMap((bin) => bin.items.filter((item): item is Clip => item.kind === 'clip').map((clip) => clip.path));
   assert.deepEqual(clips.sort(), ['/data/media/song-abc.wav', '/m/movie.mp4']);
   assert.deepEqual(mock.transactions.map((t) => t.label), ['Auto-Montage: Auto-Montage bin', 'Auto-Montage: v1', 'Auto-Montage: v2']);
+});
+
+test('the Source Monitor opens the project’s master clip of a file at a time, or the file itself when the project has none', async () => {
+  const mock = mockProject();
+  const host = new UxpPremiereHost(mock.ppro, mock.uxp);
+  assert.equal(await host.showInSourceMonitor!('/m/movie.mp4', ticks(30)), true);
+  assert.equal(await host.showInSourceMonitor!('/m/other.mov', ticks(2)), true);
+  assert.deepEqual(mock.log, ['monitor item /m/movie.mp4', `monitor at ${ticks(30)}`, 'monitor file /m/other.mov', `monitor at ${ticks(2)}`]);
 });

@@ -36,6 +36,7 @@ function mockPremiere(options: MockOptions = {}) {
   const log: string[] = [];
   let locked = false;
   const markers: { name: string; type: string; start: string; duration: string; comment: string }[] = [];
+  const colours: { colourOf: string; index: number }[] = [];
   const clipItem = (path: string) => ({
     kind: 'clip',
     isSequence: async () => false,
@@ -106,7 +107,10 @@ function mockPremiere(options: MockOptions = {}) {
       const actions: unknown[] = [];
       callback({ addAction: (action) => (actions.push(action), true) });
       log.push(`transaction "${label}" with ${actions.length} actions`);
-      for (const action of actions) markers.push(action as (typeof markers)[number]);
+      for (const action of actions) {
+        if ('colourOf' in (action as object)) colours.push(action as { colourOf: string; index: number });
+        else markers.push(action as (typeof markers)[number]);
+      }
       return true;
     },
   };
@@ -116,7 +120,15 @@ function mockPremiere(options: MockOptions = {}) {
     ProjectItem: { cast: (item: unknown) => ({ castFrom: item }) },
     Markers: {
       getMarkers: async () => ({
-        getMarkers: () => markers.map((marker) => ({ getName: () => marker.name, getStart: () => ({ ticks: marker.start }) })),
+        getMarkers: () =>
+          markers.map((marker) => ({
+            getName: () => marker.name,
+            getStart: () => ({ ticks: marker.start }),
+            createSetColorByIndexAction: (index: number) => {
+              if (!locked) throw new Error('createSetColorByIndexAction outside lockedAccess');
+              return { colourOf: marker.name, index };
+            },
+          })),
         createAddMarkerAction: (name: string, type: string, start: { ticks: string }, duration: { ticks: string }, comment: string) => {
           // Premiere 26.3: every create*Action call must run inside lockedAccess.
           if (!locked) throw new Error('createAddMarkerAction outside lockedAccess');
@@ -126,7 +138,7 @@ function mockPremiere(options: MockOptions = {}) {
     },
     Marker: { MARKER_TYPE_COMMENT: 'Comment' },
     TickTime: { createWithTicks: (ticks: string) => ({ ticks }) },
-    Constants: { TrackItemType: { EMPTY: 0, CLIP: 1 } },
+    Constants: { TrackItemType: { EMPTY: 0, CLIP: 1 }, MarkerColor: { GREEN: 0, RED: 1, MAGNETA: 2, ORANGE: 3, YELLOW: 4, BLUE: 5, CYAN: 6 } },
   };
   const written: { name: string; text: string }[] = [];
   const setups: unknown[] = [];
@@ -145,7 +157,7 @@ function mockPremiere(options: MockOptions = {}) {
     },
     entrypoints: { setup: (config: unknown) => void setups.push(config) },
   };
-  return { ppro, uxp, log, markers, written, setups, sequences };
+  return { ppro, uxp, log, markers, colours, written, setups, sequences };
 }
 
 test('the active sequence is read as plain data: format, in/out, clips with media paths and tick strings', async () => {
@@ -248,4 +260,22 @@ test('a music clip at 200 % plays twice its length of source: the source out poi
   const music = ((await host.getActiveSequence()) as HostSequence).clips.find((clip) => clip.kind === 'audio')!;
   assert.equal(music.speed, 2);
   assert.deepEqual([music.srcInTicks, music.srcOutTicks, music.startTicks, music.endTicks], ['0', String(60 * TPS), '0', String(30 * TPS)]);
+});
+
+test('markers coloured by fit get their colour in a second small transaction, once the markers exist', async () => {
+  const mock = mockPremiere();
+  const host = new UxpPremiereHost(mock.ppro, mock.uxp);
+  assert.equal(
+    await host.addMarkers('guid-edit', [
+      { name: 'Bar 1', startTicks: '0', colour: 'green' },
+      { name: 'Bar 2', startTicks: String(2 * TPS), colour: 'red' },
+      { name: 'Bar 3', startTicks: String(4 * TPS) },
+    ]),
+    true,
+  );
+  assert.deepEqual(mock.log, ['transaction "Auto-montage: bar markers" with 3 actions', 'transaction "Auto-Montage: marker colours" with 2 actions']);
+  assert.deepEqual(mock.colours, [
+    { colourOf: 'Bar 1', index: 0 },
+    { colourOf: 'Bar 2', index: 1 },
+  ]);
 });

@@ -23,7 +23,7 @@ export function premiereCanImport(path: string): boolean {
 }
 
 export interface FakeCall {
-  readonly method: 'getActiveSequence' | 'writeTempFile' | 'importTimeline' | 'openSequence' | 'addMarkers' | 'getMarkers' | 'pickFile' | 'buildCut';
+  readonly method: 'getActiveSequence' | 'writeTempFile' | 'importTimeline' | 'openSequence' | 'addMarkers' | 'getMarkers' | 'pickFile' | 'buildCut' | 'showInSourceMonitor';
   readonly args: readonly unknown[];
 }
 
@@ -247,6 +247,15 @@ export class FakePremiereHost implements PremiereHost {
   async pickFile(types: readonly string[]): Promise<string | null> {
     this.record('pickFile', [types]);
     return this.options.pickedFile ?? null;
+  }
+
+  /** What the Source Monitor shows: the file and the position, as showInSourceMonitor left them. */
+  sourceMonitor: { readonly mediaPath: string; readonly atTicks: string } | null = null;
+
+  async showInSourceMonitor(mediaPath: string, atTicks: string): Promise<boolean> {
+    this.record('showInSourceMonitor', [mediaPath, atTicks]);
+    this.sourceMonitor = { mediaPath, atTicks };
+    return true;
   }
 
   /** Replaces a sequence (e.g. to disable clips of a generated one, as an editor would). */

@@ -23,9 +23,27 @@ interface Props {
   readonly on?: Readonly<Record<string, (event: Event) => void>>;
 }
 
+/**
+ * In Premiere the panel's buttons and text fields are UXP's Spectrum widgets (sp-button, sp-textfield), so it looks
+ * native; a browser has no such elements and gets plain ones. Set by {@link mountPanel}.
+ */
+let spectrum = false;
+
+/** The Spectrum element for a plain one, or undefined to keep it (selects, radios, number fields stay native). */
+function spectrumTag(tag: string, props: Props): string | undefined {
+  if (!spectrum) return undefined;
+  if (tag === 'button' && /\bam-button\b/.test(props.class ?? '')) return 'sp-button';
+  if (tag === 'input' && props.attrs?.['type'] === 'text') return 'sp-textfield';
+  return undefined;
+}
+
 /** Creates an element; `test` becomes data-test (the browser tests find controls by it). */
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, children: readonly Child[] = []): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
+  const swapped = spectrumTag(tag, props);
+  // A Spectrum widget keeps the plain element's interface the panel uses (value, disabled, click/input/change).
+  const element = document.createElement(swapped ?? tag) as HTMLElementTagNameMap[K];
+  if (swapped === 'sp-button') element.setAttribute('variant', /\bam-cta\b/.test(props.class ?? '') ? 'cta' : 'secondary');
+  if (swapped === 'sp-button' && /\bam-quiet\b/.test(props.class ?? '')) element.setAttribute('quiet', '');
   if (props.class) element.className = props.class;
   if (props.text !== undefined) element.textContent = props.text;
   if (props.test) element.setAttribute('data-test', props.test);
@@ -49,7 +67,8 @@ function option(value: string, label: string, selected: boolean): HTMLOptionElem
 }
 
 /** Mounts the UI into `root` and keeps it in step with the controller. Returns an unmount function. */
-export function mountPanel(root: HTMLElement, controller: PanelController): () => void {
+export function mountPanel(root: HTMLElement, controller: PanelController, options: { readonly spectrum?: boolean } = {}): () => void {
+  spectrum = options.spectrum === true;
   const isPremiere = controller.host.kind === 'premiere';
   const state = () => controller.state;
   clear(root);
@@ -326,8 +345,13 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
     const busy = current.job !== null;
     const points = emotionSeries(result);
     const canvas = h('canvas', { class: 'am-plot', test: 'plot' });
-    canvas.width = 300;
+    // As wide as the panel (280 px at its narrowest) and drawn at that width, so nothing is cut off or stretched.
+    canvas.width = Math.max(200, Math.min(1200, Math.floor((root.clientWidth || 300) - 16)));
     canvas.height = 110;
+    const total = points.length > 0 ? points[points.length - 1]!.timeSeconds + (points.length > 1 ? points[points.length - 1]!.timeSeconds - points[points.length - 2]!.timeSeconds : 0) : 0;
+    // The time axis is DOM (UXP's canvas draws no text): the montage start, middle and end, in m:ss.
+    const axis = h('div', { class: 'am-axis', test: 'plot-axis' }, [0, total / 2, total].map((seconds) => h('span', { text: formatMinutesSeconds(seconds) })));
+    axis.style.width = `${canvas.width}px`;
     resultSection.append(
       h('div', { class: 'am-summary', text: resultSummary(result), test: 'summary' }),
       h('div', { class: 'am-legend' }, [
@@ -336,6 +360,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
         h('span', { class: 'am-hint', text: ' valence (top) · arousal (bottom) · match strip' }),
       ]),
       canvas,
+      axis,
     );
     drawEmotionPlot(canvas, points);
 
@@ -413,7 +438,8 @@ export function mountPanel(root: HTMLElement, controller: PanelController): () =
         h('div', { class: 'am-shot', attrs: { 'data-shot': String(shot.shotIndex) } }, [
           h('span', { class: 'am-shot-id', text: `#${shot.shotIndex + 1}` }),
           h('span', {
-            class: 'am-shot-text',
+            class: `am-shot-text${isPremiere ? ' am-clickable' : ''}`,
+            ...(isPremiere ? { attrs: { title: 'Open in the Source Monitor at its source in' }, on: { click: () => void controller.showShot(shot.shotIndex) }, test: `show-${shot.shotIndex}` } : {}),
             text: `scene ${shot.sceneIndex + 1} · ${formatMinutesSeconds(shot.sourceStartSeconds)}–${formatMinutesSeconds(shot.sourceEndSeconds)} · ${shot.barCount} ${shot.barCount === 1 ? unitWords(result.montage.plan.options.granularity).one : unitWords(result.montage.plan.options.granularity).plural}${shot.emotion ? ` · ${shot.emotion.label}` : ''}`,
           }),
           keep,

@@ -13,6 +13,8 @@ import type {
   AudioClipTrackItem,
   ClipProjectItem,
   FolderItem,
+  Marker,
+  Markers,
   Project,
   ProjectItem,
   Sequence,
@@ -167,8 +169,19 @@ export class UxpPremiereHost implements PremiereHost {
       }, cut.undoLabel);
     });
     if (!done) throw new HostError(`Premiere did not build ${cut.name}.`);
+    await this.colourMarkers(project, markerOwner, cut.markers);
     const created = (await project.getSequences()).map((candidate) => guidOf(candidate)).find((id) => !before.has(id));
     return { sequenceId: created ?? guidOf(sequence) };
+  }
+
+  async showInSourceMonitor(mediaPath: string, atTicks: string): Promise<boolean> {
+    const project = await this.requireProject();
+    const monitor = this.ppro.SourceMonitor;
+    const master = (await this.masterClipsByPath(project)).get(mediaPath);
+    // The project's own master clip when there is one (its marks and metadata), else the file itself.
+    const opened = master ? await monitor.openProjectItem(this.ppro.ProjectItem.cast(master)) : await monitor.openFilePath(mediaPath);
+    if (!opened) return false;
+    return Boolean(await monitor.setPosition(this.ppro.TickTime.createWithTicks(atTicks)));
   }
 
   /** The bin `name` at the project's root, made (one transaction) when missing. */
@@ -244,7 +257,34 @@ export class UxpPremiereHost implements PremiereHost {
         }
       }, 'Auto-montage: bar markers');
     });
+    if (done) await this.colourMarkers(project, owner, markers);
     return done;
+  }
+
+  /**
+   * Colours the markers just added (by fit). A marker's colour is set on the Marker object, which exists only once
+   * the add has run, so this is a second small transaction; a build without colours is still a good build.
+   */
+  private async colourMarkers(project: Project, owner: Markers, markers: readonly HostMarker[]): Promise<void> {
+    const wanted = markers.filter((marker) => marker.colour);
+    if (wanted.length === 0) return;
+    try {
+      const { MarkerColor } = this.ppro.Constants;
+      const index = { green: MarkerColor.GREEN, yellow: MarkerColor.YELLOW, red: MarkerColor.RED, blue: MarkerColor.BLUE } as const;
+      const present: { marker: Marker; key: string }[] = [];
+      for (const marker of await owner.getMarkers()) present.push({ marker, key: `${await marker.getName()}@${(await marker.getStart()).ticks}` });
+      const byKey = new Map(present.map((entry) => [entry.key, entry.marker]));
+      project.lockedAccess(() => {
+        project.executeTransaction((compound) => {
+          for (const marker of wanted) {
+            const found = byKey.get(`${marker.name}@${marker.startTicks}`);
+            if (found) compound.addAction(found.createSetColorByIndexAction(index[marker.colour!]));
+          }
+        }, 'Auto-Montage: marker colours');
+      });
+    } catch {
+      // Colours are a nicety; the markers are there.
+    }
   }
 
   async getMarkers(sequenceId: string): Promise<HostMarker[]> {
