@@ -112,6 +112,8 @@ export interface MediaReference {
   readonly height?: number;
   readonly audioChannels?: number;
   readonly sampleRate?: number;
+  /** Audio-only media: its length in samples at `sampleRate` (what FCPXML states for an audio asset). */
+  readonly durationSamples?: number;
 }
 
 /** A marker colour; formats without a colour ignore it, formats with a smaller palette map it. */

@@ -28,6 +28,8 @@ export interface MediaReference {
   readonly height?: number;
   readonly audioChannels?: number;
   readonly sampleRate?: number;
+  /** Audio-only media: its length in samples at `sampleRate` (what FCPXML states for an audio asset). */
+  readonly durationSamples?: number;
 }
 
 export interface Clip {

@@ -471,6 +471,7 @@ export function mediaReferences(analysis: MontageAnalysis, plan?: Pick<MontagePl
       dropFrame: false,
       audioChannels: music.media.audio?.channels ?? 2,
       sampleRate: music.media.audio?.sampleRate ?? 48000,
+      durationSamples: Math.round(music.media.durationSeconds * (music.media.audio?.sampleRate ?? 48000)),
     },
     ...(sources ? { sources } : {}),
   };

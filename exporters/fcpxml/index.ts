@@ -64,6 +64,12 @@ function formatTime(time: Seconds, rate: Rate): string {
   return `${time.n}/${time.d}s`;
 }
 
+/** A length in samples: "1323000/44100s", or whole seconds ("30s") when it is one. */
+function samplesTime(samples: number, sampleRate: number): string {
+  if (samples === 0) return '0s';
+  return samples % sampleRate === 0 ? `${samples / sampleRate}s` : `${samples}/${sampleRate}s`;
+}
+
 const RATE_SUFFIX: Record<string, string> = {
   '24000/1001': '2398',
   '24/1': '24',
@@ -87,7 +93,7 @@ const AUDIO_RATES: Record<number, string> = { 32000: '32k', 44100: '44.1k', 4800
 
 interface Resources {
   readonly sequenceFormat: string;
-  readonly assets: Map<string, { id: string; format: string; media: MediaReference }>;
+  readonly assets: Map<string, { id: string; format: string | undefined; media: MediaReference }>;
 }
 
 function writeResources(parent: XMLBuilder, timeline: Timeline, used: readonly MediaReference[]): Resources {
@@ -114,19 +120,12 @@ function writeResources(parent: XMLBuilder, timeline: Timeline, used: readonly M
     return id;
   };
   const sequenceFormat = videoFormat(timeline.rate, timeline.width, timeline.height);
-  let audioFormat: string | undefined;
-  const assets = new Map<string, { id: string; format: string; media: MediaReference }>();
+  const assets = new Map<string, { id: string; format: string | undefined; media: MediaReference }>();
   for (const media of used) {
-    let format: string;
-    if (media.hasVideo) format = videoFormat(media.rate, media.width ?? timeline.width, media.height ?? timeline.height);
-    else {
-      audioFormat ??= newId();
-      if (!formats.has('audio')) {
-        formats.set('audio', audioFormat);
-        resources.ele('format', { id: audioFormat, name: 'FFVideoFormatRateUndefined' });
-      }
-      format = audioFormat;
-    }
+    // An audio-only asset has no video format, and its duration counts samples, as Final Cut's own exports write it.
+    const format = media.hasVideo ? videoFormat(media.rate, media.width ?? timeline.width, media.height ?? timeline.height) : undefined;
+    const sampleRate = media.sampleRate ?? 48000;
+    const samples = media.durationSamples ?? Math.round((media.durationFrames * media.rate.den * sampleRate) / media.rate.num);
     const id = newId();
     // One asset per file, never separate video and audio assets (Resolve import bug, palmier-pro PR #206).
     const asset = resources.ele('asset', {
@@ -134,9 +133,9 @@ function writeResources(parent: XMLBuilder, timeline: Timeline, used: readonly M
       name: media.name,
       // The media's embedded start timecode: Resolve links clips by timecode extents.
       start: formatTime(framesToSeconds(media.startTimecodeFrames, media.rate), media.rate),
-      duration: formatTime(framesToSeconds(media.durationFrames, media.rate), media.rate),
+      duration: media.hasVideo ? formatTime(framesToSeconds(media.durationFrames, media.rate), media.rate) : samplesTime(samples, sampleRate),
       ...(media.hasVideo ? { hasVideo: '1' } : {}),
-      format,
+      ...(format ? { format } : {}),
       ...(media.hasAudio ? { hasAudio: '1' } : {}),
       ...(media.hasVideo ? { videoSources: '1' } : {}),
       ...(media.hasAudio
@@ -239,7 +238,7 @@ export function writeFcpxml(timeline: Timeline, options: FcpxmlOptions): string 
         offset: formatTime(localTime(parent, placed.recordIn), rate),
         start: formatTime(start, placed.media.rate),
         duration: time(placed.recordOut - placed.recordIn),
-        format: asset.format,
+        ...(asset.format ? { format: asset.format } : {}),
         audioRole: 'music',
       });
       musicElements.push({ placed, element, start });

@@ -294,3 +294,15 @@ test('clip markers are written in the asset time of their clip, snapped to a fra
   assert.deepEqual(spineClip.map((m: Element) => [m.getAttribute('value'), m.getAttribute('start')]), [['flash', '91801000/2500s']]);
   assert.deepEqual(readFcpxml(text).tracks[0]!.clips[0]!.markers.map((m) => [m.name, m.frame]), [['flash', 18010]]);
 });
+
+test('an audio-only asset carries no video format and its duration in samples, as Final Cut writes it', () => {
+  const base = sampleTimeline(RATES['25']);
+  const media = base.media.map((m) => (m.hasVideo ? m : { ...m, sampleRate: 44100, durationSamples: 1_323_017 }));
+  const text = writeFcpxml({ ...base, media }, { version: '1.10' });
+  const asset = /<asset [^>]*hasAudio="1" audioSources="1" audioChannels="2" audioRate="44100"[^>]*>/.exec(text)?.[0] ?? '';
+  assert.match(asset, / duration="1323017\/44100s"/);
+  assert.doesNotMatch(asset, / format=/);
+  assert.doesNotMatch(text, /FFVideoFormatRateUndefined/);
+  const musicClip = /<asset-clip [^>]*audioRole="music"[^>]*>/.exec(text)?.[0] ?? '';
+  assert.doesNotMatch(musicClip, / format=/);
+});
