@@ -13,7 +13,8 @@ import { fingerprint, readCache, settingsHash, writeCache } from '../cache';
 import { matchesSchema, movieAnalysisCacheSchema } from '../cache-schemas';
 import { describeMovie, type DescribeOptions } from './describe-movie';
 import { SimilarityWindowSceneGrouper } from './scene-grouper';
-import { detectTransitions, transitionsToShots, type ShotDetectionOptions, type Transition } from './shot-detector';
+import { detectTransitions, learnedShotMode, transitionsToShots, type ShotDetectionOptions, type Transition } from './shot-detector';
+import { detectTransitionsLearned, LEARNED_DECODERS } from './transition-model';
 import { computeShotFeatures } from './shot-features';
 import { readShotPool, type ReadShotPoolOptions } from './shot-pool';
 
@@ -89,7 +90,9 @@ async function analyseMovieOnly(
 ): Promise<MovieAnalysisResult> {
   throwIfCancelled(token);
   // The cache is looked up before probing: a hit needs no ffprobe (the entry holds the media info).
-  const cacheKey = options.cacheDir ? `movie-v${MOVIE_ANALYSIS_VERSION}-${await fingerprint(path)}${options.detection ? `-${settingsHash(options.detection)}` : ''}` : undefined;
+  const learned = learnedShotMode(options.detection);
+  const detectionKey = options.detection || learned !== 'off' ? `-${settingsHash({ ...options.detection, learned })}` : '';
+  const cacheKey = options.cacheDir ? `movie-v${MOVIE_ANALYSIS_VERSION}-${await fingerprint(path)}${detectionKey}` : undefined;
   if (options.cacheDir && cacheKey) {
     const lookup = await readCache<MovieAnalysisResult>(options.cacheDir, cacheKey, isMovieAnalysis);
     if (lookup.status === 'hit') {
@@ -119,7 +122,21 @@ async function analyseMovieOnly(
   if (truncation) progress.report({ stage: 'decode', fraction: 1, message: truncation.message });
 
   progress.report({ stage: 'shots', fraction: 0 });
-  const transitions = detectTransitions(described.descriptors, frameCount, video.rate, options.detection);
+  const notices: Diagnostic[] = truncation ? [truncation] : [];
+  let transitions: Transition[];
+  if (learned === 'off') transitions = detectTransitions(described.descriptors, frameCount, video.rate, options.detection);
+  else {
+    try {
+      transitions = await detectTransitionsLearned(described.descriptors, frameCount, video.rate, options.detection, LEARNED_DECODERS[learned]);
+    } catch (error) {
+      if (!(error instanceof MontageError) || (error.code !== 'AM_ERR_MODEL_MISSING' && error.code !== 'AM_ERR_MODEL_INVALID')) throw error;
+      // Without a usable model the classical detector does the work; the report says so.
+      const message = `The shot model could not be used (${error.message}), so shots were found by the classical detector alone. Restore models/shots/transition-tcn.onnx (or set AM_SHOT_MODEL) to use it.`;
+      notices.push({ code: error.code, message, where: { file: process.env['AM_SHOT_MODEL'] ?? 'models/shots/transition-tcn.onnx' } });
+      progress.report({ stage: 'shots', fraction: 0, message });
+      transitions = detectTransitions(described.descriptors, frameCount, video.rate, options.detection);
+    }
+  }
   const detectedShots = transitionsToShots(transitions, frameCount, video.rate);
   progress.report({ stage: 'shots', fraction: 1, message: `${detectedShots.length} shots` });
   throwIfCancelled(token);
@@ -140,7 +157,7 @@ async function analyseMovieOnly(
     scenes: grouped.scenes,
     features,
     transitions: transitions.map(({ kind, start, end, boundary }) => ({ kind, start, end, boundary })),
-    diagnostics: truncation ? [truncation] : [],
+    diagnostics: notices,
     decode: {
       expectedFrames: media.video.frameCount,
       decodedFrames: frameCount,

@@ -57,6 +57,19 @@ export interface ShotDetectionOptions {
   readonly cutThreshold?: number;
   /** Detect dissolves and fades (default true). */
   readonly gradual?: boolean;
+  /**
+   * The learned transition model on top (transition-model.ts, run by analyseMovie): 'off' (the classical
+   * detector alone), 'hybrid' or 'model'. Default: the AM_SHOT_DETECTOR environment variable, else 'off'.
+   */
+  readonly learned?: LearnedShotMode;
+}
+
+export type LearnedShotMode = 'off' | 'hybrid' | 'model';
+
+/** The learned mode in effect: the option, else AM_SHOT_DETECTOR ('off', 'hybrid' or 'model'), else 'off'. */
+export function learnedShotMode(options: ShotDetectionOptions = {}): LearnedShotMode {
+  const value = options.learned ?? process.env['AM_SHOT_DETECTOR'];
+  return value === 'hybrid' || value === 'model' ? value : 'off';
 }
 
 /** Runs detection over the first `frameCount` frames of `descriptors`. */
@@ -128,7 +141,7 @@ function median(values: number[]): number {
   return values.length % 2 ? values[middle]! : 0.5 * (values[middle - 1]! + values[middle]!);
 }
 
-interface Cut {
+export interface Cut {
   frame: number;
   strength: number;
 }
@@ -235,7 +248,7 @@ export function shiftedThumbDistance(d: FrameDescriptors, a: number, b: number):
   return best;
 }
 
-interface Gradual {
+export interface Gradual {
   start: number;
   end: number;
   kind: 'dissolve' | 'fade';
@@ -503,7 +516,7 @@ function flatBetween(d: FrameDescriptors, a: number, b: number): boolean {
   return false;
 }
 
-function isFlat(d: FrameDescriptors, frame: number): boolean {
+export function isFlat(d: FrameDescriptors, frame: number): boolean {
   return d.stat(frame, STAT.lumaSpread) < 0.04 && (d.stat(frame, STAT.luma) < 0.12 || d.stat(frame, STAT.luma) > 0.88);
 }
 
@@ -552,7 +565,7 @@ function mixFit(values: ArrayLike<number>, stride: number, length: number, a: nu
 }
 
 /** Combines cuts and gradual spans into transitions, enforcing the minimum shot length. */
-function mergeBoundaries(cuts: readonly Cut[], gradual: readonly Gradual[], minShot: number, frameCount: number): Transition[] {
+export function mergeBoundaries(cuts: readonly Cut[], gradual: readonly Gradual[], minShot: number, frameCount: number): Transition[] {
   const all: Transition[] = [
     ...cuts.map((cut): Transition => ({ kind: 'cut', start: cut.frame, end: cut.frame, boundary: cut.frame, strength: cut.strength })),
     ...gradual.map((g): Transition => ({ kind: g.kind, start: g.start, end: g.end, boundary: Math.min(frameCount - 1, Math.max(1, Math.round((g.start + g.end + 1) / 2))), strength: g.strength })),

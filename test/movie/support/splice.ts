@@ -83,6 +83,9 @@ export const GENERATORS = {
   mandelbrot: 'mandelbrot=size=640x360',
   life: 'life=size=640x360:mold=10:ratio=0.12:seed=7:life_color=#e8c070:death_color=#402020',
   cellauto: 'cellauto=size=640x360:rule=110:seed=5',
+  // Used only by the shot model's training data (models/training/shots), never by the dev set.
+  gradients: 'gradients=size=640x360:speed=0.03:n=5:seed=3',
+  sierpinski: 'sierpinski=size=640x360:seed=3:jump=100:type=carpet',
 } as const;
 export type Generator = keyof typeof GENERATORS;
 export const GENERATOR_FRAMES = 1440;
