@@ -39,8 +39,8 @@ export interface LearnedDecoderSettings {
 
 /** Per mode, chosen on the tune part of the action dev set (tune-decoder.ts). */
 export const LEARNED_DECODERS: Readonly<Record<LearnedMode, LearnedDecoderSettings>> = {
-  model: { mode: 'model', cutThreshold: 0.5, vetoThreshold: 0, gradualThreshold: 0.6, minGradualFrames: 6, keepClassicalGradual: 1.01 },
-  hybrid: { mode: 'hybrid', cutThreshold: 0.8, vetoThreshold: 0.1, gradualThreshold: 0.5, minGradualFrames: 4, keepClassicalGradual: 0.2 },
+  model: { mode: 'model', cutThreshold: 0.5, vetoThreshold: 0, gradualThreshold: 0.3, minGradualFrames: 6, keepClassicalGradual: 1.01 },
+  hybrid: { mode: 'hybrid', cutThreshold: 0.5, vetoThreshold: 0.02, gradualThreshold: 0.3, minGradualFrames: 6, keepClassicalGradual: 1.01 },
 };
 export const LEARNED_DECODER: LearnedDecoderSettings = LEARNED_DECODERS.hybrid;
 
