@@ -413,7 +413,7 @@ export interface GranularitySummary {
 /** A file the job wrote, downloadable from the companion. */
 export interface ArtifactFile {
   readonly name: string;
-  /** The exporter id for timeline files, "plan" for plan.json, "preview" for the video, "report" for text. */
+  /** The exporter id for timeline files, "plan" for plan.json and storyboard.json, "preview" for the video, "report" for report.txt and report.html. */
   readonly format: string;
   readonly sizeBytes: number;
   readonly url: string;

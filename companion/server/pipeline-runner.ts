@@ -253,8 +253,8 @@ export function summarisePlan(plan: MontagePlan, granularity: CutGranularity | '
 
 function formatOf(name: string, exporterByExtension: ReadonlyMap<string, string>): string {
   if (name === PREVIEW_NAME) return 'preview';
-  if (name === 'plan.json') return 'plan';
-  if (name === 'report.txt') return 'report';
+  if (name === 'plan.json' || name === 'storyboard.json') return 'plan';
+  if (name === 'report.txt' || name === 'report.html') return 'report';
   return exporterByExtension.get(normaliseExtension(extname(name))) ?? 'file';
 }
 
