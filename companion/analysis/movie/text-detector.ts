@@ -20,7 +20,8 @@ export const TEXT_PIXEL_THRESHOLD = 0.3;
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 
-const BUILDERS: ModelBuilders = {
+/** How the detector is made from the npm package (scripts/build-models.ts builds it at install time too). */
+export const TEXT_MODEL_BUILDERS: ModelBuilders = {
   'ppocr-det-from-npm': () => {
     const require = createRequire(import.meta.url);
     // The package exports only ./node (its asset paths); the assets sit beside that file.
@@ -30,7 +31,7 @@ const BUILDERS: ModelBuilders = {
 
 /** The detector's session (throws AM_ERR_MODEL_MISSING when the npm package is not installed, AM_ERR_MODEL_INVALID when it changed). */
 export async function loadTextDetector(): Promise<PooledSession> {
-  const { path } = ensureModel(TEXT_DETECTOR_ID, BUILDERS);
+  const { path } = ensureModel(TEXT_DETECTOR_ID, TEXT_MODEL_BUILDERS);
   return sharedSessionPool().acquire(path, { threads: 1 });
 }
 
