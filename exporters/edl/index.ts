@@ -6,15 +6,17 @@
  * events), because Resolve conforms EDLs by source timecode only and a movie and a music file that both start
  * at 00:00:00:00 would be ambiguous in one list. `layout=combined` writes one EDL with V and AA events (Premiere).
  * `resolveMarkers` adds `<base>-markers.edl`, Resolve's marker EDL.
- * Lossy: ASCII only (accents are stripped, other characters become "_"); reels are 8 characters; record and
- * source lengths must match, so media at another rate than the sequence is refused; marker colours map to the
+ * Lossy: ASCII only (accents are stripped, other characters become "_"); reels are 8 characters, unique per file
+ * (with several files a `* REEL … FILE …` map follows the header); record and source lengths must match, so
+ * media at another rate than the sequence is written on the sequence's timebase (its start time, the record
+ * length) with its exact source frames in a `* SOURCE FRAMES:` comment; marker colours map to the
  * CMX locator set; clip names are not kept (only the file name in `* FROM CLIP NAME:`); more than 999 events
  * per list cannot be written.
  */
 import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, MarkerColor, MediaReference, Timeline } from '../../companion/api/auto-montage';
 import { MontageError } from '../../companion/core/errors';
 import { framesToTimecode } from '../../companion/core/timecode';
-import { layoutTimeline, sameRate, type PlacedClip, type SequenceMarker, type TimelineLayout } from '../shared/timeline-layout';
+import { layoutTimeline, sameRate, toSequenceFrames, type PlacedClip, type SequenceMarker, type TimelineLayout } from '../shared/timeline-layout';
 
 export interface EdlOptions {
   readonly layout: 'separate' | 'combined';
@@ -138,16 +140,6 @@ function fcmLine(dropFrame: boolean): string {
 }
 
 function checkRates(layout: TimelineLayout): void {
-  for (const track of [...layout.video, ...layout.audio]) {
-    for (const placed of track.clips) {
-      const { rate } = placed.media;
-      if (!sameRate(rate, layout.timeline.rate)) {
-        throw new MontageError('AM_ERR_TIMELINE_INVALID', `EDL source and record lengths must match, but media "${placed.media.name}" runs at ${rate.num}/${rate.den}, not the sequence rate`, {
-          where: { field: `media.${placed.media.id}.rate` },
-        });
-      }
-    }
-  }
   if (layout.video.length > 1) throw new MontageError('AM_ERR_TIMELINE_INVALID', 'a CMX3600 EDL has one video track; this timeline has more', { where: { field: 'tracks' } });
 }
 
@@ -160,12 +152,17 @@ export function writeEdl(timeline: Timeline, baseName: string, options: EdlOptio
   const record = (frame: number) => framesToTimecode(timeline.startFrames + frame, rate, { dropFrame: timeline.dropFrame });
   // Source timecode is absolute: the media's embedded start + the offset, in the media's own DF/NDF counting.
   const source = (media: MediaReference, frame: number) => framesToTimecode(media.startTimecodeFrames + frame, media.rate, { dropFrame: media.dropFrame });
-  const timecodes = (placed: PlacedClip): [string, string, string, string] => [
-    source(placed.media, placed.sourceIn),
-    source(placed.media, placed.sourceOut),
-    record(placed.recordIn),
-    record(placed.recordOut),
-  ];
+  // CMX source and record lengths must be equal: media at another rate is counted on the sequence's timebase
+  // from its start time (as xmeml does), the exact source frames go in a comment.
+  const onSequence = (media: MediaReference, frame: number) => framesToTimecode(toSequenceFrames(media.startTimecodeFrames + frame, media, rate), rate, { dropFrame: timeline.dropFrame });
+  const timecodes = (placed: PlacedClip): [string, string, string, string] =>
+    sameRate(placed.media.rate, rate)
+      ? [source(placed.media, placed.sourceIn), source(placed.media, placed.sourceOut), record(placed.recordIn), record(placed.recordOut)]
+      : [onSequence(placed.media, placed.sourceIn), framesToTimecode(toSequenceFrames(placed.media.startTimecodeFrames + placed.sourceIn, placed.media, rate) + placed.recordOut - placed.recordIn, rate, { dropFrame: timeline.dropFrame }), record(placed.recordIn), record(placed.recordOut)];
+  const rateComment = (placed: PlacedClip): string[] =>
+    sameRate(placed.media.rate, rate) ? [] : [`* SOURCE FRAMES: ${placed.sourceIn}-${placed.sourceOut} AT ${placed.media.rate.num}/${placed.media.rate.den} FPS`];
+  // With several files, each reel names its file (reels are only 8 characters; Resolve and Avid show comments).
+  const reelMap = layout.usedMedia.filter((m) => m.hasVideo).length > 1 ? layout.usedMedia.map((m) => `* REEL ${reels.get(m.id)!.padEnd(8)} FILE ${toAscii(m.path)}`) : [];
   const video: EdlEvent[] = (layout.video[0]?.clips ?? []).map((placed) => ({ placed, channel: 'V' }));
   const music: EdlEvent[] = layout.audio.flatMap((track) => track.clips.map((placed) => ({ placed, channel: 'AA' as const })));
 
@@ -177,7 +174,7 @@ export function writeEdl(timeline: Timeline, baseName: string, options: EdlOptio
   const write = (writer: EdlWriter, events: readonly EdlEvent[]) => {
     const lastVideo = events.filter((e) => e.channel === 'V').at(-1);
     for (const event of events) {
-      const comments = [`* FROM CLIP NAME: ${toAscii(event.placed.media.name)}`];
+      const comments = [`* FROM CLIP NAME: ${toAscii(event.placed.media.name)}`, ...rateComment(event.placed)];
       if (event.channel === 'V') comments.push(...locatorsFor(event.placed, event === lastVideo));
       // The source timecodes count as the media does (a source at another rate is counted on the sequence's).
       const dropFrame = sameRate(event.placed.media.rate, rate) ? event.placed.media.dropFrame : timeline.dropFrame;
@@ -189,15 +186,15 @@ export function writeEdl(timeline: Timeline, baseName: string, options: EdlOptio
   if (options.layout === 'combined') {
     // Sorted by record in, V before A at equal times (as Premiere writes it).
     const events = [...video, ...music].sort((a, b) => a.placed.recordIn - b.placed.recordIn || (a.channel === 'V' ? -1 : 1) - (b.channel === 'V' ? -1 : 1));
-    const writer = new EdlWriter(timeline.name, timeline.dropFrame);
+    const writer = new EdlWriter(timeline.name, timeline.dropFrame, reelMap);
     write(writer, events);
     files.push({ name: `${baseName}.edl`, contents: writer.text() });
   } else {
-    const videoWriter = new EdlWriter(timeline.name, timeline.dropFrame);
+    const videoWriter = new EdlWriter(timeline.name, timeline.dropFrame, reelMap);
     write(videoWriter, video);
     files.push({ name: `${baseName}.edl`, contents: videoWriter.text() });
     if (music.length > 0) {
-      const musicWriter = new EdlWriter(`${timeline.name} (music)`, timeline.dropFrame);
+      const musicWriter = new EdlWriter(`${timeline.name} (music)`, timeline.dropFrame, reelMap);
       write(musicWriter, music);
       files.push({ name: `${baseName}-music.edl`, contents: musicWriter.text() });
     }

@@ -94,8 +94,12 @@ export function writeOtio(timeline: Timeline): string {
         OTIO_SCHEMA: 'Clip.1',
         metadata: toJson(item.metadata ?? {}),
         name: item.name,
-        // Media time is absolute: it includes the media's embedded start timecode.
-        source_range: timeRange(media.startTimecodeFrames + item.sourceRange.start.value, item.sourceRange.duration.value, media.rate),
+        // Media time is absolute: it includes the media's embedded start timecode. Media at another rate than the
+        // sequence: the duration is the clip's record length on the sequence rate (OTIO times carry their own
+        // rate), so every cut stays on the sequence's frame grid; the start stays a frame of the media.
+        source_range: item.recordDuration
+          ? { OTIO_SCHEMA: 'TimeRange.1', duration: rationalTime(rescale(item.recordDuration, rate).value, rate), start_time: rationalTime(media.startTimecodeFrames + item.sourceRange.start.value, media.rate) }
+          : timeRange(media.startTimecodeFrames + item.sourceRange.start.value, item.sourceRange.duration.value, media.rate),
         effects: [],
         markers: clipMarkers,
         enabled: true,

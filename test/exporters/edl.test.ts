@@ -102,7 +102,7 @@ test('event lines follow the fixed columns exactly', () => {
   assert.equal(toAscii('日本'), '__');
 });
 
-test('more than 999 events, or media at another rate than the sequence, are refused with AM_ERR_TIMELINE_INVALID', () => {
+test('more than 999 events are refused with AM_ERR_TIMELINE_INVALID, and media at another rate is counted on the sequence timebase with its source frames in a comment', () => {
   const base = sampleTimeline(RATES['25']);
   const movie = base.media[0]!;
   const many: Timeline = {
@@ -114,10 +114,14 @@ test('more than 999 events, or media at another rate than the sequence, are refu
   const mixed: Timeline = {
     ...base,
     media: [{ ...movie, rate: RATES['24'] }, base.media[1]!],
-    tracks: [{ kind: 'video', name: 'V1', items: [{ kind: 'clip', name: 's', mediaId: movie.id, sourceRange: range(0, 48, RATES['24']) }] }],
+    tracks: [{ kind: 'video', name: 'V1', items: [{ kind: 'clip', name: 's', mediaId: movie.id, sourceRange: range(24, 48, RATES['24']), recordDuration: time(50, RATES['25']) }] }],
     markers: [{ name: 'm', time: time(0, RATES['25']) }],
   };
-  assert.throws(() => writeEdl(mixed, 'm'), (e: unknown) => e instanceof MontageError && e.code === 'AM_ERR_TIMELINE_INVALID');
+  const text = writeEdl(mixed, 'm')[0]!.contents;
+  const read = readEdl(text, RATES['25']);
+  // Source 1 s (frame 24 at 24 fps) = frame 25 at 25 fps, for the record's 50 frames.
+  assert.deepEqual(read.events.map((e) => [e.sourceIn, e.sourceOut - e.sourceIn, e.recordOut - e.recordIn]), [[Math.round(((movie.startTimecodeFrames + 24) * 25) / 24), 50, 50]]);
+  assert.match(text, /\* SOURCE FRAMES: 24-72 AT 24\/1 FPS/);
 });
 
 test('the reader agrees with the reference EDLs (styles, 25 fps, CRLF audio, dissolves, gaps, mismatches)', () => {
