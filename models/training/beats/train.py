@@ -81,23 +81,41 @@ def load(corpus):
     return data
 
 
-def batches(train, rng, batch_size):
+def excerpt(d, rng, stretch):
+    """A CHUNK-frame excerpt of item d, read at `stretch` source frames per output frame (> 1: faster music).
+
+    Features are interpolated between frames; the targets are rebuilt from the annotation times, so a stretched
+    excerpt is annotated as exactly as the original."""
+    span = CHUNK * stretch
+    # Whole frames when not stretched (the recipe of the network trained without stretching).
+    start = rng.integers(-CHUNK // 4, max(1, d['frames'] - CHUNK * 3 // 4)) if stretch == 1 else rng.uniform(-span / 4, max(1.0, d['frames'] - span * 3 / 4))
+    source = start + np.arange(CHUNK) * stretch
+    inside = (source >= 0) & (source <= d['frames'] - 1)
+    lo = np.clip(np.floor(source).astype(np.int64), 0, d['frames'] - 1)
+    hi = np.minimum(lo + 1, d['frames'] - 1)
+    w = np.clip(source - lo, 0, 1)[:, None].astype(np.float32)
+    x = (d['x'][lo] * (1 - w) + d['x'][hi] * w) * inside[:, None]
+    shift = lambda times: [(t * FRAME_RATE - start) / stretch / FRAME_RATE for t in times]
+    y = np.stack([targets(shift(d['beats']), CHUNK), targets(shift(d['downbeats']), CHUNK)])
+    m = d['mask'][np.rint(np.clip(source, 0, d['frames'] - 1)).astype(np.int64)] * inside
+    return x.astype(np.float32), y, m.astype(np.float32)
+
+
+def batches(train, rng, batch_size, stretch_range):
     # Real band recordings are few: sample them four times as often per frame.
     weights = np.array([d['frames'] * (4 if d['genre'] == 'band' else 1) for d in train], np.float64)
     weights /= weights.sum()
     features = train[0]['features']
+    lo, hi = np.log(1 / stretch_range), np.log(stretch_range)
     while True:
         x = np.zeros((batch_size, CHUNK, features), np.float32)
         y = np.zeros((batch_size, 2, CHUNK), np.float32)
         m = np.zeros((batch_size, CHUNK), np.float32)
         for b in range(batch_size):
             d = train[rng.choice(len(train), p=weights)]
-            start = rng.integers(-CHUNK // 4, max(1, d['frames'] - CHUNK * 3 // 4))
-            lo, hi = max(0, start), min(d['frames'], start + CHUNK)
-            x[b, lo - start:hi - start] = d['x'][lo:hi]
-            y[b, 0, lo - start:hi - start] = d['beat'][lo:hi]
-            y[b, 1, lo - start:hi - start] = d['downbeat'][lo:hi]
-            m[b, lo - start:hi - start] = d['mask'][lo:hi]
+            # Half the excerpts are played faster or slower (up to stretch_range either way): more tempi per piece.
+            stretch = float(np.exp(rng.uniform(lo, hi))) if stretch_range > 1 and rng.random() < 0.5 else 1.0
+            x[b], y[b], m[b] = excerpt(d, rng, stretch)
         yield torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(m)
 
 
@@ -114,6 +132,8 @@ def main():
     parser.add_argument('--steps', type=int, default=6000)
     parser.add_argument('--batch', type=int, default=12)
     parser.add_argument('--seed', type=int, default=20261202)
+    parser.add_argument('--channels', type=int, default=40)
+    parser.add_argument('--stretch', type=float, default=1.0, help='time-stretch augmentation: up to this factor faster or slower (1 = none)')
     parser.add_argument('--out', default='models/beats')
     args = parser.parse_args()
     torch.manual_seed(args.seed)
@@ -126,13 +146,13 @@ def main():
     dev = [d for d in data if d['split'] == 'dev']
     stacked = np.concatenate([d['x'][::10] for d in train])
     mean, std = stacked.mean(0), stacked.std(0) + 1e-3
-    model = BeatTcn(train[0]['features'], mean, std)
+    model = BeatTcn(train[0]['features'], mean, std, channels=args.channels)
     params = sum(p.numel() for p in model.parameters())
     print(f'{len(train)} train / {len(dev)} dev items, {params} parameters', flush=True)
 
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=args.steps, pct_start=0.1)
-    stream = batches(train, rng, args.batch)
+    stream = batches(train, rng, args.batch, args.stretch)
     history = []
     model.train()
     for step in range(1, args.steps + 1):
@@ -160,6 +180,8 @@ def main():
         'steps': args.steps,
         'batch': args.batch,
         'chunkFrames': CHUNK,
+        'channels': args.channels,
+        'stretch': args.stretch,
         'parameters': params,
         'trainItems': len(train),
         'devItems': len(dev),
