@@ -33,6 +33,7 @@ import { validateTrackerOptions } from '../analysis/music/tracker-options';
 import { fixedMoodEncoder, MOOD_CHOICES, type MoodChoice } from '../analysis/emotion/fixed-mood';
 import { analyseFiles, combineEmotions, dedupeSources, resolveShotRefs, resolveSources, sourceShots, type FileAnalysis, type ResolvedSource, type SourceRequest } from './sources';
 import type { Diagnostic } from '../core/errors';
+import { steerAnalysis, validateSteering, type SteeringOptions } from './steer-emotions';
 
 export type { FileAnalysis, ResolvedSource, SourceRequest } from './sources';
 
@@ -44,7 +45,7 @@ export interface SecondsRange {
 /** The editor's music overrides accept these ranges (the CLI, the protocol and the panel check the same). */
 export { MAX_BEATS_PER_BAR, MAX_TEMPO_BPM, MIN_BEATS_PER_BAR, MIN_TEMPO_BPM } from '../analysis/music/tracker-options';
 
-export interface MontageOptions extends Partial<Omit<PlanOptions, 'pins' | 'bans'>>, PoolOptions {
+export interface MontageOptions extends Partial<Omit<PlanOptions, 'pins' | 'bans'>>, PoolOptions, SteeringOptions {
   /** Shots that must be used: plan indices, or a shot named by its source's id and its index in that source. */
   readonly pins?: readonly (number | ShotRef)[];
   /** Shots that must not be used (as `pins`). */
@@ -116,6 +117,8 @@ export interface ComposeContext extends MontageContext {
 
 export interface MontageOutcome {
   readonly plan: MontagePlan;
+  /** The analysis the plan was solved from: the given one with the steering (moodTarget, emotionArc) applied. */
+  readonly analysis: MontageAnalysis;
   /** The unit the plan cuts on, and why. */
   readonly granularity: GranularityChoice;
   /** What the planner loosened to find the plan (empty when nothing). */
@@ -198,8 +201,10 @@ export function analysisSources(analysis: MontageAnalysis, request: MontageReque
 }
 
 /** Plans, exports and renders into `context.outDir`. Progress stages: plan, export, render. */
-export async function composeMontage(analysis: MontageAnalysis, request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
+export async function composeMontage(given: MontageAnalysis, request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
   const preview = context.preview ?? true;
+  // Steering replaces the music emotion from the cached shot emotions: no decoding, so a resolve stays fast.
+  const analysis = steerAnalysis(given, request.options ?? {});
   const exporters = selectExporters(context.host, request.formats, request.exportOptions);
   const folder = await OutputFolder.open(context.outDir, { force: context.force ?? false, expectedNames: outputNames(preview), inputs: inputPaths(request) });
   try {
@@ -265,7 +270,7 @@ export async function composeMontage(analysis: MontageAnalysis, request: Montage
     }
     throwIfCancelled(token);
     const files = await folder.commit();
-    return { plan, granularity: solution.granularity, relaxations: solution.relaxations, units, planned, timeline, files, report, ...(verdict ? { pool: verdict } : {}) };
+    return { plan, analysis, granularity: solution.granularity, relaxations: solution.relaxations, units, planned, timeline, files, report, ...(verdict ? { pool: verdict } : {}) };
   } catch (error) {
     await folder.abort();
     throw error;
@@ -313,8 +318,9 @@ function validateRequest(request: MontageRequest): void {
   if (scenes !== undefined && (!Number.isInteger(scenes) || scenes < 1)) {
     throw new MontageError('AM_ERR_INVALID_ARGUMENT', `scenes must be a whole number ≥ 1 (got ${scenes}).`, { where: { field: 'scenes' } });
   }
-  const { mood, ...music } = request.options ?? {};
+  const { mood, moodTarget, emotionArc, ...music } = request.options ?? {};
   validateTrackerOptions(music);
+  validateSteering({ ...(moodTarget !== undefined ? { moodTarget } : {}), ...(emotionArc !== undefined ? { emotionArc } : {}) });
   const bad = (field: string, message: string) => new MontageError('AM_ERR_INVALID_ARGUMENT', message, { where: { field } });
   if (mood !== undefined && !MOOD_CHOICES.includes(mood)) throw bad('mood', `mood must be one of ${MOOD_CHOICES.join(', ')} (got ${String(mood)}).`);
 }

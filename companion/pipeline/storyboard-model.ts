@@ -14,6 +14,7 @@ import { decodeAudio } from '../media/audio';
 import { slotAlternatives, slotFit, type AlternativesInput } from '../planner/alternatives';
 import type { StoryboardExclusion, StoryboardModel, StoryboardSlot } from '../protocol/storyboard';
 import type { PlanJson } from './plan-json';
+import { steeringText, type SteeringOptions } from './steer-emotions';
 
 /** Waveform slices (the timeline is about 900 px wide). */
 const WAVEFORM_SLICES = 600;
@@ -169,6 +170,7 @@ export function runSettings(
     { label: 'cut unit', value: `${plan.granularity.unit} (asked ${plan.granularity.requested}): ${plan.granularity.reason}` },
     { label: 'trim / arc', value: `${plan.options.trim ? 'trim' : 'no trim'} / ${plan.options.arc ? 'arc matching' : 'whole-track scores'}` },
     { label: 'mood', value: String(asked['mood'] ?? 'auto') },
+    { label: 'steered by', value: steeringText(asked as SteeringOptions) },
     { label: 'pins', value: list(asked['pins']) },
     { label: 'bans (yours)', value: list(asked['bans']) },
     { label: 'shot pool', value: [asked['keepTextShots'] ? 'text shots kept' : '', asked['keepDuplicates'] ? 'duplicates kept' : '', asked['keepBlankShots'] ? 'blank shots kept' : ''].filter(Boolean).join(', ') || 'clean (title cards, blank, frozen and duplicate shots left out)' },

@@ -107,6 +107,22 @@ export type RelaxOption = 'auto' | 'none' | RelaxKind | readonly RelaxKind[];
 /** The music's mood: `auto` reads it from the music; a label (EMOTION_LABELS) fixes it for every bar. */
 export type MusicMood = 'auto' | 'excited' | 'fearful' | 'neutral' | 'relaxed' | 'sad' | 'tense';
 export const MUSIC_MOODS = ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense'] as const satisfies readonly MusicMood[];
+/** A point of the emotion space: valence and arousal, each −1 … 1. */
+export interface EmotionPoint {
+  readonly valence: number;
+  readonly arousal: number;
+}
+/**
+ * Steering the plan's mood without a new analysis: `auto` follows the music's own reading, a label steers by that
+ * label's prototype point, a point by that valence/arousal.
+ */
+export type MoodTarget = 'auto' | Exclude<MusicMood, 'auto'> | EmotionPoint;
+/** One point of a drawn emotion arc: the target valence/arousal at that second of the music file. */
+export interface EmotionArcPoint extends EmotionPoint {
+  readonly seconds: number;
+}
+/** The most points an emotion arc may have. */
+export const MAX_EMOTION_ARC_POINTS = 1000;
 /** The ranges of the music options (inclusive); the server refuses values outside them. */
 export const MUSIC_OPTION_LIMITS = {
   beatsPerBar: { min: 2, max: 12 },
@@ -142,6 +158,18 @@ export interface MontageOptions {
   readonly firstDownbeatSeconds?: number;
   /** The music's mood (default `auto`); a label replaces the music emotion of every bar with that label's. */
   readonly mood?: MusicMood;
+  /**
+   * Steers the music's emotion the planner matches shots to, without a new analysis (so a `resolve` may change it):
+   * `auto` (default) keeps the music's reading (or `mood`'s); a label or a valence/arousal point replaces the whole
+   * track's and every bar's. Scores are recomputed from the cached shot emotions.
+   */
+  readonly moodTarget?: MoodTarget;
+  /**
+   * A drawn target curve over the music: each bar's target is the curve at the bar's middle (linear between the
+   * points, held beyond the first and last); it replaces the bars' music emotion for arc matching (`arc`), and its
+   * mean the whole track's unless `moodTarget` sets that. Points in increasing `seconds`; an empty list clears it.
+   */
+  readonly emotionArc?: readonly EmotionArcPoint[];
   /** Keep title cards, credits and other text-heavy shots in the pool (default: left out). */
   readonly keepTextShots?: boolean;
   /** Keep every near-duplicate shot (default: the best of each group). */

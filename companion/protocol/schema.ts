@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../core/errors';
 import type { EmotionLabel } from '../core/montage';
-import { CLIENT_MESSAGE_TYPES, GRANULARITY_OPTIONS, MUSIC_MOODS, MUSIC_OPTION_LIMITS, RELAX_KINDS, type ClientMessage, type ClientMessageType, type MusicMood, type WireError } from './messages';
+import { CLIENT_MESSAGE_TYPES, GRANULARITY_OPTIONS, MAX_EMOTION_ARC_POINTS, MUSIC_MOODS, MUSIC_OPTION_LIMITS, RELAX_KINDS, type ClientMessage, type ClientMessageType, type MusicMood, type WireError } from './messages';
 
 const MAX_PATH_CHARS = 4096;
 const MAX_INDICES = 10_000;
@@ -52,6 +52,14 @@ const oneFootage = (frame: { movie?: unknown; sources?: unknown }, context: z.co
   }
 };
 
+const unitValue = z.number().finite().min(-1).max(1);
+const emotionPoint = z.strictObject({ valence: unitValue, arousal: unitValue });
+const moodTarget = z.union([z.enum(MUSIC_MOODS), emotionPoint]);
+const emotionArc = z
+  .array(z.strictObject({ seconds, valence: unitValue, arousal: unitValue }))
+  .max(MAX_EMOTION_ARC_POINTS)
+  .refine((points) => points.every((point, i) => i === 0 || point.seconds > points[i - 1]!.seconds), 'the points\' seconds must increase');
+
 const montageOptions = z.strictObject({
   scenes: z.number().int().min(1).max(1000).optional(),
   mode: z.enum(['hard', 'soft']).optional(),
@@ -66,6 +74,8 @@ const montageOptions = z.strictObject({
   bpm: z.number().finite().min(MUSIC_OPTION_LIMITS.bpm.min).max(MUSIC_OPTION_LIMITS.bpm.max).optional(),
   firstDownbeatSeconds: seconds.optional(),
   mood: z.enum(MUSIC_MOODS).optional(),
+  moodTarget: moodTarget.optional(),
+  emotionArc: emotionArc.optional(),
   keepTextShots: z.boolean().optional(),
   keepDuplicates: z.boolean().optional(),
   keepBlankShots: z.boolean().optional(),

@@ -59,16 +59,16 @@ export async function createPipelineRunner(options: PipelineRunnerOptions = {}):
     const editingMediaDir = join(dirname(context.cacheDir), 'media');
     const outcome = await composeMontage(analysis, montageRequest, { host, cacheDir: context.cacheDir, outDir: context.outDir, force: true, preview: request.preview, editingMediaDir }, progress, token);
     // The plan's own input numbers the summary's shots and maps the chosen ones back to the analysis.
-    const summary = summariseAnalysis(analysis, montageRequest, outcome.planned);
+    const summary = summariseAnalysis(outcome.analysis, montageRequest, outcome.planned);
     const byExtension = exporterByExtension();
     const files: OutputFile[] = outcome.files.map((name) => ({ name, format: formatOf(name, byExtension) }));
     return {
       analysis: summary,
       ...(request.kind === 'resolve' ? {} : { analysisData: analysis }),
       montage: {
-        plan: summarisePlan(outcome.plan, outcome.granularity.unit, analysis, outcome),
-        chosen: chosenShots(outcome.plan, analysis, outcome.planned.originalShots),
-        musicEmotion: unitEmotions(analysis, outcome.units),
+        plan: summarisePlan(outcome.plan, outcome.granularity.unit, outcome.analysis, outcome),
+        chosen: chosenShots(outcome.plan, outcome.analysis, outcome.planned.originalShots),
+        musicEmotion: unitEmotions(outcome.analysis, outcome.units),
         files,
         preview: files.some((file) => file.name === PREVIEW_NAME) ? PREVIEW_NAME : null,
         report: outcome.report,
@@ -115,6 +115,8 @@ export function toMontageRequest(request: JobRequest): MontageRequest {
       bpm: options.bpm,
       firstDownbeatSeconds: options.firstDownbeatSeconds,
       mood: options.mood,
+      moodTarget: options.moodTarget,
+      emotionArc: options.emotionArc ? options.emotionArc.map((point) => ({ ...point })) : undefined,
       keepTextShots: options.keepTextShots,
       keepDuplicates: options.keepDuplicates,
       keepBlankShots: options.keepBlankShots,
