@@ -253,7 +253,9 @@ test('a beat-granularity re-solve of a fast-cut movie succeeds although its one-
   // (AM_ERR_TOO_FEW_SHOTS), at beat granularity each fills two and the sixteen beats fit.
   const movie = movieAnalysis(Array.from({ length: 10 }, () => ({ seconds: 1 })));
   const bars = musicAnalysis([{}, {}, {}, {}]);
-  const music = { ...bars, beats: Array.from({ length: 16 }, (_, i) => ({ timeSeconds: i * 0.5, beatInBar: i % 4 })) };
+  // A WAV, which the editing apps import as is (an OGG would need a real file for its WAV copy).
+  const media = { ...bars.media, path: 'music.wav', formatName: 'wav', audio: { codec: 'pcm_s16le', channels: 2, sampleRate: 44100 } };
+  const music = { ...bars, media, beats: Array.from({ length: 16 }, (_, i) => ({ timeSeconds: i * 0.5, beatInBar: i % 4 })) };
   const vector = (k: number): EmotionVector => ({ encoderId: 'test', values: [0, 1, 2, 3, 4, 5].map((j) => (j === k % 6 ? 0.5 : 0.1)), valence: 0.1 * k - 0.4, arousal: 0.2, confidence: 1 });
   const analysis: MontageAnalysis = {
     movie,
@@ -271,7 +273,7 @@ test('a beat-granularity re-solve of a fast-cut movie succeeds although its one-
   try {
     const outDir = scratchDir('runner-out');
     const output = await runner.runJob(
-      { kind: 'resolve', movie: { path: 'movie.mp4' }, music: { path: 'music.ogg' }, options: { granularity: 'beat', scenes: 10 }, formats: ['edl'], preview: false, sourceJobId: 'source' },
+      { kind: 'resolve', movie: { path: 'movie.mp4' }, music: { path: 'music.wav' }, options: { granularity: 'beat', scenes: 10 }, formats: ['edl'], preview: false, sourceJobId: 'source' },
       { jobId: 'beat', outDir, cacheDir: scratchDir('runner-cache'), analysisData: analysis },
       Progress.None,
       CancellationToken.None,
