@@ -31,12 +31,29 @@ export interface QueuedRunJob {
 /** Wraps `local` (the in-process pipeline) so its analyses run on the queue. Throws AM_ERR_QUEUE_UNAVAILABLE. */
 export async function queuedRunJob(local: RunJob, options: QueuedRunJobOptions): Promise<QueuedRunJob> {
   const queue = await AnalysisQueue.open(options.redisUrl);
-  const runJob: RunJob = async (request, context, progress, token) => {
+  const runJob: RunJob = async (request, context, jobProgress, token) => {
     const shared = { ...context, cacheDir: options.cacheDir };
+    const progress = monotonic(jobProgress);
     if (request.kind !== 'resolve') await analyseOnQueue(queue, request, progress, token);
     return local(request, shared, progress, token);
   };
   return { runJob, queue, close: () => queue.close() };
+}
+
+/**
+ * The workers report a stage (music, decode, …) to its end, then the local run reports it again from 0 while
+ * it reads the cache: each stage's fraction is held at the highest yet, as the protocol promises (and the
+ * job manager only checks against the stage just before).
+ */
+function monotonic(progress: Progress<ProgressReport>): Progress<ProgressReport> {
+  const highest = new Map<string, number>();
+  return {
+    report: (report) => {
+      const fraction = Math.max(report.fraction, highest.get(report.stage) ?? 0);
+      highest.set(report.stage, fraction);
+      progress.report(fraction === report.fraction ? report : { ...report, fraction });
+    },
+  };
 }
 
 /**

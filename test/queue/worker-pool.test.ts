@@ -100,7 +100,12 @@ test('two workers and six files: each file is analysed once, and a montage from 
     assert.equal(result.analysis.shots.length, movieJob?.result?.shots, 'the shots the worker found');
     assert.ok(result.montage.plan.shotCount > 0);
     assert.ok(!JSON.stringify(result.montage.plan.diagnostics).includes('AM_ERR_FFMPEG'), JSON.stringify(result.montage.plan.diagnostics));
-    const queueStage = client.received.filter((m): m is ProgressMessage => m.type === 'progress' && m.stage === 'queue');
+    const frames = client.received.filter((m): m is ProgressMessage => m.type === 'progress' && m.jobId === accepted.jobId);
+    for (const stage of new Set(frames.map((p) => p.stage))) {
+      const fractions = frames.filter((p) => p.stage === stage).map((p) => p.fraction);
+      assert.deepEqual(fractions, [...fractions].sort((a, b) => a - b), `${stage} never goes back (queue, then the local run)`);
+    }
+    const queueStage = frames.filter((m) => m.stage === 'queue');
     assert.equal(queueStage.at(-1)?.fraction, 1);
     assert.match(queueStage.at(-1)?.message ?? '', /movie by .+, music by .+/);
     await client.close();
