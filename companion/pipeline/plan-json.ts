@@ -95,5 +95,7 @@ export function planJson(solution: MontageSolution, analysis: MontageAnalysis, p
     },
     granularity: solution.granularity,
     relaxations: solution.relaxations,
+    // A source skipped or merged (docs/sources.md) is a notice of plan.json too, not only of the report.
+    diagnostics: [...(analysis.sourceNotices ?? []), ...plan.diagnostics],
   };
 }

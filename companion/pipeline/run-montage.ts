@@ -379,7 +379,7 @@ export function buildMusicPlanInput(analysis: MontageAnalysis, request: MontageR
   }
   // A lone movie at the timeline's rate keeps the plan it always had (no source list); anything else names sources.
   const tagSources = !!request.sources?.length || sources.length > 1 || !ratesEqual(rate, video.rate);
-  const kept = sourceShots(sources, files, tagSources);
+  const kept = sourceShots(sources, files, tagSources, rate);
   const shots: Shot[] = kept.map((k) => k.shot);
   const scenes: Scene[] = [];
   for (const shot of shots) {
@@ -446,6 +446,8 @@ export function mediaReferences(analysis: MontageAnalysis, plan?: Pick<MontagePl
       dropFrame: !!video.startTimecode?.includes(';'),
       width: video.width,
       height: video.height,
+      ...(video.pixelAspectRatio ? { pixelAspectRatio: video.pixelAspectRatio } : {}),
+      ...(video.fieldOrder ? { fieldOrder: video.fieldOrder } : {}),
       ...(media.audio ? { audioChannels: media.audio.channels, sampleRate: media.audio.sampleRate } : {}),
     };
   };

@@ -15,6 +15,7 @@ import type { MontageSource, Shot, ShotRef } from '../core/montage';
 import type { MovieAnalysis } from '../core/pipeline';
 import { range, toFps, type Rate } from '../core/rational';
 import type { EmotionScores } from '../analysis/emotion/index';
+import { gridSpan } from '../planner/prepare-plan';
 
 /** A range of a media file in seconds, [startSeconds, endSeconds). */
 export interface SourceSecondsRange {
@@ -163,9 +164,10 @@ export interface SourceShot {
 /**
  * Each source's shots, clipped to its range, numbered 0.. across sources in story order, with scenes renumbered
  * so that a scene ends where a source ends. `tagSources` writes each shot's source index (off for a lone movie,
- * so its plan stays as it was).
+ * so its plan stays as it was). With `timelineRate`, a shot of a source at another rate that holds no whole timeline
+ * frame (docs/sources.md, conform rule 1) is left out: no window can be cut from it.
  */
-export function sourceShots(sources: readonly ResolvedSource[], files: readonly FileAnalysis[], tagSources: boolean): SourceShot[] {
+export function sourceShots(sources: readonly ResolvedSource[], files: readonly FileAnalysis[], tagSources: boolean, timelineRate?: Rate): SourceShot[] {
   const offsets = shotOffsets(files);
   const kept: SourceShot[] = [];
   let scene = -1;
@@ -180,6 +182,7 @@ export function sourceShots(sources: readonly ResolvedSource[], files: readonly 
       // Only the frames free of a transition that lie inside the range may play; a shot with none there is left out.
       const usable = shot.usable ? clip(shot.usable.start.value, shot.usable.start.value + shot.usable.duration.value, from, to) : undefined;
       if (shot.usable && !usable) continue;
+      if (timelineRate && gridSpan(usable ? range(usable.from, usable.to - usable.from, rate) : range(from, to - from, rate), timelineRate).duration <= 0) continue;
       if (!previous || previous.source !== k || previous.scene !== shot.sceneIndex) scene++;
       previous = { source: k, scene: shot.sceneIndex };
       const { usable: _dropped, source: _source, ...rest } = shot;

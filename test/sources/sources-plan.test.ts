@@ -141,3 +141,17 @@ test('a range outside its file is a notice, and the other ranges are used', () =
   assert.equal(notices[0]!.where?.file, A);
   assert.throws(() => resolveSources(dedupeSources([{ path: A, range: { startSeconds: 100, endSeconds: 110 } }]).sources, [A], byPath), (e: unknown) => e instanceof MontageError && e.code === 'AM_ERR_NO_USABLE_SOURCE');
 });
+
+test('a shot of a source at another rate that holds no whole timeline frame is left out, and the plan solves', () => {
+  // C at 30 fps: a one-frame shot [31, 32) lies between timeline frames 25.8 and 26.7 at 25 fps.
+  const C = '/footage/c.mov';
+  const c = fileAnalysis(C, 30, [31, 1, 60, 60, 60, 60], BARS);
+  const byPath = new Map<string, FileAnalysis>([[A, files[0]!], [C, c]]);
+  const list: SourceRequest[] = [{ path: A, id: 'a' }, { path: C, id: 'c' }];
+  const sources = resolveSources(dedupeSources(list).sources, [A, C], byPath).sources;
+  const analysis: MontageAnalysis = { movie: files[0]!.movie, music: musicAnalysis(Array(BARS).fill({})), emotions: combineEmotions([files[0]!, c]), files: [files[0]!, c], sources };
+  const { input } = buildMusicPlanInput(analysis, { ...request(), sources: list });
+  const ofC = input.shots.filter((s) => s.source === 1);
+  assert.deepEqual(ofC.map((s) => s.range.start.value), [0, 32, 92, 152, 212], 'the one-frame shot is not offered');
+  assert.ok(solveMontage(input).plan.placements.length > 0);
+});
