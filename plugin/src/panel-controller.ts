@@ -5,7 +5,8 @@
  * sequence version). The Premiere panel and the web UI share it; `host.kind` decides what applies.
  * The view subscribes with {@link PanelController.onChange} and renders {@link PanelState}.
  */
-import type { MontageResultMessage, ProgressMessage, RelaxKind, ServerStatus } from '../../companion/protocol/messages';
+import type { EmotionArcPoint, MontageOptions, MontageResultMessage, MoodTarget, ProgressMessage, RelaxKind, SceneMode, ServerStatus } from '../../companion/protocol/messages';
+import type { StoryboardModel } from '../../companion/protocol/storyboard';
 import type { Rate } from '../../companion/core/rational';
 import { CompanionClient, CompanionError, DEFAULT_COMPANION_URL, companionUrls, type Credentials, type JobHandle, type JobRequest } from './companion-client';
 import type { FetchLike, HostSequence, PremiereHost, SocketFactory } from './host';
@@ -66,6 +67,23 @@ export interface JobState {
   readonly startedAt: number;
 }
 
+/** The editor's steering of the mood (the mood control and the drawn emotion arc); each change re-solves. */
+export interface SteeringState {
+  readonly moodTarget: MoodTarget;
+  /** The drawn target curve, seconds of the music file; empty: none (the music's own reading). */
+  readonly emotionArc: readonly EmotionArcPoint[];
+  /** Whether the editor has steered yet: a re-solve then names the steering explicitly (to go back to auto). */
+  readonly touched: boolean;
+}
+
+/** What {@link PanelController.steer} changes: the mood, the arc, and the scene count and constraint. */
+export interface SteeringChange {
+  readonly moodTarget?: MoodTarget;
+  readonly emotionArc?: readonly EmotionArcPoint[];
+  readonly scenes?: number;
+  readonly mode?: SceneMode;
+}
+
 export interface PanelState {
   readonly connection: { readonly status: ConnectionStatus; readonly url: string; readonly token: string; readonly serverVersion?: string; readonly health?: string };
   readonly sequence: HostSequence | null;
@@ -82,6 +100,9 @@ export interface PanelState {
    * the decision it will get (null: cleared). Empty in the web UI, which re-solves at once.
    */
   readonly pending: ReadonlyMap<number, Decision | null>;
+  readonly steering: SteeringState;
+  /** In Premiere, a steering change waiting for Apply (as Keep/Drop clicks do); always false in the web UI. */
+  readonly steerPending: boolean;
   readonly imported: readonly ImportedVersion[];
   readonly problem: Problem | null;
   /** What just happened, one line (e.g. "Imported Auto-montage v2 with 16 bar markers."). */
@@ -140,6 +161,8 @@ export class PanelController {
   private serverFormats: readonly string[] = [];
   /** A re-solve asked for while another runs: run once more when it ends. */
   private resolvePending = false;
+  /** Storyboards read per job id (a few, newest last). */
+  private readonly storyboards = new Map<string, Promise<StoryboardModel | null>>();
 
   constructor(private readonly options: PanelControllerOptions) {
     this.settings = options.settings ?? memorySettings();
@@ -168,6 +191,8 @@ export class PanelController {
       result: null,
       decisions: new Map(),
       pending: new Map(),
+      steering: { moodTarget: 'auto', emotionArc: [], touched: false },
+      steerPending: false,
       imported: [],
       problem: null,
       notice: null,
@@ -317,16 +342,16 @@ export class PanelController {
   /** The Auto-montage button: analyse + plan on the companion; in Premiere, import the result. Never throws. */
   async autoMontage(): Promise<MontageResultMessage | null> {
     if (this.running) return null;
-    this.update({ problem: null, notice: null, warnings: [], decisions: new Map(), pending: new Map() });
+    this.update({ problem: null, notice: null, warnings: [], decisions: new Map(), pending: new Map(), steerPending: false });
     try {
       if (!this.client.connected && !(await this.connect())) return null;
       let built;
       if (this.options.host.kind === 'premiere') {
         const sequence = await this.refreshSequence();
         if (!sequence) return null;
-        built = buildSequenceRequest(sequence, this.stateValue.music, this.stateValue.length, this.stateValue.options);
+        built = buildSequenceRequest(sequence, this.stateValue.music, this.stateValue.length, this.stateValue.options, this.steeringOptions(false));
       } else {
-        built = buildTypedRequest(this.stateValue.typed, this.stateValue.options);
+        built = buildTypedRequest(this.stateValue.typed, this.stateValue.options, this.steeringOptions(false));
       }
       this.update({ warnings: [...(this.options.host.kind === 'premiere' ? skippedWarnings(this.stateValue.sequence) : []), ...built.warnings] });
       const request: JobRequest = this.options.host.kind === 'premiere' ? { ...built.request, formats: this.premiereFormats() } : built.request;
@@ -370,7 +395,7 @@ export class PanelController {
 
   /** Apply: the pending Keep/Drop clicks become decisions, and one re-solve makes one new version. */
   async applyDecisions(): Promise<MontageResultMessage | null> {
-    if (this.stateValue.pending.size === 0 || this.running) return null;
+    if ((this.stateValue.pending.size === 0 && !this.stateValue.steerPending) || this.running) return null;
     const decisions = new Map(this.stateValue.decisions);
     for (const [shot, decision] of this.stateValue.pending) {
       if (decision === null) decisions.delete(shot);
@@ -395,9 +420,52 @@ export class PanelController {
     }
   }
 
-  /** Forgets the pending clicks. */
+  /** Forgets the pending clicks (a pending steering change stays in the controls and goes with the next re-solve). */
   discardPending(): void {
-    this.update({ pending: new Map() });
+    this.update({ pending: new Map(), steerPending: false });
+  }
+
+  /**
+   * Steering: the mood (auto, a label or a valence/arousal point), the drawn emotion arc, the scene count and
+   * hard/soft. With a result, the web UI re-solves at once from the cached analysis (a `resolve`, as a swap);
+   * in Premiere the change waits for Apply, as Keep/Drop clicks do, since each re-solve makes a new version.
+   */
+  async steer(change: SteeringChange): Promise<MontageResultMessage | null> {
+    const { scenes, mode, ...mood } = change;
+    if (scenes !== undefined || mode !== undefined) this.setOptions({ ...(scenes !== undefined ? { scenes } : {}), ...(mode !== undefined ? { mode } : {}) });
+    if (mood.moodTarget !== undefined || mood.emotionArc !== undefined) this.update({ steering: { ...this.stateValue.steering, ...mood, touched: true } });
+    if (!this.stateValue.result) return null;
+    if (this.options.host.kind === 'premiere') {
+      this.update({ steerPending: true });
+      return null;
+    }
+    return this.resolve();
+  }
+
+  /**
+   * The storyboard of a result (thumbnails as data URIs), read over the WebSocket as the timelines are: the
+   * socket is the one authenticated with the token, and UXP on macOS blocks http://. Cached per job; null when
+   * the companion wrote none.
+   */
+  loadStoryboard(result: MontageResultMessage): Promise<StoryboardModel | null> {
+    const cached = this.storyboards.get(result.jobId);
+    if (cached) return cached;
+    const loading = result.montage.files.some((file) => file.name === 'storyboard.json')
+      ? this.client.readFile(result.jobId, 'storyboard.json').then(
+          ({ text }) => JSON.parse(text) as StoryboardModel,
+          () => null,
+        )
+      : Promise.resolve(null);
+    this.storyboards.set(result.jobId, loading);
+    while (this.storyboards.size > 8) this.storyboards.delete(this.storyboards.keys().next().value!);
+    return loading;
+  }
+
+  /** The steering as request options: every field once the editor steered (a resolve), else only what differs from auto. */
+  private steeringOptions(explicit: boolean): Partial<MontageOptions> {
+    const { moodTarget, emotionArc, touched } = this.stateValue.steering;
+    if (explicit && touched) return { moodTarget, emotionArc: [...emotionArc] };
+    return { ...(moodTarget !== 'auto' ? { moodTarget } : {}), ...(emotionArc.length > 0 ? { emotionArc: [...emotionArc] } : {}) };
   }
 
   /**
@@ -426,7 +494,7 @@ export class PanelController {
       this.resolvePending = true;
       return null;
     }
-    this.update({ problem: null, notice: null });
+    this.update({ problem: null, notice: null, steerPending: false });
     try {
       if (!this.client.connected && !(await this.connect())) return null;
       if (this.options.host.kind === 'premiere') await this.absorbDisabledClips();
@@ -444,6 +512,7 @@ export class PanelController {
           ...(this.stateValue.options.relax !== 'auto' ? { relax: this.stateValue.options.relax } : {}),
           pins: [...new Set(pins)].sort((a, b) => a - b),
           bans: bans.sort((a, b) => a - b),
+          ...this.steeringOptions(true),
         },
         ...(this.options.host.kind === 'premiere' ? { formats: this.premiereFormats() } : {}),
         // Re-solving stays fast without a preview; the web UI asks for one with its Render preview button.

@@ -388,7 +388,7 @@ test('the web UI served by the companion makes a montage from typed paths, offer
   await page.selectOption('[data-test="beats-per-bar"]', '3');
   await page.fill('[data-test="first-downbeat"]', '31.5');
   await page.dispatchEvent('[data-test="first-downbeat"]', 'change');
-  assert.deepEqual(await page.$$eval('[data-test="mood"] option', (options) => options.map((o) => o.getAttribute('value'))), ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense']);
+  assert.deepEqual(await page.$$eval('[data-test="mood"] option', (options) => options.map((o) => o.getAttribute('value'))), ['auto', 'excited', 'fearful', 'neutral', 'relaxed', 'sad', 'tense', 'point']);
   await page.selectOption('[data-test="mood"]', 'sad');
   // Cut on the bars themselves: the check below reads their starts (auto might choose another unit).
   await page.selectOption('[data-test="granularity"]', 'bar');

@@ -346,3 +346,72 @@ test('a click on a chosen shot opens the movie in the Source Monitor at the shot
     controller.dispose();
   });
 });
+
+test('steering: in the web UI each change re-solves at once with it, auto goes back explicitly, and a montage sends only what is steered', async () => {
+  const calls: string[] = [];
+  const requests: JobRequest[] = [];
+  await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
+    const controller = new PanelController({ host: new BrowserHost(), socketFactory: (address, protocol) => new WebSocket(address, protocol) as unknown as SocketLike, url: server.url, token: server.token });
+    controller.setTyped({ moviePath, musicPath });
+    assert.equal(await controller.steer({ moodTarget: 'sad' }), null, 'no result yet: nothing to re-solve');
+    await controller.autoMontage();
+    assert.deepEqual(requests[0]?.options, { scenes: 5, mode: 'hard', granularity: 'auto', moodTarget: 'sad' });
+    const arc = [
+      { seconds: 5, valence: 0.5, arousal: 0.2 },
+      { seconds: 7, valence: -0.5, arousal: -0.2 },
+    ];
+    await controller.steer({ emotionArc: arc });
+    await controller.steer({ moodTarget: { valence: 0.3, arousal: -0.6 }, scenes: 2, mode: 'soft' });
+    await controller.steer({ moodTarget: 'auto', emotionArc: [] });
+    assert.deepEqual(calls, ['montage', 'resolve', 'resolve', 'resolve']);
+    const steering = (request: JobRequest | undefined) => ({ moodTarget: request?.options.moodTarget, emotionArc: request?.options.emotionArc, scenes: request?.options.scenes, mode: request?.options.mode });
+    assert.deepEqual(steering(requests[1]), { moodTarget: 'sad', emotionArc: arc, scenes: 5, mode: 'hard' });
+    assert.deepEqual(steering(requests[2]), { moodTarget: { valence: 0.3, arousal: -0.6 }, emotionArc: arc, scenes: 2, mode: 'soft' });
+    assert.deepEqual(steering(requests[3]), { moodTarget: 'auto', emotionArc: [], scenes: 2, mode: 'soft' }, 'back to the music: said, not left to the source job');
+    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+    controller.dispose();
+  });
+});
+
+test('steering in Premiere waits for Apply, with the Keep/Drop clicks, and makes one re-solve and one version', async () => {
+  const calls: string[] = [];
+  const requests: JobRequest[] = [];
+  await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    await controller.autoMontage();
+    await controller.steer({ moodTarget: 'tense', scenes: 3 });
+    await controller.setDecision(9, 'drop');
+    assert.equal(controller.state.steerPending, true);
+    assert.deepEqual(calls, ['montage'], 'nothing is re-solved before Apply');
+    await controller.applyDecisions();
+    assert.deepEqual(calls, ['montage', 'resolve']);
+    assert.deepEqual([requests[1]?.options.moodTarget, requests[1]?.options.scenes, requests[1]?.options.bans], ['tense', 3, [9]]);
+    assert.equal(controller.state.steerPending, false);
+    assert.deepEqual(controller.state.imported.map((version) => version.version), [1, 2]);
+    controller.dispose();
+  });
+});
+
+test('the storyboard is read over the WebSocket (nothing over http:// on macOS) and cached per job', async () => {
+  const storyboard = { schema: 'Storyboard.1', title: 't', durationSeconds: 12, music: { name: 'song', startSeconds: 4, tempoBpm: 120, beatsPerBar: 4, waveform: [] }, bars: [], slots: [], excluded: [], settings: [], diagnostics: [] };
+  const base = scriptedRunJob('ok');
+  const runJob: RunJob = async (request, context, progress, token) => {
+    const output = await base(request, context, progress, token);
+    writeFileSync(join(context.outDir, 'storyboard.json'), JSON.stringify(storyboard));
+    return { ...output, montage: { ...output.montage!, files: [...output.montage!.files, { name: 'storyboard.json', format: 'plan' }] } };
+  };
+  await withServer(runJob, async (server) => {
+    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const controller = panel(host, server.url, server.token);
+    controller.setMusic({ kind: 'file', path: musicPath });
+    const result = await controller.autoMontage();
+    assert.ok(result, JSON.stringify(controller.state.problem));
+    const loaded = await controller.loadStoryboard(result);
+    assert.deepEqual(loaded, storyboard);
+    assert.equal(controller.loadStoryboard(result), controller.loadStoryboard(result), 'read once per job');
+    assert.deepEqual(networkLogs[networkLogs.length - 1]!.fetches, [], 'no http:// request');
+    controller.dispose();
+  });
+});

@@ -4,7 +4,7 @@
  * framework. Static controls are built once; the dynamic parts (status, progress, problem, result) are
  * re-rendered on every state change. Never uses alert(): problems are shown inline with their fix.
  */
-import { MUSIC_MOODS, MUSIC_OPTION_LIMITS, RELAX_KINDS, type GranularityOption, type MontageResultMessage, type RelaxOption } from '../../../companion/protocol/messages';
+import { MUSIC_MOODS, MUSIC_OPTION_LIMITS, RELAX_KINDS, type EmotionPoint, type GranularityOption, type MontageResultMessage, type RelaxOption } from '../../../companion/protocol/messages';
 import type { PanelController, PanelState } from '../panel-controller';
 import { baseName, clipKey, movieCandidates, musicClips } from '../montage-request';
 import { START_COMPANION_FIX } from '../problems';
@@ -13,6 +13,8 @@ import { ticksToSeconds } from '../ticks';
 import { drawEmotionPlot } from './emotion-plot';
 import { PLOT_COLOURS } from './plot-colours';
 import { mountEditorView } from './editor-view';
+import { mountPanelStoryboard } from './panel-storyboard';
+import { ARC_HEIGHT, MOOD_PAD_SIZE, drawMoodPad, wireArcEditor, wireMoodPad } from './steering';
 
 type Child = Node | string | null | undefined | false;
 interface Props {
@@ -165,10 +167,11 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
   scenesInput.addEventListener('change', () => {
     const scenes = Math.max(1, Math.min(1000, Math.round(Number(scenesInput.value) || 1)));
     scenesInput.value = String(scenes);
-    controller.setOptions({ scenes });
+    // Steering: with a result, a change re-solves from the cached analysis (in Premiere, at Apply).
+    void controller.steer({ scenes });
   });
   const modeSelect = h('select', { class: 'am-select', test: 'mode' }, [option('hard', 'Hard (at most N scenes)', true), option('soft', 'Soft (scene budget)', false)]);
-  modeSelect.addEventListener('change', () => controller.setOptions({ mode: modeSelect.value === 'soft' ? 'soft' : 'hard' }));
+  modeSelect.addEventListener('change', () => void controller.steer({ mode: modeSelect.value === 'soft' ? 'soft' : 'hard' }));
   const granularities: [GranularityOption, string][] = [
     ['auto', 'Auto (the unit the shots fit best)'],
     ['bar', 'Cut every bar'],
@@ -227,10 +230,34 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
     if (!valid) downbeatInput.value = '';
     controller.setOptions({ firstDownbeatSeconds: valid ? value : undefined });
   });
-  const moodSelect = h('select', { class: 'am-select', test: 'mood' }, MUSIC_MOODS.map((mood) => option(mood, mood === 'auto' ? 'Auto (from the music)' : mood[0]!.toUpperCase() + mood.slice(1), mood === 'auto')));
+  // The mood control steers (moodTarget): auto, one of the six, or a valence/arousal point picked on the pad.
+  const moodSelect = h('select', { class: 'am-select', test: 'mood' }, [
+    ...MUSIC_MOODS.map((mood) => option(mood, mood === 'auto' ? 'Auto (from the music)' : mood[0]!.toUpperCase() + mood.slice(1), mood === 'auto')),
+    option('point', 'A point (valence/arousal)…', false),
+  ]);
+  let lastPoint: EmotionPoint = { valence: 0, arousal: 0 };
+  const currentPoint = () => {
+    const target = state().steering.moodTarget;
+    return typeof target === 'object' ? target : null;
+  };
+  const moodPad = h('canvas', { class: 'am-pad', test: 'mood-pad', attrs: { title: 'valence: left negative, right positive · arousal: bottom calm, top aroused' } });
+  moodPad.width = MOOD_PAD_SIZE;
+  moodPad.height = MOOD_PAD_SIZE;
+  wireMoodPad(moodPad, currentPoint, (point) => {
+    lastPoint = point;
+    void controller.steer({ moodTarget: point });
+  });
+  const padReadout = h('span', { class: 'am-hint', test: 'mood-point' });
+  const padRow = h('div', { class: 'am-row am-pad-row', test: 'mood-pad-row' }, [
+    moodPad,
+    h('div', { class: 'am-pad-legend' }, [h('span', { text: '↑ aroused (tense, fearful, excited)' }), padReadout, h('span', { text: '↓ calm (sad, relaxed) · ← negative · positive →' })]),
+  ]);
   moodSelect.addEventListener('change', () => {
-    const mood = MUSIC_MOODS.find((candidate) => candidate === moodSelect.value) ?? 'auto';
-    controller.setOptions({ mood });
+    if (moodSelect.value === 'point') {
+      void controller.steer({ moodTarget: currentPoint() ?? lastPoint });
+      return;
+    }
+    void controller.steer({ moodTarget: MUSIC_MOODS.find((candidate) => candidate === moodSelect.value) ?? 'auto' });
   });
   const optionsSection = h('div', { class: 'am-section' }, [
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Scenes' }), scenesInput, modeSelect]),
@@ -238,8 +265,10 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'If it can’t fit' }), relaxSelect]),
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Tempo' }), bpmInput, h('span', { class: 'am-hint', text: 'BPM' }), beatsPerBarSelect]),
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Downbeat' }), downbeatInput, h('span', { class: 'am-hint', text: 's into the music file' })]),
+    h('div', { class: 'am-hint', text: 'Empty or Auto: the companion reads tempo, metre and downbeat from the music. They apply at the next Auto-montage (re-solves keep the last reading).' }),
     h('div', { class: 'am-row' }, [h('label', { class: 'am-label am-inline', text: 'Mood' }), moodSelect]),
-    h('div', { class: 'am-hint', text: 'Empty or Auto: the companion reads tempo, metre, downbeat and mood from the music. They apply at the next Auto-montage (Keep/Drop re-solves keep the last reading).' }),
+    padRow,
+    h('div', { class: 'am-hint', text: `Steering: mood, scenes and hard/soft (and the emotion arc under a result) re-solve from the cached analysis${isPremiere ? ' at Apply' : ' at once'}.` }),
   ]);
 
   // --- Run -------------------------------------------------------------------------------------------
@@ -270,6 +299,8 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
   let renderedPending: PanelState['pending'] | null = null;
   let renderedSequence: PanelState['sequence'] | undefined;
   let renderedBusy: boolean | undefined;
+  let renderedSteering: PanelState['steering'] | null = null;
+  let renderedSteerPending: boolean | undefined;
 
   const render = (current: PanelState) => {
     const connected = current.connection.status === 'connected';
@@ -314,9 +345,17 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
     }
     noticeLine.textContent = current.notice ?? '';
     syncRelaxSelect(current.options.relax);
+    const target = current.steering.moodTarget;
+    const moodValue = typeof target === 'object' ? 'point' : target;
+    if (moodSelect.value !== moodValue) moodSelect.value = moodValue;
+    padRow.style.display = moodValue === 'point' ? 'flex' : 'none';
+    padReadout.textContent = typeof target === 'object' ? `valence ${target.valence.toFixed(2)}, arousal ${target.arousal.toFixed(2)}` : '';
+    if (current.steering !== renderedSteering) drawMoodPad(moodPad, typeof target === 'object' ? target : null);
     warningsBox.textContent = current.warnings.join(' ');
 
-    if (current.result !== renderedResult || current.decisions !== renderedDecisions || current.pending !== renderedPending || busy !== renderedBusy) {
+    if (current.result !== renderedResult || current.decisions !== renderedDecisions || current.pending !== renderedPending || busy !== renderedBusy || current.steering !== renderedSteering || current.steerPending !== renderedSteerPending) {
+      renderedSteering = current.steering;
+      renderedSteerPending = current.steerPending;
       renderedPending = current.pending;
       renderedResult = current.result;
       renderedDecisions = current.decisions;
@@ -363,6 +402,22 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
       axis,
     );
     drawEmotionPlot(canvas, points);
+
+    // Steering: the emotion arc, drawn over the plan's units; letting go re-solves (in Premiere, at Apply).
+    const arcCanvas = h('canvas', { class: 'am-arc', test: 'arc' });
+    arcCanvas.width = canvas.width;
+    arcCanvas.style.width = `${canvas.width}px`;
+    arcCanvas.style.height = `${ARC_HEIGHT}px`;
+    wireArcEditor(arcCanvas, { units: result.montage.musicEmotion, arc: current.steering.emotionArc, commit: (emotionArc) => void controller.steer({ emotionArc }) });
+    const clearArc = h('button', { class: 'am-button am-quiet', text: 'Clear arc', test: 'clear-arc', on: { click: () => void controller.steer({ emotionArc: [] }) } });
+    clearArc.disabled = busy || current.steering.emotionArc.length === 0;
+    resultSection.append(
+      h('div', { class: 'am-row am-spread' }, [
+        h('label', { class: 'am-label', text: `Emotion arc${current.steering.emotionArc.length ? ' (drawn)' : ''}: drag over valence (top) or arousal (bottom)` }),
+        clearArc,
+      ]),
+      arcCanvas,
+    );
 
     // Which unit the cut follows, and every relaxation with its undo (re-solve with it forbidden) where another exists.
     const plan = result.montage.plan;
@@ -413,6 +468,10 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
           h('span', { class: 'am-hint', text: 'Disabled clips in the generated sequence count as Drop.' }),
         ]),
       );
+      // No <video> in UXP: the storyboard with a scrubbable strip; a click opens the shot in the Source Monitor.
+      const storyboard = h('div', { class: 'am-panel-storyboard' });
+      resultSection.append(storyboard);
+      mountPanelStoryboard(storyboard, result, controller);
     }
 
     const list = h('div', { class: 'am-shots', test: 'shots' });
@@ -450,9 +509,11 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
     const shotsWithDecisions = new Set([...current.decisions.keys(), ...current.pending.keys()]);
     const dropped = [...shotsWithDecisions].filter((shot) => controller.decisionOf(shot) === 'drop');
     resultSection.append(h('label', { class: 'am-label', text: `Chosen shots (${result.montage.chosen.length})` }), list);
-    if (current.pending.size > 0) {
+    if (current.pending.size > 0 || current.steerPending) {
       // Batched: one Apply, one re-solve, one new version in the Auto-Montage bin.
-      const apply = h('button', { class: 'am-button am-cta', text: `Apply ${current.pending.size} ${current.pending.size === 1 ? 'change' : 'changes'}`, test: 'apply', on: { click: () => void controller.applyDecisions() } });
+      const changes = current.pending.size + (current.steerPending ? 1 : 0);
+      const what = current.pending.size === 0 ? 'steering' : `${changes} ${changes === 1 ? 'change' : 'changes'}`;
+      const apply = h('button', { class: 'am-button am-cta', text: `Apply ${what}`, test: 'apply', on: { click: () => void controller.applyDecisions() } });
       const discard = h('button', { class: 'am-button am-quiet', text: 'Discard', test: 'discard', on: { click: () => controller.discardPending() } });
       apply.disabled = busy;
       resultSection.append(h('div', { class: 'am-row am-apply', test: 'apply-row' }, [apply, discard, h('span', { class: 'am-hint', text: 'makes one new version' })]));
