@@ -55,8 +55,10 @@ function reelTable(media: readonly MediaReference[], style: 'name' | 'ax'): Map<
       reels.set(m.id, 'AX');
       continue;
     }
-    let reel = reelFromName(m.name);
-    for (let n = 2; taken.has(reel); n += 1) reel = `${reel.slice(0, 8 - String(n).length)}${n}`;
+    const base = reelFromName(m.name);
+    let reel = base;
+    // The suffix replaces the name's last characters (from the name each time: A, A2, A3, not A23).
+    for (let n = 2; taken.has(reel); n += 1) reel = `${base.slice(0, 8 - String(n).length)}${n}`;
     taken.add(reel);
     reels.set(m.id, reel);
   }
