@@ -24,6 +24,8 @@ export interface HostClip {
   readonly disabled: boolean;
   /** Playback speed when not 1 (2 = twice as fast); the source range above already accounts for it. */
   readonly speed?: number;
+  /** Selected on the timeline (absent: not selected, or the host cannot tell). */
+  readonly selected?: boolean;
 }
 
 /** A clip the host left out of {@link HostSequence.clips}, and why (the panel says so). */

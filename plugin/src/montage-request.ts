@@ -1,12 +1,12 @@
 /**
  * From what the editor has (a Premiere sequence, or typed paths in the web UI) to a protocol `montage` request.
- * The sequence's enabled video clips name the movie (the file used longest on the timeline, over the union of
- * its clips' source ranges); the music is an audio clip of the sequence or a file; its length is the whole
+ * The sequence's enabled video clips are the footage, each with its own source in/out (the editor's selects) and
+ * its place on the sequence, or only the selected clips when some are (docs/sources.md); the music is an audio clip of the sequence or a file; its length is the whole
  * music or the part that falls inside the sequence in/out. Pure: no host calls, no DOM.
  */
-import { MUSIC_OPTION_LIMITS, RELAX_KINDS, type MediaSource, type MontageMessage, type MontageOptions, type GranularityOption, type MusicMood, type RelaxKind, type RelaxOption, type SceneMode } from '../../companion/protocol/messages';
+import { MUSIC_OPTION_LIMITS, RELAX_KINDS, type MediaSource, type MovieSource, type MontageMessage, type MontageOptions, type GranularityOption, type MusicMood, type RelaxKind, type RelaxOption, type SceneMode } from '../../companion/protocol/messages';
 import type { HostClip, HostSequence } from './host';
-import { maxTicks, minTicks, parseTicks, subtractTicks, ticksToSeconds } from './ticks';
+import { maxTicks, minTicks, parseTicks, rateFromTicksPerFrame, subtractTicks, ticksToSeconds } from './ticks';
 
 /** Where the music comes from. */
 export type MusicChoice = { readonly kind: 'clip'; readonly clipKey: string } | { readonly kind: 'file'; readonly path: string };
@@ -142,20 +142,49 @@ export interface BuiltRequest {
   readonly warnings: readonly string[];
 }
 
-/** Builds the montage request from a Premiere sequence. Throws {@link RequestProblem} with a fix. */
-export function buildSequenceRequest(sequence: HostSequence, music: MusicChoice, length: LengthChoice, options: PanelMontageOptions, extra: Partial<MontageOptions> = {}): BuiltRequest {
-  const movies = movieCandidates(sequence);
-  const movie = movies[0];
-  if (!movie) {
-    throw new RequestProblem(`The sequence "${sequence.name}" has no enabled video clip with a media file.`, 'Put the movie on a video track of the active sequence (or open the sequence that has it) and try again.');
+/** Still images and graphics: a clip of one is an overlay, not footage to cut from. */
+const STILL_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'tif', 'tiff', 'psd', 'ai', 'gif', 'bmp', 'exr', 'dpx', 'tga', 'svg', 'webp', 'heic']);
+
+function isStill(path: string): boolean {
+  return STILL_EXTENSIONS.has(path.split('.').pop()?.toLowerCase() ?? '');
+}
+
+/** The footage of a sequence as media ranges, and what the editor should know about the choice. */
+export interface SequenceSources {
+  /** In sequence order: each clip's file, its own source in/out (the editor's select) and its place on the sequence. */
+  readonly sources: readonly MovieSource[];
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Every enabled video clip with a media file (stills and graphics left out) as a media range: its source in/out
+ * and its start on the sequence, in sequence order (then track order). With clips selected on a video track,
+ * only the selected ones. Throws {@link RequestProblem} when no clip is left.
+ */
+export function sequenceSources(sequence: HostSequence): SequenceSources {
+  const footage = sequence.clips.filter((clip) => clip.kind === 'video' && !clip.disabled && clip.mediaPath !== '' && parseTicks(clip.srcOutTicks) > parseTicks(clip.srcInTicks));
+  const stills = footage.filter((clip) => isStill(clip.mediaPath));
+  const moving = footage.filter((clip) => !isStill(clip.mediaPath));
+  const selected = moving.filter((clip) => clip.selected);
+  const clips = (selected.length > 0 ? selected : moving).slice().sort((a, b) => Number(parseTicks(a.startTicks) - parseTicks(b.startTicks)) || a.track - b.track);
+  if (clips.length === 0) {
+    throw new RequestProblem(`The sequence "${sequence.name}" has no enabled video clip with a movie file.`, 'Put the footage on a video track of the active sequence (or open the sequence that has it) and try again.');
   }
   const warnings: string[] = [];
-  if (movies.length > 1) {
-    warnings.push(`The sequence uses ${movies.length} video files; the montage uses the longest one, ${baseName(movie.path)}.`);
-  }
-  if (movie.range.endSeconds <= movie.range.startSeconds) {
-    throw new RequestProblem(`The clips of ${baseName(movie.path)} have no length.`, 'Check the clips on the video track.');
-  }
+  if (selected.length > 0) warnings.push(`The montage uses the ${selected.length} selected video clip${selected.length === 1 ? '' : 's'} of ${moving.length}.`);
+  if (stills.length > 0) warnings.push(`Left out ${stills.length} still image${stills.length === 1 ? '' : 's'} (${[...new Set(stills.map((clip) => baseName(clip.mediaPath)))].join(', ')}).`);
+  return {
+    sources: clips.map((clip) => ({ path: clip.mediaPath, range: { startSeconds: ticksToSeconds(clip.srcInTicks), endSeconds: ticksToSeconds(clip.srcOutTicks) }, timelineSeconds: ticksToSeconds(clip.startTicks) })),
+    warnings,
+  };
+}
+
+/**
+ * Builds the montage request from a Premiere sequence: every video clip's select as a source (or the selected
+ * clips'), on the sequence's rate. Throws {@link RequestProblem} with a fix.
+ */
+export function buildSequenceRequest(sequence: HostSequence, music: MusicChoice, length: LengthChoice, options: PanelMontageOptions, extra: Partial<MontageOptions> = {}): BuiltRequest {
+  const { sources, warnings } = sequenceSources(sequence);
   const inOut = length === 'inout' ? sequenceInOut(sequence) : undefined;
   let musicSource: MediaSource;
   if (music.kind === 'clip') {
@@ -170,7 +199,8 @@ export function buildSequenceRequest(sequence: HostSequence, music: MusicChoice,
   return {
     request: {
       type: 'montage',
-      movie: { path: movie.path, range: movie.range },
+      sources,
+      ...(sequence.ticksPerFrame > 0 ? { rate: rateFromTicksPerFrame(sequence.ticksPerFrame) } : {}),
       music: musicSource,
       options: { ...requestOptions(options), ...extra },
       formats: ['fcp7-xml'],

@@ -23,12 +23,43 @@ test('a music clip with "whole music" sends the clip’s source range and the pa
   const sequence = editSequence();
   const song = musicClips(sequence)[0]!;
   const { request, warnings } = buildSequenceRequest(sequence, { kind: 'clip', clipKey: clipKey(song) }, 'music', options);
-  assert.deepEqual(request.movie, { path: '/media/movie.mp4', range: { startSeconds: 5, endSeconds: 70 } });
+  // Each clip of the movie is a source with its own select, not the union of them; the logo on V2 is a still.
+  assert.equal(request.movie, undefined);
+  assert.deepEqual(request.sources, [
+    { path: '/media/movie.mp4', range: { startSeconds: 5, endSeconds: 25 }, timelineSeconds: 0 },
+    { path: '/media/movie.mp4', range: { startSeconds: 40, endSeconds: 70 }, timelineSeconds: 20 },
+  ]);
+  assert.deepEqual(request.rate, { num: 25, den: 1 });
   assert.deepEqual(request.music, { path: '/media/song.wav', range: { startSeconds: 12, endSeconds: 52 } });
   assert.deepEqual(request.options, { scenes: 4, mode: 'soft', granularity: '2bars' });
   assert.deepEqual(request.formats, ['fcp7-xml']);
-  assert.equal(warnings.length, 1, 'the unused second video file is mentioned');
-  assert.match(warnings[0] ?? '', /2 video files/);
+  assert.deepEqual(warnings, ['Left out 1 still image (logo.png).']);
+});
+
+test('every enabled video clip of every track is a source in sequence order; with clips selected, only those', () => {
+  const sequence = editSequence({
+    ticksPerFrame: 254016000000 / (30000 / 1001),
+    clips: [
+      clip({ kind: 'video', track: 1, mediaPath: '/media/b.mov', srcInTicks: ticks(3), srcOutTicks: ticks(6), startTicks: ticks(12), endTicks: ticks(15) }),
+      clip({ kind: 'video', mediaPath: '/media/a.mp4', srcInTicks: ticks(1), srcOutTicks: ticks(4), startTicks: '0', endTicks: ticks(3) }),
+      clip({ kind: 'video', mediaPath: '/media/c.mxf', srcInTicks: ticks(8), srcOutTicks: ticks(9.5), startTicks: ticks(5), endTicks: ticks(6.5), disabled: true }),
+      clip({ kind: 'video', mediaPath: '/media/a.mp4', srcInTicks: ticks(20), srcOutTicks: ticks(26), startTicks: ticks(6), endTicks: ticks(12) }),
+      clip({ kind: 'video', mediaPath: '', name: 'Title', startTicks: ticks(15), endTicks: ticks(17) }),
+      clip({ kind: 'audio', track: 1, mediaPath: '/media/song.wav', srcInTicks: '0', srcOutTicks: ticks(30), startTicks: '0', endTicks: ticks(30) }),
+    ],
+  });
+  const all = buildSequenceRequest(sequence, { kind: 'file', path: '/media/song.wav' }, 'music', options);
+  assert.deepEqual(all.request.sources, [
+    { path: '/media/a.mp4', range: { startSeconds: 1, endSeconds: 4 }, timelineSeconds: 0 },
+    { path: '/media/a.mp4', range: { startSeconds: 20, endSeconds: 26 }, timelineSeconds: 6 },
+    { path: '/media/b.mov', range: { startSeconds: 3, endSeconds: 6 }, timelineSeconds: 12 },
+  ]);
+  assert.deepEqual(all.request.rate, { num: 30000, den: 1001 }, 'the sequence’s rate, exactly');
+  assert.deepEqual(all.warnings, []);
+  const chosen = { ...sequence, clips: sequence.clips.map((c) => (c.mediaPath === '/media/b.mov' || c.srcInTicks === ticks(1) ? { ...c, selected: true } : c)) };
+  const some = buildSequenceRequest(chosen, { kind: 'file', path: '/media/song.wav' }, 'music', options);
+  assert.deepEqual(some.request.sources?.map((s) => [s.path, s.timelineSeconds]), [['/media/a.mp4', 0], ['/media/b.mov', 12]]);
+  assert.deepEqual(some.warnings, ['The montage uses the 2 selected video clips of 3.']);
 });
 
 test('"sequence In/Out" keeps only the part of the music clip between the marks, in source time', () => {

@@ -30,6 +30,8 @@ interface MockOptions {
   readonly musicSpeed?: number;
   /** A clip whose getInPoint throws (an odd item). */
   readonly brokenClip?: boolean;
+  /** The timeline selection: [track index, start seconds, name] of each selected item; 'throws': getSelection fails. */
+  readonly selection?: readonly (readonly [number, number, string])[] | 'throws';
 }
 
 function mockPremiere(options: MockOptions = {}) {
@@ -69,6 +71,15 @@ function mockPremiere(options: MockOptions = {}) {
     getEndTime: async () => t(30),
     getInPoint: async () => t(5),
     getOutPoint: async () => t(25),
+    ...(options.selection
+      ? {
+          getSelection: async () => {
+            if (options.selection === 'throws') throw new Error('Illegal Parameter type');
+            // Other wrapper objects than the tracks' items, as in Premiere: only their values can be compared.
+            return { getTrackItems: async () => (options.selection as readonly (readonly [number, number, string])[]).map(([track, start, name]) => ({ getTrackIndex: async () => track, getStartTime: async () => t(start), getName: async () => name })) };
+          },
+        }
+      : {}),
     getVideoTrackCount: async () => 1,
     getAudioTrackCount: async () => 2,
     getVideoTrack: async () => ({
@@ -177,6 +188,20 @@ test('the active sequence is read as plain data: format, in/out, clips with medi
       ['audio', 1, '/m/song.wav', '0', '0', String(30 * TPS), false],
     ],
   );
+});
+
+test('the clips selected on the timeline are marked selected; without a selection or its API none is', async () => {
+  const read = async (selection?: MockOptions['selection']) => {
+    const mock = mockPremiere(selection ? { selection } : {});
+    const sequence = (await new UxpPremiereHost(mock.ppro, mock.uxp).getActiveSequence()) as HostSequence;
+    return sequence.clips.map((c) => [c.kind, c.startTicks, c.selected === true]);
+  };
+  assert.deepEqual(await read([[0, 20, 'movie.mp4']]), [
+    ['video', '0', false],
+    ['video', String(20 * TPS), true],
+    ['audio', '0', false],
+  ]);
+  for (const none of [undefined, 'throws' as const]) assert.ok((await read(none)).every(([, , selected]) => !selected), `selection ${String(none)}`);
 });
 
 test('an import passes a null bin, waits for the new sequence and reports it by guid', async () => {

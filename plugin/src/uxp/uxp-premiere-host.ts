@@ -347,6 +347,9 @@ export class UxpPremiereHost implements PremiereHost {
       const items = await track.getTrackItems(this.ppro.Constants.TrackItemType.CLIP, false);
       for (const item of items) await read(item, 'audio', index);
     }
+    // The editor's selection narrows the footage to the selected clips (montage-request.ts).
+    const selected = await this.selectedClipKeys(sequence);
+    const marked = selected.size > 0 ? clips.map((clip) => (selected.has(clipIdentity(clip.track, clip.startTicks, clip.name)) ? { ...clip, selected: true } : clip)) : clips;
     const inTicks = inPoint?.ticks ?? '0';
     const outTicks = outPoint?.ticks ?? end.ticks;
     // Without in/out marks Premiere reports 0 and the sequence end: treat that as "not set".
@@ -360,9 +363,25 @@ export class UxpPremiereHost implements PremiereHost {
       height: size.height,
       durationTicks: end.ticks,
       ...(hasInOut ? { inTicks, outTicks } : {}),
-      clips,
+      clips: marked,
       ...(skipped.length > 0 ? { skipped } : {}),
     };
+  }
+
+  /**
+   * The selected clips as track/start/name keys. A selection's items are other wrappers than the tracks' (no
+   * identity to compare), and carry no kind: an audio clip at the same place as a selected video clip is marked
+   * too, which is harmless (only video clips are footage). No selection API (older builds): none selected.
+   */
+  private async selectedClipKeys(sequence: Sequence): Promise<Set<string>> {
+    const keys = new Set<string>();
+    try {
+      const selection = typeof sequence.getSelection === 'function' ? await sequence.getSelection() : undefined;
+      for (const item of selection ? await selection.getTrackItems() : []) keys.add(clipIdentity(await item.getTrackIndex(), (await item.getStartTime()).ticks, await item.getName()));
+    } catch {
+      keys.clear();
+    }
+    return keys;
   }
 
   private async readClip(item: VideoClipTrackItem | AudioClipTrackItem, kind: 'video' | 'audio', track: number): Promise<HostClip | SkippedClip> {
@@ -414,6 +433,10 @@ export class UxpPremiereHost implements PremiereHost {
     if (!sequence) throw new HostError(`The sequence ${id} is no longer in the project.`);
     return sequence;
   }
+}
+
+function clipIdentity(track: number, startTicks: string, name: string): string {
+  return `${track}:${startTicks}:${name}`;
 }
 
 function guidOf(sequence: Sequence): string {
