@@ -31,6 +31,8 @@ const videoStream = z.object({
   frameCount: count,
   rotation: finite,
   variableFrameRate: z.boolean(),
+  pixelAspectRatio: rate.optional(),
+  fieldOrder: z.enum(['progressive', 'upper-first', 'lower-first']).optional(),
 });
 
 /** companion/analysis/movie/analyse-movie.ts MovieAnalysisResult. */

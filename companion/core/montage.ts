@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from './errors';
 import type { Rate, TimeRange } from './rational';
+import type { FieldOrder, PixelAspectRatio } from './timeline';
 
 /** What ffprobe tells about a media file. */
 export interface MediaInfo {
@@ -30,6 +31,10 @@ export interface VideoStreamInfo {
   readonly variableFrameRate: boolean;
   /** Embedded start timecode ("01:00:00:00"), when the file has one. */
   readonly startTimecode?: string;
+  /** Pixel aspect ratio (ffprobe `sample_aspect_ratio`, after rotation), when not square. */
+  readonly pixelAspectRatio?: PixelAspectRatio;
+  /** Interlaced scan (ffprobe `field_order`), when the stream says so; absent means progressive. */
+  readonly fieldOrder?: FieldOrder;
 }
 
 export interface AudioStreamInfo {
@@ -164,6 +169,28 @@ export type SceneMode = 'hard' | 'soft';
 export type CutGranularity = 'bar' | '2bars' | 'halfbar' | 'beat';
 /** A cut granularity, or `auto`: the planner weighs them (companion/planner/solve-montage.ts). */
 export type GranularityOption = CutGranularity | 'auto';
+
+const UNIT_MARKER_WORDS: Readonly<Record<CutGranularity, string>> = { bar: 'Bar', '2bars': 'Two-bar', halfbar: 'Half-bar', beat: 'Beat' };
+
+/**
+ * The name of the marker at the start of a plan's unit `index` (0-based): the unit it is cut on and its number
+ * from the montage's first unit, "Bar 3", "Beat 12", "Half-bar 5", "Two-bar 2". Every timeline format and the
+ * panel name markers so.
+ */
+export function unitMarkerName(unit: CutGranularity, index: number): string {
+  return `${UNIT_MARKER_WORDS[unit]} ${index + 1}`;
+}
+
+/**
+ * The unit each of a plan's units is cut on, from the sections of the music (each with its unit, in music-file
+ * seconds): the section a unit starts in. A unit outside every section (none given) counts as a bar.
+ */
+export function unitsOfBars(bars: readonly Pick<Bar, 'startSeconds'>[], sections: readonly { readonly startSeconds: number; readonly endSeconds: number; readonly unit: CutGranularity }[]): CutGranularity[] {
+  return bars.map((bar) => {
+    const section = sections.find((s) => bar.startSeconds >= s.startSeconds - 1e-6 && bar.startSeconds < s.endSeconds - 1e-6) ?? sections[sections.length - 1];
+    return section?.unit ?? 'bar';
+  });
+}
 
 export interface PlanOptions {
   /** N_e: the most scenes the montage may touch (hard), or the scene budget (soft). */

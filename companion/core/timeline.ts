@@ -6,6 +6,18 @@
  */
 import { rescale, type Rate, type RationalTime, type TimeRange } from './rational';
 
+/** A pixel's width over its height (ffprobe `sample_aspect_ratio`), e.g. 64:45 for 16:9 PAL at 720×576; 1:1 is square. */
+export interface PixelAspectRatio {
+  readonly num: number;
+  readonly den: number;
+}
+
+/**
+ * How a video's frames are scanned: progressive, or interlaced with the upper (top) or lower (bottom) field
+ * shown first (ffprobe `field_order`: tt/bt → upper-first, bb/tb → lower-first).
+ */
+export type FieldOrder = 'progressive' | 'upper-first' | 'lower-first';
+
 /** A media file used by the timeline. */
 export interface MediaReference {
   /** Unique within the timeline, e.g. "media-1". */
@@ -24,8 +36,13 @@ export interface MediaReference {
   readonly startTimecodeFrames: number;
   /** Whether the embedded timecode counts drop-frame. */
   readonly dropFrame: boolean;
+  /** Stored frame size in pixels (not the display size: see `pixelAspectRatio`). */
   readonly width?: number;
   readonly height?: number;
+  /** Video: the pixel aspect ratio; absent means square. */
+  readonly pixelAspectRatio?: PixelAspectRatio;
+  /** Video: the scan; absent means progressive. */
+  readonly fieldOrder?: FieldOrder;
   readonly audioChannels?: number;
   readonly sampleRate?: number;
   /** Audio-only media: its length in samples at `sampleRate` (what FCPXML states for an audio asset). */
@@ -86,6 +103,10 @@ export interface Timeline {
   readonly dropFrame: boolean;
   readonly width: number;
   readonly height: number;
+  /** The sequence frame's pixel aspect ratio (the movie's); absent means square. */
+  readonly pixelAspectRatio?: PixelAspectRatio;
+  /** The sequence's scan (the movie's); absent means progressive. */
+  readonly fieldOrder?: FieldOrder;
   readonly media: readonly MediaReference[];
   readonly tracks: readonly Track[];
   /** Sequence markers (bars), positioned in sequence frames from the timeline start. */

@@ -2,6 +2,7 @@
 import { MontageError } from '../core/errors';
 import type { CancellationToken } from '../core/lifecycle';
 import type { AudioStreamInfo, MediaInfo, VideoStreamInfo } from '../core/montage';
+import type { FieldOrder, PixelAspectRatio } from '../core/timeline';
 import { parseRate, snapRate, toFps } from '../core/rational';
 import { ffprobePath } from './binaries';
 import { lastLines, run } from './process';
@@ -18,6 +19,8 @@ interface ProbeStream {
   duration?: string;
   channels?: number;
   sample_rate?: string;
+  sample_aspect_ratio?: string;
+  field_order?: string;
   disposition?: { attached_pic?: number };
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number }[];
@@ -93,6 +96,9 @@ function toVideoInfo(stream: ProbeStream, formatDuration: number, formatTags: Re
   const width = stream.width ?? 0;
   const height = stream.height ?? 0;
   const startTimecode = stream.tags?.['timecode'] ?? formatTags?.['timecode'];
+  const sampleAspect = pixelAspectRatio(stream.sample_aspect_ratio);
+  const pixelAspect = sampleAspect && swap ? { num: sampleAspect.den, den: sampleAspect.num } : sampleAspect;
+  const fieldOrder = FIELD_ORDERS[stream.field_order ?? ''];
   return {
     codec: stream.codec_name ?? 'unknown',
     width: swap ? height : width,
@@ -102,7 +108,31 @@ function toVideoInfo(stream: ProbeStream, formatDuration: number, formatTags: Re
     rotation,
     variableFrameRate,
     ...(startTimecode ? { startTimecode } : {}),
+    ...(pixelAspect ? { pixelAspectRatio: pixelAspect } : {}),
+    ...(fieldOrder ? { fieldOrder } : {}),
   };
+}
+
+/**
+ * ffprobe's `field_order` (which field is coded and which shown first) as the field shown first: `tt` and `bt`
+ * show the top field first, `bb` and `tb` the bottom one. `progressive` and `unknown` are left out.
+ */
+const FIELD_ORDERS: Record<string, FieldOrder> = { tt: 'upper-first', bt: 'upper-first', bb: 'lower-first', tb: 'lower-first' };
+
+/** "64:45" → {64, 45} in lowest terms; undefined for square ("1:1"), unknown ("0:1") or malformed values. */
+export function pixelAspectRatio(text: string | undefined): PixelAspectRatio | undefined {
+  const match = /^(\d+):(\d+)$/.exec(text ?? '');
+  if (!match) return undefined;
+  let [num, den] = [Number(match[1]), Number(match[2])];
+  if (num <= 0 || den <= 0 || num === den) return undefined;
+  for (let a = num, b = den; ; ) {
+    if (b === 0) {
+      [num, den] = [num / a, den / a];
+      break;
+    }
+    [a, b] = [b, a % b];
+  }
+  return { num, den };
 }
 
 /** Probes the movie; throws AM_ERR_NO_VIDEO_STREAM when it has none. */

@@ -9,6 +9,9 @@ import { toFps, type Rate } from '../core/rational';
 import { ffmpegPath } from './binaries';
 import { run } from './process';
 
+/** The preview's audio rate. */
+const PREVIEW_SAMPLE_RATE = 48000;
+
 export interface PreviewSegment {
   /** First frame of the window, in its file's frames. */
   readonly startFrame: number;
@@ -39,6 +42,7 @@ export async function renderPreview(request: PreviewRequest, progress: Progress<
   const recordFrames = (s: PreviewSegment) => s.recordFrames ?? s.frameCount;
   const totalFrames = request.segments.reduce((sum, s) => sum + recordFrames(s), 0);
   const durationSeconds = totalFrames / fps;
+  const audioSamples = Math.round((totalFrames * request.movieRate.den * PREVIEW_SAMPLE_RATE) / request.movieRate.num);
   const height = 2 * Math.floor(Math.min(request.maxHeight ?? 540, request.movieHeight) / 2);
   const args = ['-nostdin', '-hide_banner', '-v', 'error', '-nostats', '-progress', 'pipe:1'];
   request.segments.forEach((segment) => {
@@ -55,7 +59,12 @@ export async function renderPreview(request: PreviewRequest, progress: Progress<
   // Windows of several sizes are fitted into one frame (concat needs one size); a window at another rate is
   // brought to the preview's rate (frames dropped or repeated, real speed kept) and cut to its record length.
   const size = request.frameSize ? { width: 2 * Math.round((request.frameSize.width * height) / request.frameSize.height / 2), height } : undefined;
-  const fit = size ? `scale=${size.width}:${size.height}:force_original_aspect_ratio=decrease,pad=${size.width}:${size.height}:(ow-iw)/2:(oh-ih)/2` : `scale=-2:${height}`;
+  // Non-square pixels (a 720×576 64:45 PAL frame) are shown at their display aspect (960×540, not 676×540):
+  // the width comes from the input's display aspect `dar` (iw/ih × sar), and the output's pixels are square.
+  // The fit pads by pixel counts, so its input is made square first (a no-op for square pixels).
+  const fit = size
+    ? `scale='2*trunc(iw*sar/2)':ih,setsar=1,scale=${size.width}:${size.height}:force_original_aspect_ratio=decrease,pad=${size.width}:${size.height}:(ow-iw)/2:(oh-ih)/2`
+    : `scale='2*trunc(${height}*dar/2)':${height}`;
   const chains = request.segments.map((segment, i) => {
     const retimed = segment.rate && segment.recordFrames !== undefined && segment.rate.num * request.movieRate.den !== request.movieRate.num * segment.rate.den;
     // Retimed: cut after the rate change, so the window lasts exactly its record frames (the input is read two frames long).
@@ -67,7 +76,8 @@ export async function renderPreview(request: PreviewRequest, progress: Progress<
   const filter = [
     ...chains,
     `${inputs}concat=n=${request.segments.length}:v=1:a=0[video]`,
-    `[${musicIndex}:a]atrim=duration=${durationSeconds.toFixed(6)},asetpts=PTS-STARTPTS[audio]`,
+    // Exactly the video's length in samples at 48 kHz: cut there, and padded with silence should the music end sooner.
+    `[${musicIndex}:a]aresample=${PREVIEW_SAMPLE_RATE},atrim=end_sample=${audioSamples},asetpts=PTS-STARTPTS,apad=whole_len=${audioSamples}[audio]`,
   ].join(';');
   const temporary = `${request.outPath}.partial.mp4`;
   args.push(
@@ -75,8 +85,7 @@ export async function renderPreview(request: PreviewRequest, progress: Progress<
     '-map', '[video]', '-map', '[audio]',
     '-r', `${request.movieRate.num}/${request.movieRate.den}`,
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '192k', '-ac', '2',
-    '-frames:v', String(totalFrames),
+    '-c:a', 'aac', '-b:a', '192k', '-ac', '2', '-ar', String(PREVIEW_SAMPLE_RATE),
     '-movflags', '+faststart', '-y', temporary,
   );
 

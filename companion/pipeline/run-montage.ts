@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import { MontageError } from '../core/errors';
 import { definedOnly } from '../core/objects';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../core/lifecycle';
-import { DEFAULT_PLAN_OPTIONS, type EmotionVector, type GranularityOption, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot, type ShotRef } from '../core/montage';
+import { DEFAULT_PLAN_OPTIONS, unitsOfBars, type EmotionVector, type GranularityOption, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot, type ShotRef } from '../core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
 import { ratesEqual, toFps, type Rate } from '../core/rational';
 import { timecodeToFrames } from '../core/timecode';
@@ -224,7 +224,8 @@ export async function composeMontage(given: MontageAnalysis, request: MontageReq
     );
     const plan = { ...solution.plan, diagnostics: [...solution.plan.diagnostics, ...poolNotices, ...editing.diagnostics] };
     const units: CutUnits = { units: [...plan.bars], barOfUnit: solution.barOfUnit.map((bars) => [...bars]) };
-    const timeline = planToTimeline(plan, editing.media);
+    // Markers are named by the unit cut on ("Beat 12"), section by section.
+    const timeline = planToTimeline(plan, editing.media, { units: unitsOfBars(plan.bars, solution.granularity.sections) });
     progress.report({ stage: 'plan', fraction: 1 });
 
     for (const [i, id] of exporters.entries()) {

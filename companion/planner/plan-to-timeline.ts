@@ -5,7 +5,7 @@
  * once to the frame grid (round((bar start − first bar start) × fps)), so rounding never accumulates.
  */
 import { MontageError } from '../core/errors';
-import type { MontagePlan } from '../core/montage';
+import { unitMarkerName, type CutGranularity, type MontagePlan } from '../core/montage';
 import { ratesEqual, secondsToValue, time, range } from '../core/rational';
 import { oneHourFrames } from '../core/timecode';
 import type { Clip, Marker, MediaReference, Timeline, TrackItem } from '../core/timeline';
@@ -17,6 +17,8 @@ export interface PlanToTimelineOptions {
   readonly startFrames?: number;
   /** Drop-frame sequence timecode (29.97 and 59.94 only); default false. */
   readonly dropFrame?: boolean;
+  /** The unit each of `plan.bars` is cut on, which names its marker ("Beat 12"); default: every one a bar. */
+  readonly units?: readonly CutGranularity[];
 }
 
 /** The media of a plan: the movie, the music, and with several sources one reference per plan source (sources sharing a file may share one). */
@@ -97,7 +99,7 @@ export function planToTimeline(plan: MontagePlan, media: PlanMedia, options: Pla
   };
 
   const markers: Marker[] = plan.bars.map((bar, k) => ({
-    name: `Bar ${bar.index + 1}`,
+    name: unitMarkerName(options.units?.[k] ?? 'bar', bar.index),
     time: time(boundaries[k]!, rate),
     comment: `${bar.startSeconds.toFixed(3)} s in the music, ${bar.tempoBpm.toFixed(1)} BPM`,
     color: 'cyan',
@@ -111,6 +113,9 @@ export function planToTimeline(plan: MontagePlan, media: PlanMedia, options: Pla
     dropFrame,
     width: movie.width,
     height: movie.height,
+    // The sequence frame is the movie's: its pixel shape and scan too.
+    ...(movie.pixelAspectRatio ? { pixelAspectRatio: movie.pixelAspectRatio } : {}),
+    ...(movie.fieldOrder ? { fieldOrder: movie.fieldOrder } : {}),
     media: plan.sources ? [...new Set(sourceMedia), music] : [movie, music],
     tracks: [
       { kind: 'video', name: 'V1', items },

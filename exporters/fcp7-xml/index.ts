@@ -5,13 +5,16 @@
  * Read by: Premiere Pro (File > Import), DaVinci Resolve (File > Import > Timeline).
  * Lossy: only cuts (no transitions, effects, speed changes); the movie's own audio is dropped (its `<media>`
  * declaration stays); marker colours are dropped (xmeml markers have none); two markers on one frame keep
- * the first; the media's full codec description is not written (the NLE reads it from the file).
+ * the first; the media's full codec description is not written (the NLE reads it from the file); a non-square
+ * pixel shape xmeml has no name for (only PAL-601, NTSC-601 with or without anamorphic, and the HD-(…) ones)
+ * is written square.
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, MediaReference, Rate, Timeline } from '../../companion/api/auto-montage';
 import { framesToTimecode } from '../../companion/core/timecode';
 import { xmemlPathUrl } from '../shared/file-url';
+import { isSquare, mediaFormat, sequenceFormat, type VideoFormat } from '../shared/video-format';
 import { frameAt, layoutTimeline, timebaseOf, toSequenceFrames, type PlacedClip, type TimelineLayout } from '../shared/timeline-layout';
 
 export type XmemlFlavor = 'premiere' | 'resolve';
@@ -36,15 +39,41 @@ function addTimecode(parent: XMLBuilder, rate: Rate, frames: number, dropFrame: 
   if (reel !== undefined) timecode.ele('reel').ele('name').txt(reel);
 }
 
-/** `<samplecharacteristics>` of square-pixel progressive video, for a file's `<video>` and the sequence `<format>`. */
-function addVideoCharacteristics(parent: XMLBuilder, rate: Rate, width: number, height: number): void {
+/**
+ * The pixel aspect names xmeml knows (Apple's FCP7 XML reference, "pixelaspectratio"), with `anamorphic` TRUE for
+ * 16:9 SD. Premiere writes 720×576 64:45 as PAL-601 + anamorphic. Ratios are matched within 3 %: ffmpeg writes
+ * 16:15 and 64:45 where Final Cut and Premiere use the ITU 59:54 and 118:81, the same shapes.
+ */
+const PIXEL_ASPECTS: readonly { name: string; heights: readonly number[]; ratio: number; anamorphic: boolean }[] = [
+  { name: 'PAL-601', heights: [576], ratio: 59 / 54, anamorphic: false },
+  { name: 'PAL-601', heights: [576], ratio: 118 / 81, anamorphic: true },
+  { name: 'NTSC-601', heights: [480, 486], ratio: 10 / 11, anamorphic: false },
+  { name: 'NTSC-601', heights: [480, 486], ratio: 40 / 33, anamorphic: true },
+  { name: 'HD-(960x720)', heights: [720], ratio: 4 / 3, anamorphic: false },
+  { name: 'HD-(1280x1080)', heights: [1080], ratio: 3 / 2, anamorphic: false },
+  { name: 'HD-(1440x1080)', heights: [1080], ratio: 4 / 3, anamorphic: false },
+];
+
+/** xmeml's name for a pixel shape; a non-square shape it has no name for is written square (lossy). */
+export function xmemlPixelAspect(format: VideoFormat): { name: string; anamorphic: boolean } {
+  if (isSquare(format)) return { name: 'square', anamorphic: false };
+  const ratio = format.pixelAspectRatio.num / format.pixelAspectRatio.den;
+  const known = PIXEL_ASPECTS.find((p) => p.heights.includes(format.height) && Math.abs(ratio / p.ratio - 1) < 0.03);
+  return known ? { name: known.name, anamorphic: known.anamorphic } : { name: 'square', anamorphic: false };
+}
+
+const FIELD_DOMINANCE: Record<VideoFormat['fieldOrder'], string> = { progressive: 'none', 'upper-first': 'upper', 'lower-first': 'lower' };
+
+/** `<samplecharacteristics>` of a video frame, for a file's `<video>` and the sequence `<format>`. */
+function addVideoCharacteristics(parent: XMLBuilder, rate: Rate, format: VideoFormat): void {
   const characteristics = parent.ele('samplecharacteristics');
   addRate(characteristics, rate);
-  characteristics.ele('width').txt(String(width));
-  characteristics.ele('height').txt(String(height));
-  characteristics.ele('anamorphic').txt('FALSE');
-  characteristics.ele('pixelaspectratio').txt('square');
-  characteristics.ele('fielddominance').txt('none');
+  characteristics.ele('width').txt(String(format.width));
+  characteristics.ele('height').txt(String(format.height));
+  const aspect = xmemlPixelAspect(format);
+  characteristics.ele('anamorphic').txt(aspect.anamorphic ? 'TRUE' : 'FALSE');
+  characteristics.ele('pixelaspectratio').txt(aspect.name);
+  characteristics.ele('fielddominance').txt(FIELD_DOMINANCE[format.fieldOrder]);
 }
 
 /** Writes `<file id>` in full the first time a file appears in document order, empty after that (Premiere does so). */
@@ -52,7 +81,10 @@ class FileTable {
   private readonly ids = new Map<string, string>();
   private readonly written = new Set<string>();
 
-  constructor(media: readonly MediaReference[]) {
+  constructor(
+    media: readonly MediaReference[],
+    private readonly timeline: Timeline,
+  ) {
     media.forEach((m, index) => this.ids.set(m.id, `file-${index + 1}`));
   }
 
@@ -79,7 +111,7 @@ class FileTable {
     // The media's own start timecode (Resolve links clips by timecode extents); <in>/<out> stay offsets from the first frame.
     addTimecode(file, media.rate, media.startTimecodeFrames, media.dropFrame);
     const described = file.ele('media');
-    if (media.hasVideo) addVideoCharacteristics(described.ele('video'), media.rate, media.width ?? 1920, media.height ?? 1080);
+    if (media.hasVideo) addVideoCharacteristics(described.ele('video'), media.rate, mediaFormat(media, this.timeline));
     if (media.hasAudio) {
       const audio = described.ele('audio');
       const characteristics = audio.ele('samplecharacteristics');
@@ -133,7 +165,7 @@ export function writeXmeml(timeline: Timeline, options: XmemlOptions): string {
   const layout = layoutTimeline(timeline);
   const premiere = options.flavor === 'premiere';
   const rate = timeline.rate;
-  const files = new FileTable(layout.usedMedia);
+  const files = new FileTable(layout.usedMedia, timeline);
   let nextClipItem = 1;
   const newClipItemId = () => `clipitem-${nextClipItem++}`;
 
@@ -147,7 +179,7 @@ export function writeXmeml(timeline: Timeline, options: XmemlOptions): string {
 
   const video = media.ele('video');
   // Resolve 17 shows no timeline or black clips without <video><format> (OTIO #839 / PR #1287).
-  addVideoCharacteristics(video.ele('format'), rate, timeline.width, timeline.height);
+  addVideoCharacteristics(video.ele('format'), rate, sequenceFormat(timeline));
   for (const laid of layout.video) {
     const track = video.ele('track');
     for (const placed of laid.clips) {

@@ -15,6 +15,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, MediaReference, Rate, Timeline } from '../../companion/api/auto-montage';
 import { MontageError } from '../../companion/core/errors';
 import { fileUrl } from '../shared/file-url';
+import { isSquare, mediaFormat, sequenceFormat as sequenceVideoFormat, type VideoFormat } from '../shared/video-format';
 import { frameAt, layoutTimeline, type PlacedClip, type SequenceMarker } from '../shared/timeline-layout';
 
 export type FcpxmlVersion = '1.9' | '1.10' | '1.11';
@@ -81,13 +82,34 @@ const RATE_SUFFIX: Record<string, string> = {
   '60/1': '60',
 };
 
-/** FCP's format names for the common sizes ("FFVideoFormat1080p2398"); undefined for others (name is optional). */
-function formatName(width: number, height: number, rate: Rate): string | undefined {
+/**
+ * FCP's format names for the common sizes ("FFVideoFormat1080p2398", interlaced "FFVideoFormat1080i50", named by
+ * the field rate); undefined for others (the name is optional).
+ */
+function formatName(format: VideoFormat, rate: Rate): string | undefined {
+  const { width, height } = format;
+  if (!isSquare(format)) return undefined;
+  if (format.fieldOrder !== 'progressive') {
+    const fieldRate = FIELD_RATE_SUFFIX[`${rate.num}/${rate.den}`];
+    return width === 1920 && height === 1080 && fieldRate ? `FFVideoFormat1080i${fieldRate}` : undefined;
+  }
   const suffix = RATE_SUFFIX[`${rate.num}/${rate.den}`];
   if (!suffix) return undefined;
   const size = width === 1920 && height === 1080 ? '1080p' : width === 1280 && height === 720 ? '720p' : width === 3840 && height === 2160 ? '3840x2160p' : width === 4096 && height === 2160 ? '4096x2160p' : undefined;
   return size ? `FFVideoFormat${size}${suffix}` : undefined;
 }
+
+/** The colour space FCP gives a format: Rec. 601 for SD PAL and NTSC frames (25i.fcpxml), Rec. 709 otherwise. */
+function colorSpaceOf(format: VideoFormat): string {
+  if (format.height === 576) return '5-1-6 (Rec. 601 (PAL))';
+  if (format.height === 480 || format.height === 486) return '6-1-6 (Rec. 601 (NTSC))';
+  return '1-1-1 (Rec. 709)';
+}
+
+const FIELD_RATE_SUFFIX: Record<string, string> = { '25/1': '50', '30000/1001': '5994' };
+
+/** The format's `fieldOrder` (FCPXML DTD: "progressive | upper first | lower first"), left out when progressive as FCP does. */
+const FIELD_ORDER: Record<VideoFormat['fieldOrder'], string | undefined> = { progressive: undefined, 'upper-first': 'upper first', 'lower-first': 'lower first' };
 
 const AUDIO_RATES: Record<number, string> = { 32000: '32k', 44100: '44.1k', 48000: '48k', 88200: '88.2k', 96000: '96k', 176400: '176.4k', 192000: '192k' };
 
@@ -101,29 +123,34 @@ function writeResources(parent: XMLBuilder, timeline: Timeline, used: readonly M
   let next = 1;
   const newId = () => `r${next++}`;
   const formats = new Map<string, string>();
-  const videoFormat = (rate: Rate, width: number, height: number): string => {
-    const key = `${rate.num}/${rate.den}@${width}x${height}`;
+  const videoFormat = (rate: Rate, format: VideoFormat): string => {
+    const { width, height, pixelAspectRatio, fieldOrder } = format;
+    const key = `${rate.num}/${rate.den}@${width}x${height}:${pixelAspectRatio.num}/${pixelAspectRatio.den}:${fieldOrder}`;
     let id = formats.get(key);
     if (!id) {
       id = newId();
       formats.set(key, id);
-      const name = formatName(width, height, rate);
+      const name = formatName(format, rate);
+      const fields = FIELD_ORDER[fieldOrder];
+      // Attribute order as Final Cut writes it (25i.fcpxml): fieldOrder before the size, paspH/paspV after it.
       resources.ele('format', {
         id,
         ...(name ? { name } : {}),
         frameDuration: formatTime(framesToSeconds(1, rate), rate),
+        ...(fields ? { fieldOrder: fields } : {}),
         width: String(width),
         height: String(height),
-        colorSpace: '1-1-1 (Rec. 709)',
+        ...(isSquare(format) ? {} : { paspH: String(pixelAspectRatio.num), paspV: String(pixelAspectRatio.den) }),
+        colorSpace: colorSpaceOf(format),
       });
     }
     return id;
   };
-  const sequenceFormat = videoFormat(timeline.rate, timeline.width, timeline.height);
+  const sequenceFormat = videoFormat(timeline.rate, sequenceVideoFormat(timeline));
   const assets = new Map<string, { id: string; format: string | undefined; media: MediaReference }>();
   for (const media of used) {
     // An audio-only asset has no video format, and its duration counts samples, as Final Cut's own exports write it.
-    const format = media.hasVideo ? videoFormat(media.rate, media.width ?? timeline.width, media.height ?? timeline.height) : undefined;
+    const format = media.hasVideo ? videoFormat(media.rate, mediaFormat(media, timeline)) : undefined;
     const sampleRate = media.sampleRate ?? 48000;
     const samples = media.durationSamples ?? Math.round((media.durationFrames * media.rate.den * sampleRate) / media.rate.num);
     const id = newId();

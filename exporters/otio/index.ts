@@ -4,11 +4,11 @@
  * Every OTIO ≥ 0.14 reads it; newer builds upgrade Clip.1 → Clip.2 and Marker.2 → Marker.3 on read.
  * Reference: https://opentimelineio.readthedocs.io/en/latest/tutorials/otio-file-format-specification.html
  * and ../shared/docs/interchange.md §4.
- * Lossy: drop-frame display and the sequence width/height have no OTIO field (kept under metadata
- * "auto-montage"); our marker colours orange/purple map to OTIO's ORANGE/PURPLE, the rest by name; two
+ * Lossy: drop-frame display, the sequence width/height, and a non-square pixel aspect ratio or interlaced
+ * scan (of the sequence and of each media reference) have no OTIO field (kept under metadata "auto-montage"); our marker colours orange/purple map to OTIO's ORANGE/PURPLE, the rest by name; two
  * timeline markers on one frame keep the first.
  */
-import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, Marker, MarkerColor, MediaReference, Rate, Timeline } from '../../companion/api/auto-montage';
+import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, FieldOrder, Marker, MarkerColor, MediaReference, PixelAspectRatio, Rate, Timeline } from '../../companion/api/auto-montage';
 import { rescale } from '../../companion/core/rational';
 import { fileUrl } from '../shared/file-url';
 import { frameAt, layoutTimeline, type SequenceMarker } from '../shared/timeline-layout';
@@ -55,10 +55,19 @@ function toJson(value: unknown): Json {
   return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as Json);
 }
 
+/** A frame's pixel shape and scan, which OTIO has no field for, under our namespace (only when not square or not progressive). */
+function frameShape(ratio: PixelAspectRatio | undefined, fieldOrder: FieldOrder | undefined): { [key: string]: Json } {
+  return {
+    ...(ratio && ratio.num !== ratio.den ? { pixelAspectRatio: `${ratio.num}:${ratio.den}` } : {}),
+    ...(fieldOrder && fieldOrder !== 'progressive' ? { fieldOrder } : {}),
+  };
+}
+
 function externalReference(media: MediaReference): Json {
+  const shape = frameShape(media.pixelAspectRatio, media.fieldOrder);
   return {
     OTIO_SCHEMA: 'ExternalReference.1',
-    metadata: {},
+    metadata: Object.keys(shape).length > 0 ? { 'auto-montage': shape } : {},
     name: media.name,
     // The whole media, starting at its embedded timecode (premiere_example.otio).
     available_range: timeRange(media.startTimecodeFrames, media.durationFrames, media.rate),
@@ -72,7 +81,7 @@ function namespacedMetadata(timeline: Timeline): Json {
   const metadata = (toJson(timeline.metadata ?? {}) ?? {}) as { [key: string]: Json };
   const ours = metadata['auto-montage'];
   const base = typeof ours === 'object' && ours !== null && !Array.isArray(ours) ? ours : {};
-  return { ...metadata, 'auto-montage': { ...base, dropFrame: timeline.dropFrame, width: timeline.width, height: timeline.height } };
+  return { ...metadata, 'auto-montage': { ...base, dropFrame: timeline.dropFrame, width: timeline.width, height: timeline.height, ...frameShape(timeline.pixelAspectRatio, timeline.fieldOrder) } };
 }
 
 /** Builds the .otio JSON. Pure. */

@@ -3,7 +3,7 @@
  * with the bad field), each clip's record range on the sequence grid and source range in media frames, and
  * the sequence markers snapped to unique sequence frames. Pure.
  */
-import type { Clip, MarkerColor, MediaReference, Rate, RationalTime, Timeline, Track } from '../../companion/api/auto-montage';
+import type { Clip, FieldOrder, MarkerColor, MediaReference, Rate, RationalTime, Timeline, Track } from '../../companion/api/auto-montage';
 import { MontageError } from '../../companion/core/errors';
 import { rescale, timecodeBase } from '../../companion/core/rational';
 import { supportsDropFrame } from '../../companion/core/timecode';
@@ -50,10 +50,13 @@ export interface TimelineLayout {
   readonly usedMedia: readonly MediaReference[];
 }
 
+const FIELD_ORDERS: readonly FieldOrder[] = ['progressive', 'upper-first', 'lower-first'];
+
 function invalid(message: string, field: string): MontageError {
   return new MontageError('AM_ERR_TIMELINE_INVALID', message, { where: { field } });
 }
 
+/** A positive integer fraction (a rate, or a pixel aspect ratio). */
 function isRate(rate: unknown): rate is Rate {
   const r = rate as Rate;
   return typeof r === 'object' && r !== null && Number.isInteger(r.num) && Number.isInteger(r.den) && r.num > 0 && r.den > 0;
@@ -71,6 +74,8 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
   if (!Number.isInteger(timeline.startFrames) || timeline.startFrames < 0) throw invalid('startFrames must be a non-negative integer', 'startFrames');
   if (timeline.dropFrame && !supportsDropFrame(timeline.rate)) throw invalid(`drop-frame timecode needs 29.97 or 59.94, not ${timeline.rate.num}/${timeline.rate.den}`, 'dropFrame');
   if (!(timeline.width > 0 && timeline.height > 0)) throw invalid('width and height must be positive', 'width');
+  if (timeline.pixelAspectRatio !== undefined && !isRate(timeline.pixelAspectRatio)) throw invalid('the pixel aspect ratio must be a positive integer fraction', 'pixelAspectRatio');
+  if (timeline.fieldOrder !== undefined && !FIELD_ORDERS.includes(timeline.fieldOrder)) throw invalid(`the field order must be one of ${FIELD_ORDERS.join(', ')}`, 'fieldOrder');
   const media = new Map<string, MediaReference>();
   timeline.media.forEach((m, index) => {
     const field = `media[${index}]`;
@@ -81,6 +86,8 @@ export function layoutTimeline(timeline: Timeline): TimelineLayout {
     if (!Number.isInteger(m.durationFrames) || m.durationFrames <= 0) throw invalid(`media "${m.id}" needs a positive integer durationFrames`, `${field}.durationFrames`);
     if (!Number.isInteger(m.startTimecodeFrames) || m.startTimecodeFrames < 0) throw invalid(`media "${m.id}" needs a non-negative integer startTimecodeFrames`, `${field}.startTimecodeFrames`);
     if (m.dropFrame && !supportsDropFrame(m.rate)) throw invalid(`media "${m.id}" has drop-frame timecode at a rate without it`, `${field}.dropFrame`);
+    if (m.pixelAspectRatio !== undefined && !isRate(m.pixelAspectRatio)) throw invalid(`media "${m.id}" needs a pixel aspect ratio of positive integers`, `${field}.pixelAspectRatio`);
+    if (m.fieldOrder !== undefined && !FIELD_ORDERS.includes(m.fieldOrder)) throw invalid(`media "${m.id}" has an unknown field order`, `${field}.fieldOrder`);
     media.set(m.id, m);
   });
 

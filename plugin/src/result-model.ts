@@ -3,6 +3,7 @@
  * the shots the editor dropped by disabling clips in a generated sequence. Pure: no host calls, no DOM.
  */
 import type { ChosenShot, EmotionSummary, MontageResultMessage } from '../../companion/protocol/messages';
+import { unitMarkerName, unitsOfBars, type CutGranularity } from '../../companion/core/montage';
 import type { Rate } from '../../companion/core/rational';
 import type { HostMarker, HostSequence, MarkerColour } from './host';
 import { framesToTicks, parseTicks } from './ticks';
@@ -67,18 +68,20 @@ export function barMarkers(result: MontageResultMessage, rate: Rate = result.ana
   const first = bars[0];
   if (!first) return [];
   const origin = barStart(result, first.bar) ?? result.montage.plan.music.startSeconds;
-  const unit = result.montage.plan.options.granularity === 'beat' ? 'Beat' : 'Bar';
-  // Half bars and per-section units mark the analysis bar they start in, like bars.
+  const { granularity } = result.montage.plan.options;
+  const sections = result.montage.plan.granularity?.sections ?? [];
+  // Named by the unit cut on, as every timeline file names its markers ("Beat 12"); a plan cut per section
+  // takes the unit of the section the unit starts in.
+  const unitOf = (bar: number): CutGranularity => (granularity !== 'mixed' ? granularity : (unitsOfBars([{ startSeconds: barStart(result, bar) ?? 0 }], sections)[0] ?? 'bar'));
   return bars.map(({ bar, shot }) => {
     const seconds = (barStart(result, bar) ?? origin) - origin;
     const frame = Math.round((seconds * rate.num) / rate.den);
     const music = barEmotion(result, bar);
     const fit = music && shot.emotion ? cosine(music.values, shot.emotion.values) : Number.NaN;
     const va = (emotion: EmotionSummary | undefined) => (emotion ? `valence ${signed(emotion.valence)}, arousal ${signed(emotion.arousal)}` : 'unknown');
-    // Named like the companion's xmeml markers ("Bar <analysis bar + 1>"), so both read the same; the colour says
-    // how well the shot fits the music there, the comment why.
+    // The colour says how well the shot fits the music there, the comment why.
     return {
-      name: `${unit} ${bar + 1}`,
+      name: unitMarkerName(unitOf(bar), bar),
       startTicks: framesToTicks(frame, rate),
       comment: `Shot ${shot.shotIndex + 1}, scene ${shot.sceneIndex + 1}. Music: ${va(music)}. Shot: ${va(shot.emotion)}.${Number.isFinite(fit) ? ` Fit ${fit.toFixed(2)}.` : ''}`,
       ...(Number.isFinite(fit) ? { colour: fitColour(fit) } : {}),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MontageError } from '../../companion/core/errors';
+import { unitsOfBars } from '../../companion/core/montage';
 import { rate, type Rate } from '../../companion/core/rational';
 import { oneHourFrames } from '../../companion/core/timecode';
 import { placedClips, timelineFrames, type MediaReference } from '../../companion/core/timeline';
@@ -55,6 +56,23 @@ test('every bar gets a sequence marker at its cut frame', () => {
   const plan = solvePlan(makeInput({ shots: SHOTS, barSeconds: [2, 2, 2, 2], options: { maxScenes: 2 } }));
   const timeline = planToTimeline(plan, media(rate(24)));
   assert.deepEqual(timeline.markers.map((m) => [m.name, m.time.value]), [['Bar 1', 0], ['Bar 2', 48], ['Bar 3', 96], ['Bar 4', 144]]);
+});
+
+test('markers are named by the unit each part of the plan is cut on, counted from the montage start', () => {
+  const plan = solvePlan(makeInput({ shots: SHOTS, barSeconds: [2, 2, 2, 2], options: { maxScenes: 2 } }));
+  const beats = planToTimeline(plan, media(rate(24)), { units: ['beat', 'beat', 'beat', 'beat'] });
+  assert.deepEqual(beats.markers.map((m) => m.name), ['Beat 1', 'Beat 2', 'Beat 3', 'Beat 4']);
+  const sections = planToTimeline(plan, media(rate(24)), { units: ['halfbar', 'halfbar', '2bars', 'bar'] });
+  assert.deepEqual(sections.markers.map((m) => m.name), ['Half-bar 1', 'Half-bar 2', 'Two-bar 3', 'Bar 4']);
+});
+
+test('a plan cut per section takes the unit of the section each unit starts in', () => {
+  const sections = [
+    { startSeconds: 10, endSeconds: 18, unit: 'bar' as const },
+    { startSeconds: 18, endSeconds: 22, unit: 'beat' as const },
+  ];
+  assert.deepEqual(unitsOfBars([10, 14, 18, 18.5, 19].map((startSeconds) => ({ startSeconds })), sections), ['bar', 'bar', 'beat', 'beat', 'beat']);
+  assert.deepEqual(unitsOfBars([{ startSeconds: 3 }], []), ['bar']);
 });
 
 test('at 29.97 fps with drifting bars every cut and marker lies within half a frame of its bar', () => {

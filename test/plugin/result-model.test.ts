@@ -28,6 +28,11 @@ test('bar markers snap to the sequence frame at 23.976 and are called beats at b
   assert.equal(markers[1]?.name, "Beat 4");
 });
 
+test('bar markers are named by the unit cut on, as the timeline files name them: half bars and two-bar units too', () => {
+  assert.deepEqual(barMarkers(montageResult({ granularity: 'halfbar' })).map((m) => m.name).slice(0, 2), ['Half-bar 3', 'Half-bar 4']);
+  assert.deepEqual(barMarkers(montageResult({ granularity: '2bars' })).map((m) => m.name).slice(0, 2), ['Two-bar 3', 'Two-bar 4']);
+});
+
 test('the emotion series pairs the music under each bar with the shot placed on it', () => {
   const points = emotionSeries(montageResult());
   assert.equal(points.length, 6);
