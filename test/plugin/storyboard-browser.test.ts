@@ -285,7 +285,7 @@ async function moodsSequence(): Promise<HostSequence> {
   };
 }
 
-test('the Premiere panel shows the storyboard with thumbnails read over the WebSocket, scrubs it, opens a clicked shot in the Source Monitor, and steers at Apply', { skip, timeout: 300_000 }, async () => {
+test('the Premiere panel shows the storyboard with thumbnails read over the WebSocket, scrubs it, opens a clicked shot in the Source Monitor, steers at Apply and swaps from a card', { skip, timeout: 300_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 420, height: 1500 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -353,6 +353,19 @@ test('the Premiere panel shows the storyboard with thumbnails read over the WebS
   await page.waitForFunction((count) => document.querySelectorAll('[data-test="panel-storyboard"] .am-sb-card').length === count, after.result!.montage.chosen.length, { timeout: 10_000 });
   assert.deepEqual(requests, [], 'still nothing over http://');
   await page.screenshot({ path: join(artifacts, 'storyboard-panel-sad.png'), fullPage: true });
+
+  // A card's alternative swaps it in at once: one re-solve, version 3, only that slot changed.
+  const alternative = page.locator('[data-test="panel-storyboard"] .am-sb-alt').first();
+  const slot = Number(await alternative.evaluate((node) => (node as unknown as { closest(s: string): PageElement }).closest('.am-sb-card').getAttribute('data-slot')));
+  const replacement = Number(await alternative.getAttribute('data-shot'));
+  const sadShots = after.result!.montage.chosen.map((c) => c.shotIndex);
+  await alternative.click();
+  await page.waitForFunction(() => /Auto-Montage v3/.test(document.querySelector('[data-test="notice"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  const swapped = (await state()).result!.montage.chosen.map((c) => c.shotIndex);
+  assert.equal(swapped.length, sadShots.length);
+  swapped.forEach((shot, i) => assert.equal(shot, i === slot ? replacement : sadShots[i], `slot ${i}`));
+  await page.waitForFunction(({ slot, replacement }) => document.querySelector(`[data-test="sb-card-${slot}"]`)?.getAttribute('data-shot') === String(replacement), { slot, replacement }, { timeout: 10_000 });
+  assert.equal(await page.evaluate(() => (window as unknown as { __fakeHost: { sourceMonitor: { atTicks: string } } }).__fakeHost.sourceMonitor.atTicks), monitor.atTicks, 'the alternative\'s click did not open the Source Monitor');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -2,7 +2,8 @@
  * The Premiere panel's storyboard: UXP has no <video>, so a scrubbable strip stands in for the preview. A slider
  * over the montage's time shows the frame of the shot that plays there (from the shot's strip of thumbnails);
  * under it one card per chosen shot, in record order, with its thumbnail, units, emotion and fit. A click on a card
- * opens that shot in Premiere's Source Monitor at its source in. Plain DOM within what UXP renders (div, span,
+ * opens that shot in Premiere's Source Monitor at its source in; a click on one of its alternatives (the next best
+ * same-length shots) swaps it in, one re-solve and one new version. Plain DOM within what UXP renders (div, span,
  * img, input type=range; flexbox). The storyboard comes over the WebSocket (PanelController.loadStoryboard), its
  * pictures as data URIs, so the panel makes no http:// request (macOS blocks them in UXP).
  */
@@ -14,6 +15,9 @@ import { clock, LABEL_COLOURS } from './storyboard';
 export interface PanelStoryboardActions {
   loadStoryboard(result: MontageResultMessage): Promise<StoryboardModel | null>;
   showShot(shotIndex: number): Promise<boolean>;
+  swap(current: number, replacement: number): Promise<unknown>;
+  /** A job runs: the alternatives wait. */
+  readonly state: { readonly job: unknown };
 }
 
 const SCRUB_STEPS = 1000;
@@ -86,6 +90,25 @@ function render(container: HTMLElement, model: StoryboardModel, actions: PanelSt
     if (slot.thumbnail) thumb.setAttribute('src', slot.thumbnail);
     thumb.setAttribute('alt', `#${slot.shot + 1} at ${clock(slot.sourceStartSeconds)}`);
     card.append(thumb, element('div', 'am-sb-text', undefined, `${slot.index + 1} · #${slot.shot + 1} · ${slot.barCount} ${slot.barCount === 1 ? 'unit' : 'units'}`), element('div', 'am-sb-text', undefined, `${slot.label ?? '—'} · fit ${slot.fit.toFixed(2)}`));
+    if (slot.alternatives.length > 0) {
+      const alternatives = element('div', 'am-sb-alts');
+      for (const alternative of slot.alternatives) {
+        const button = element('div', 'am-sb-alt', `sb-alt-${slot.index}-${alternative.shot}`);
+        button.setAttribute('data-shot', String(alternative.shot));
+        button.setAttribute('title', `Use #${alternative.shot + 1} here instead (${alternative.label ?? 'no reading'}, score ${alternative.score.toFixed(2)}): one re-solve, one new version`);
+        const picture = element('img', 'am-sb-alt-img');
+        if (alternative.thumbnail) picture.setAttribute('src', alternative.thumbnail);
+        picture.setAttribute('alt', `#${alternative.shot + 1}`);
+        button.append(picture, element('span', '', undefined, `#${alternative.shot + 1}`));
+        button.addEventListener('click', (event) => {
+          // The card's own click (Source Monitor) is not this one's.
+          event.stopPropagation();
+          if (actions.state.job === null) void actions.swap(slot.shot, alternative.shot);
+        });
+        alternatives.append(button);
+      }
+      card.append(alternatives);
+    }
     card.addEventListener('click', () => {
       cardOf.forEach((other) => other.classList.remove('am-selected'));
       card.classList.add('am-selected');

@@ -7,6 +7,7 @@
  *     its middle, in seconds of the music file) to the controller, which re-solves.
  */
 import type { BarSummary, EmotionArcPoint, EmotionPoint } from '../../../companion/protocol/messages';
+import { arcValueAt, thinArc } from './arc-points';
 import { PLOT_COLOURS } from './plot-colours';
 
 type Canvas = HTMLCanvasElement;
@@ -107,21 +108,6 @@ export interface ArcEditorOptions {
   readonly commit: (arc: EmotionArcPoint[]) => void;
 }
 
-/** The arc's value at `seconds`: linear between its points, held beyond its ends (as the companion reads it). */
-export function arcValueAt(arc: readonly EmotionArcPoint[], seconds: number): EmotionPoint {
-  const first = arc[0]!;
-  if (seconds <= first.seconds) return first;
-  for (let i = 1; i < arc.length; i++) {
-    const b = arc[i]!;
-    if (seconds <= b.seconds) {
-      const a = arc[i - 1]!;
-      const t = (seconds - a.seconds) / (b.seconds - a.seconds);
-      return { valence: a.valence + t * (b.valence - a.valence), arousal: a.arousal + t * (b.arousal - a.arousal) };
-    }
-  }
-  return arc[arc.length - 1]!;
-}
-
 /**
  * Wires the arc canvas (its width is set by the caller): draws the lanes, the unit grid, the emotion the plan
  * followed (thin) and the target (thick), and lets a drag redraw the target.
@@ -203,7 +189,7 @@ export function wireArcEditor(canvas: Canvas, options: ArcEditorOptions): void {
     move: paint,
     up: () => {
       previous = null;
-      options.commit(middles.map((seconds, i) => ({ seconds: round3(seconds), valence: target[i]!.valence, arousal: target[i]!.arousal })));
+      options.commit(thinArc(middles.map((seconds, i) => ({ seconds: round3(seconds), valence: target[i]!.valence, arousal: target[i]!.arousal }))));
     },
   });
   draw();
