@@ -11,7 +11,7 @@ import { MontageError } from '../core/errors';
 import { EMOTION_LABELS, type EmotionLabel, type EmotionVector } from '../core/montage';
 import { emotionSettings } from '../analysis/emotion/index';
 import { LABEL_PROTOTYPES, vectorFromPad, type Pad } from '../analysis/emotion/emotion-space';
-import { barScores, shotScores } from '../analysis/emotion/similarity';
+import { emotionSimilarity, shotScores, type SimilarityWeights } from '../analysis/emotion/similarity';
 import type { MontageAnalysis } from './run-montage';
 
 /** A valence/arousal point, each −1 … 1. */
@@ -89,18 +89,39 @@ export function steerAnalysis(analysis: MontageAnalysis, options: SteeringOption
   const { emotions, music } = analysis;
   const target = options.moodTarget !== undefined && options.moodTarget !== 'auto' ? targetVector(options.moodTarget) : undefined;
   const arc = options.emotionArc?.length ? options.emotionArc : undefined;
-  const bars = arc ? music.bars.map((bar) => targetVector(arcAt(arc, bar.startSeconds + bar.durationSeconds / 2))) : music.bars.map(() => target!);
+  // Bars with the same target share one vector (all of them under a mood, the held ends of an arc): scored once.
+  const byPoint = new Map<string, EmotionVector>();
+  const shared = (point: SteerPoint) => {
+    const key = `${point.valence},${point.arousal}`;
+    let vector = byPoint.get(key);
+    if (!vector) byPoint.set(key, (vector = targetVector(point)));
+    return vector;
+  };
+  const bars = arc ? music.bars.map((bar) => shared(arcAt(arc, bar.startSeconds + bar.durationSeconds / 2))) : music.bars.map(() => target!);
   const global = target ?? targetVector(meanPoint(bars));
   const similarity = emotionSettings().similarity;
   const steered = {
     ...emotions,
     music: { global, bars },
     shotScores: shotScores(emotions.shots, global, similarity),
-    barScores: barScores(emotions.shots, bars, similarity),
+    barScores: targetScores(emotions.shots, bars, similarity),
   };
   // The files' own scores follow too (a plan made from a lone file reads them).
-  const files = analysis.files?.map((file) => ({ ...file, emotions: { ...file.emotions, music: steered.music, shotScores: shotScores(file.emotions.shots, global, similarity), barScores: barScores(file.emotions.shots, bars, similarity) } }));
+  const files = analysis.files?.map((file) => ({ ...file, emotions: { ...file.emotions, music: steered.music, shotScores: shotScores(file.emotions.shots, global, similarity), barScores: targetScores(file.emotions.shots, bars, similarity) } }));
   return { ...analysis, emotions: steered, ...(files ? { files } : {}) };
+}
+
+/** M(shot, bar) for every pair, as the analysis' barScores, computing each distinct bar vector once per shot. */
+function targetScores(shots: readonly EmotionVector[], bars: readonly EmotionVector[], similarity: SimilarityWeights): { shots: number; bars: number; values: Float32Array } {
+  const distinct = [...new Set(bars)];
+  const column = bars.map((bar) => distinct.indexOf(bar));
+  const values = new Float32Array(shots.length * bars.length);
+  const row = new Float64Array(distinct.length);
+  shots.forEach((shot, i) => {
+    distinct.forEach((bar, d) => (row[d] = emotionSimilarity(shot, bar, similarity)));
+    column.forEach((d, k) => (values[i * bars.length + k] = row[d]!));
+  });
+  return { shots: shots.length, bars: bars.length, values };
 }
 
 function meanPoint(vectors: readonly EmotionVector[]): SteerPoint {
