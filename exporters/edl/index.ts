@@ -155,12 +155,13 @@ export function writeEdl(timeline: Timeline, baseName: string, options: EdlOptio
   // Source timecode is absolute: the media's embedded start + the offset, in the media's own DF/NDF counting.
   const source = (media: MediaReference, frame: number) => framesToTimecode(media.startTimecodeFrames + frame, media.rate, { dropFrame: media.dropFrame });
   // CMX source and record lengths must be equal: media at another rate is counted on the sequence's timebase
-  // from its start time (as xmeml does), the exact source frames go in a comment.
-  const onSequence = (media: MediaReference, frame: number) => framesToTimecode(toSequenceFrames(media.startTimecodeFrames + frame, media, rate), rate, { dropFrame: timeline.dropFrame });
+  // from its start time rounded up (as xmeml does: never a frame before the planned one, which may lie outside the
+  // editor's select); the exact source frames go in a comment.
+  const onSequence = (media: MediaReference, frame: number) => framesToTimecode(toSequenceFrames(media.startTimecodeFrames + frame, media, rate, 'ceil'), rate, { dropFrame: timeline.dropFrame });
   const timecodes = (placed: PlacedClip): [string, string, string, string] =>
     sameRate(placed.media.rate, rate)
       ? [source(placed.media, placed.sourceIn), source(placed.media, placed.sourceOut), record(placed.recordIn), record(placed.recordOut)]
-      : [onSequence(placed.media, placed.sourceIn), framesToTimecode(toSequenceFrames(placed.media.startTimecodeFrames + placed.sourceIn, placed.media, rate) + placed.recordOut - placed.recordIn, rate, { dropFrame: timeline.dropFrame }), record(placed.recordIn), record(placed.recordOut)];
+      : [onSequence(placed.media, placed.sourceIn), framesToTimecode(toSequenceFrames(placed.media.startTimecodeFrames + placed.sourceIn, placed.media, rate, 'ceil') + placed.recordOut - placed.recordIn, rate, { dropFrame: timeline.dropFrame }), record(placed.recordIn), record(placed.recordOut)];
   const rateComment = (placed: PlacedClip): string[] =>
     sameRate(placed.media.rate, rate) ? [] : [`* SOURCE FRAMES: ${placed.sourceIn}-${placed.sourceOut} AT ${placed.media.rate.num}/${placed.media.rate.den} FPS`];
   // With several files, each reel names its file (reels are only 8 characters; Resolve and Avid show comments).

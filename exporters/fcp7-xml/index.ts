@@ -131,7 +131,8 @@ interface ClipTiming {
 
 /** xmeml positions: start/end on the sequence from 0, in/out from the media's first frame on the sequence grid (buttercut PR #133). */
 function timing(placed: PlacedClip, sequenceRate: Rate): ClipTiming {
-  const sourceIn = toSequenceFrames(placed.sourceIn, placed.media, sequenceRate);
+  // Media at another rate: the source in rounds up onto the sequence timebase, never before the planned frame.
+  const sourceIn = toSequenceFrames(placed.sourceIn, placed.media, sequenceRate, 'ceil');
   return { start: placed.recordIn, end: placed.recordOut, in: sourceIn, out: sourceIn + (placed.recordOut - placed.recordIn) };
 }
 

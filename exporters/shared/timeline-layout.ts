@@ -5,7 +5,7 @@
  */
 import type { Clip, FieldOrder, MarkerColor, MediaReference, Rate, RationalTime, Timeline, Track } from '../../companion/api/auto-montage';
 import { MontageError } from '../../companion/core/errors';
-import { rescale, timecodeBase } from '../../companion/core/rational';
+import { rescale, timecodeBase, type Rounding } from '../../companion/core/rational';
 import { supportsDropFrame } from '../../companion/core/timecode';
 import { itemFrames } from '../../companion/core/timeline';
 
@@ -161,9 +161,13 @@ export function frameAt(time: RationalTime, rate: Rate): number {
   return rescale({ value: Math.round(time.value), rate: time.rate }, rate).value;
 }
 
-/** A media-frame count re-expressed on the sequence grid (exact when the rates agree). */
-export function toSequenceFrames(frames: number, media: MediaReference, sequenceRate: Rate): number {
-  return rescale({ value: frames, rate: media.rate }, sequenceRate).value;
+/**
+ * A media-frame count re-expressed on the sequence grid (exact when the rates agree). A source in at another rate
+ * rounds up (`ceil`): the clip then never starts on a frame before the planned one, which may lie outside the
+ * editor's select (docs/sources.md).
+ */
+export function toSequenceFrames(frames: number, media: MediaReference, sequenceRate: Rate, rounding: Rounding = 'nearest'): number {
+  return rescale({ value: frames, rate: media.rate }, sequenceRate, rounding).value;
 }
 
 /** The timebase/NTSC pair xmeml and EDL count on (24 + NTSC for 23.976). */
