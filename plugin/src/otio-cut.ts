@@ -1,13 +1,14 @@
 /**
  * Reads the companion's OpenTimelineIO timeline (Timeline.1 → Stack.1 → Track.1 → Clip.1 | Gap.1, JSON) into the
  * clips of a {@link HostCut}: record positions from the items before each clip, source ranges from the media's
- * first frame (OTIO counts them from the media's available range, which starts at its timecode). Every time in
- * the companion's OTIO is a whole frame on the timeline's rate, so ticks come out exact. JSON, not xmeml: UXP has
+ * first frame (OTIO counts them from the media's available range, which starts at its timecode). Every record time
+ * in the companion's OTIO is a whole frame on the timeline's rate and every source start a whole frame of its
+ * media, so ticks come out exact. JSON, not xmeml: UXP has
  * no XML parser we can count on.
  */
 import type { Rate } from '../../companion/core/rational';
 import type { HostCutClip } from './host';
-import { ticksPerFrame } from './ticks';
+import { TICKS_PER_SECOND, rateFromTicksPerFrame, ticksPerFrame } from './ticks';
 
 interface RationalTime {
   readonly rate: number;
@@ -45,6 +46,12 @@ export function cutClipsFromOtio(text: string, rate: Rate): HostCutClip[] {
     if (Math.abs(time.rate - fps) > 1e-6 || !Number.isInteger(time.value)) throw new Error(`The OTIO ${what} (${time.value} at ${time.rate}) is not a frame on ${fps} fps.`);
     return BigInt(time.value);
   };
+  // A whole frame of the media at its own rate, as ticks (exact: every standard rate divides the tick rate).
+  const mediaTicks = (time: RationalTime | undefined, what: string): bigint => {
+    if (!time) return 0n;
+    if (!Number.isInteger(time.value) || !(time.rate > 0)) throw new Error(`The OTIO ${what} (${time.value} at ${time.rate}) is not a whole frame.`);
+    return BigInt(time.value) * ticksPerFrame(rateFromTicksPerFrame(Number(TICKS_PER_SECOND) / time.rate));
+  };
   const clips: HostCutClip[] = [];
   const trackIndex = { video: 0, audio: 0 };
   for (const track of timeline.tracks?.children ?? []) {
@@ -55,14 +62,17 @@ export function cutClipsFromOtio(text: string, rate: Rate): HostCutClip[] {
       const range = item.source_range;
       const length = frames(range?.duration, 'duration');
       if (item.OTIO_SCHEMA.startsWith('Clip.') && range && item.media_reference?.target_url) {
-        const mediaStart = frames(item.media_reference.available_range?.start_time, 'media start');
-        const sourceIn = frames(range.start_time, 'source in') - mediaStart;
+        // The source start counts in the media's own frames (a source at another rate than the timeline keeps its
+        // frames, docs/sources.md); the length is the record length on the timeline's rate, so the cut plays at
+        // real speed and ends on a sequence frame.
+        const mediaStart = mediaTicks(item.media_reference.available_range?.start_time, 'media start');
+        const sourceIn = mediaTicks(range.start_time, 'source in') - mediaStart;
         clips.push({
           kind,
           track: index,
           mediaPath: pathFromFileUrl(item.media_reference.target_url),
-          srcInTicks: (sourceIn * perFrame).toString(),
-          srcOutTicks: ((sourceIn + length) * perFrame).toString(),
+          srcInTicks: sourceIn.toString(),
+          srcOutTicks: (sourceIn + length * perFrame).toString(),
           startTicks: (at * perFrame).toString(),
         });
       }
