@@ -218,6 +218,12 @@ test('the web UI shows the storyboard with a thumbnail per placement, keeps the 
   const sad = shotsOf(await slots(page));
   assert.notEqual(sad, excitedShots, `excited ${excitedShots} vs sad ${sad}`);
   assert.ok((await pageState(page)).result!.montage.musicEmotion.every((unit) => unit.emotion?.label === 'sad'), 'the plan followed the sad target');
+  // The re-solve's storyboard (and so its report.html) says what it was steered by.
+  const settings = await page.evaluate(async () => {
+    const file = (window as unknown as { automontage: { state: { result: { montage: { files: { name: string; url: string }[] } } } } }).automontage.state.result.montage.files.find((f) => f.name === 'storyboard.json')!;
+    return ((await (await fetch(file.url)).json()) as { settings: { label: string; value: string }[] }).settings;
+  });
+  assert.deepEqual(settings.find((row) => row.label === 'steered by'), { label: 'steered by', value: 'sad' });
   await page.screenshot({ path: join(artifacts, 'storyboard-web-sad.png'), fullPage: true });
 
   // A valence/arousal point: the pad's upper right (positive, aroused) steers back to the warm shots.
