@@ -291,7 +291,7 @@ async function moodsSequence(): Promise<HostSequence> {
   };
 }
 
-test('the Premiere panel shows the storyboard with thumbnails read over the WebSocket, scrubs it, opens a clicked shot in the Source Monitor, steers at Apply and swaps from a card', { skip, timeout: 300_000 }, async () => {
+test('the Premiere panel shows the storyboard with thumbnails read over the WebSocket, scrubs it, opens a clicked shot in the Source Monitor, steers at Apply, swaps from a card, and keeps, drops and re-enables from it at Apply', { skip, timeout: 300_000 }, async () => {
   const page = await browser.newPage({ viewport: { width: 420, height: 1500 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -372,6 +372,19 @@ test('the Premiere panel shows the storyboard with thumbnails read over the WebS
   swapped.forEach((shot, i) => assert.equal(shot, i === slot ? replacement : sadShots[i], `slot ${i}`));
   await page.waitForFunction(({ slot, replacement }) => document.querySelector(`[data-test="sb-card-${slot}"]`)?.getAttribute('data-shot') === String(replacement), { slot, replacement }, { timeout: 10_000 });
   assert.equal(await page.evaluate(() => (window as unknown as { __fakeHost: { sourceMonitor: { atTicks: string } } }).__fakeHost.sourceMonitor.atTicks), monitor.atTicks, 'the alternative\'s click did not open the Source Monitor');
+
+  // Drop on a card and "Use it" on a shot the pool left out wait for Apply, then make one re-solve (version 4).
+  const excluded = await page.$$eval('[data-test="sb-excluded"] [data-test^="sb-use-"]', (buttons) => buttons.map((b) => Number(b.getAttribute('data-test')!.slice('sb-use-'.length))));
+  assert.ok(excluded.length > 0, 'the generated footage has a near-duplicate the pool leaves out');
+  const droppedShot = swapped[0]!;
+  await page.click('[data-test="sb-drop-0"]');
+  await page.click(`[data-test="sb-use-${excluded[0]}"]`);
+  assert.equal(await page.textContent('[data-test="apply"]'), 'Apply 2 changes');
+  await page.click('[data-test="apply"]');
+  await page.waitForFunction(() => /Auto-Montage v4/.test(document.querySelector('[data-test="notice"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  const applied = (await state()).result!.montage.chosen.map((c) => c.shotIndex);
+  assert.ok(!applied.includes(droppedShot), `#${droppedShot} dropped: ${applied.join(',')}`);
+  assert.ok(applied.includes(excluded[0]!), `#${excluded[0]} used again: ${applied.join(',')}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -3,19 +3,23 @@
  * over the montage's time shows the frame of the shot that plays there (from the shot's strip of thumbnails);
  * under it one card per chosen shot, in record order, with its thumbnail, units, emotion and fit. A click on a card
  * opens that shot in Premiere's Source Monitor at its source in; a click on one of its alternatives (the next best
- * same-length shots) swaps it in, one re-solve and one new version. Plain DOM within what UXP renders (div, span,
+ * same-length shots) swaps it in, one re-solve and one new version. Keep and Drop on a card, and "Use it" on a shot
+ * the clean pool left out, wait for Apply as the list's do. Plain DOM within what UXP renders (div, span,
  * img, input type=range; flexbox). The storyboard comes over the WebSocket (PanelController.loadStoryboard), its
  * pictures as data URIs, so the panel makes no http:// request (macOS blocks them in UXP).
  */
 import type { MontageResultMessage } from '../../../companion/protocol/messages';
 import type { StoryboardModel, StoryboardSlot } from '../../../companion/protocol/storyboard';
-import { clock, LABEL_COLOURS } from './storyboard';
+import { clock, LABEL_COLOURS, REASON_TEXT } from './storyboard';
 
 /** What the storyboard asks of the controller. */
 export interface PanelStoryboardActions {
   loadStoryboard(result: MontageResultMessage): Promise<StoryboardModel | null>;
   showShot(shotIndex: number): Promise<boolean>;
   swap(current: number, replacement: number): Promise<unknown>;
+  setDecision(shotIndex: number, decision: 'keep' | 'drop' | null): Promise<unknown>;
+  /** The decision a shot will have once the pending clicks are applied. */
+  decisionOf(shotIndex: number): 'keep' | 'drop' | null;
   /** A job runs: the alternatives wait. */
   readonly state: { readonly job: unknown };
 }
@@ -109,6 +113,18 @@ function render(container: HTMLElement, model: StoryboardModel, actions: PanelSt
       }
       card.append(alternatives);
     }
+    const decision = actions.decisionOf(slot.shot);
+    const decide = (wanted: 'keep' | 'drop', test: string) => {
+      const button = element('div', `am-sb-decide${wanted === 'drop' ? ' am-drop' : ''}${decision === wanted ? ' am-on' : ''}`, test, wanted === 'keep' ? 'Keep' : 'Drop');
+      button.addEventListener('click', (event) => {
+        event.stopPropagation();
+        void actions.setDecision(slot.shot, decision === wanted ? null : wanted);
+      });
+      return button;
+    };
+    const decisions = element('div', 'am-row');
+    decisions.append(decide('keep', `sb-keep-${slot.index}`), decide('drop', `sb-drop-${slot.index}`));
+    card.append(decisions);
     card.addEventListener('click', () => {
       cardOf.forEach((other) => other.classList.remove('am-selected'));
       card.classList.add('am-selected');
@@ -122,5 +138,27 @@ function render(container: HTMLElement, model: StoryboardModel, actions: PanelSt
   const row = element('div', 'am-row');
   row.append(scrub, time);
   container.append(label, frame, row, cards);
+  const left = model.excluded.filter((shot) => !shot.trimmed);
+  if (left.length > 0) {
+    const list = element('div', 'am-sb-excluded', 'sb-excluded');
+    for (const shot of left) {
+      const item = element('div', 'am-row am-sb-excluded-shot');
+      item.setAttribute('data-shot', String(shot.shot));
+      const picture = element('img', 'am-sb-alt-img');
+      if (shot.thumbnail) picture.setAttribute('src', shot.thumbnail);
+      picture.setAttribute('alt', `#${shot.shot + 1}`);
+      item.append(picture, element('span', 'am-sb-text', undefined, `#${shot.shot + 1} · ${clock(shot.sourceStartSeconds)} · ${REASON_TEXT[shot.reason]}${shot.duplicateOf !== undefined ? ` (kept: #${shot.duplicateOf + 1})` : ''}`));
+      const planShot = shot.planShot;
+      if (planShot !== undefined) {
+        const kept = actions.decisionOf(planShot) === 'keep';
+        const use = element('div', `am-sb-decide${kept ? ' am-on' : ''}`, `sb-use-${planShot}`, kept ? 'Kept' : 'Use it');
+        use.setAttribute('title', 'Keep (pin) it: the next re-solve uses it');
+        use.addEventListener('click', () => void actions.setDecision(planShot, kept ? null : 'keep'));
+        item.append(use);
+      }
+      list.append(item);
+    }
+    container.append(element('label', 'am-label', undefined, `Left out of the pool (${left.length})`), list);
+  }
   seek(0);
 }

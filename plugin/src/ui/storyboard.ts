@@ -35,7 +35,8 @@ export function clock(seconds: number): string {
   return `${m}:${s.toFixed(1).padStart(4, '0')}`;
 }
 
-const REASON_TEXT: Readonly<Record<StoryboardExclusion['reason'], string>> = {
+/** Why a shot was left out, in words (report.html, the web UI and the Premiere panel). */
+export const REASON_TEXT: Readonly<Record<StoryboardExclusion['reason'], string>> = {
   text: 'title card / text',
   black: 'black frames',
   white: 'white frames',
