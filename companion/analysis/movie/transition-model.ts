@@ -8,10 +8,14 @@
  * Decoding, with the classical detector ({@link detectTransitions}) as the other opinion:
  *   - 'model': the network alone: cuts are activation peaks, gradual transitions are runs of frames
  *     (reported with their span; 'fade' when a frame of the run is black or white);
- *   - 'hybrid': the classical detector's cuts, less those the network scores near zero (a flash, a whip)
- *     and those inside a confident network transition, plus the network's confident cuts; the network's
- *     gradual spans, plus the classical spans the network does not contradict.
- * Constants were chosen on the dev set's tune part (models/training/shots/tune-decoder.ts).
+ *   - 'hybrid': the classical result, changed only where the network is confident. Every classical cut
+ *     is kept unless the network scores it near zero *and* the picture comes back across it (a flash, an
+ *     explosion, a whip and back: frame t−k resembles frame t+k); cuts the classical detector missed are
+ *     added only when `addCutThreshold` allows (the tune part chose not to). The network's gradual spans
+ *     are added (with their span; a span holding a kept cut is not), and a classical span none of them
+ *     overlaps is kept unless the network's gradual activation stays low on every one of its frames.
+ * Constants were chosen on the dev set's tune part only (models/training/shots/tune-decoder.ts; ties go to
+ * the setting that changes the classical result least).
  */
 import { join } from 'node:path';
 import { MontageError } from '../../core/errors';
@@ -19,28 +23,40 @@ import { toFps, type Rate } from '../../core/rational';
 import { packageRoot } from '../onnx/model-catalogue';
 import { ort, sharedSessionPool, type PooledSession } from '../onnx/session-pool';
 import type { FrameDescriptors } from './frame-descriptors';
-import { detectTransitions, isFlat, mergeBoundaries, type Cut, type Gradual, type ShotDetectionOptions, type Transition } from './shot-detector';
+import { cutEvidence, detectTransitions, histDistance, isFlat, mergeBoundaries, shiftedThumbDistance, type Cut, type Gradual, type ShotDetectionOptions, type Transition } from './shot-detector';
 import { transitionFeatures, TRANSITION_FEATURES } from './transition-features';
 
 export type LearnedMode = 'model' | 'hybrid';
 
 export interface LearnedDecoderSettings {
   readonly mode: LearnedMode;
-  /** A network cut: an activation peak at least this high (mode 'model'; in 'hybrid', cuts the classical detector missed). */
+  /** Mode 'model': a cut is an activation peak at least this high. */
   readonly cutThreshold: number;
-  /** Hybrid: a classical cut whose network activation (max over ±2 frames) stays below this is dropped. */
+  /**
+   * Hybrid: a classical cut is dropped only when the network's cut activation (max over ±2 frames) stays
+   * below this *and* the picture comes back within `returnSeconds` (a flash, an explosion, a whip and back).
+   */
   readonly vetoThreshold: number;
+  /** Hybrid: how far each side of a cut to look for the picture coming back, and how close it must come (share of the cut's own change). */
+  readonly returnSeconds: number;
+  readonly returnRatio: number;
+  /**
+   * Hybrid: a cut the classical detector missed is added when the network's peak is at least this high (above
+   * 1: never), the classical cut evidence there at least `addCutEvidence`, and the picture does not come back.
+   */
+  readonly addCutThreshold: number;
+  readonly addCutEvidence: number;
   /** Frames inside a gradual transition: activation at least this high, runs of at least `minGradualFrames`. */
   readonly gradualThreshold: number;
   readonly minGradualFrames: number;
-  /** Hybrid: a classical gradual span is kept when its mean gradual activation is at least this. */
-  readonly keepClassicalGradual: number;
+  /** Hybrid: a classical gradual span no network span overlaps is dropped when its gradual activation stays below this on every frame (0: never). */
+  readonly dropClassicalGradual: number;
 }
 
 /** Per mode, chosen on the tune part of the action dev set (tune-decoder.ts). */
 export const LEARNED_DECODERS: Readonly<Record<LearnedMode, LearnedDecoderSettings>> = {
-  model: { mode: 'model', cutThreshold: 0.5, vetoThreshold: 0, gradualThreshold: 0.3, minGradualFrames: 6, keepClassicalGradual: 1.01 },
-  hybrid: { mode: 'hybrid', cutThreshold: 0.5, vetoThreshold: 0.02, gradualThreshold: 0.3, minGradualFrames: 6, keepClassicalGradual: 1.01 },
+  model: { mode: 'model', cutThreshold: 0.9, vetoThreshold: 0, returnSeconds: 0, returnRatio: 0, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 6, dropClassicalGradual: 0 },
+  hybrid: { mode: 'hybrid', cutThreshold: 0.5, vetoThreshold: 0.01, returnSeconds: 0.25, returnRatio: 0.5, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 6, dropClassicalGradual: 0.2 },
 };
 export const LEARNED_DECODER: LearnedDecoderSettings = LEARNED_DECODERS.hybrid;
 
@@ -114,10 +130,28 @@ function maxCut(activations: Float32Array, frameCount: number, frame: number, ra
   return best;
 }
 
-function meanGradual(activations: Float32Array, span: { start: number; end: number }): number {
-  let sum = 0;
-  for (let k = span.start; k <= span.end; k++) sum += activations[k * 2 + 1]!;
-  return sum / Math.max(1, span.end - span.start + 1);
+function maxGradual(activations: Float32Array, span: { start: number; end: number }): number {
+  let best = 0;
+  for (let k = span.start; k <= span.end; k++) best = Math.max(best, activations[k * 2 + 1]!);
+  return best;
+}
+
+/**
+ * True when the picture comes back across frame t: some frame in [t − window, t − 1] resembles some frame in
+ * [t, t + window] much more than t − 1 resembles t (compared at the best small shift, as the classical flash
+ * test does). A flash, an explosion or a whip pan and back returns; a cut does not.
+ */
+function pictureReturns(d: FrameDescriptors, t: number, frameCount: number, window: number, ratio: number): boolean {
+  const distance = (a: number, b: number) => shiftedThumbDistance(d, a, b) + histDistance(d, a, b);
+  const jump = distance(t - 1, t);
+  if (jump < 0.02) return false;
+  for (let before = t - 1; before >= Math.max(0, t - window); before--) {
+    for (let after = t; after <= Math.min(frameCount - 1, t + window); after++) {
+      if (before === t - 1 && after === t) continue;
+      if (distance(before, after) < ratio * jump) return true;
+    }
+  }
+  return false;
 }
 
 /** Transitions from the network's activations (and, in 'hybrid', the classical detector's transitions). */
@@ -138,28 +172,34 @@ export function decodeTransitions(
     const cuts = peakCuts(activations, frameCount, settings.cutThreshold).filter((cut) => !inside(cut.frame) || cut.strength > 0.95);
     return mergeBoundaries(cuts, spans.filter((span) => !cuts.some((cut) => cut.frame > span.start && cut.frame <= span.end)), minShot, frameCount);
   }
+  // Hybrid: the classical result, changed only where the network is confident.
+  const window = Math.max(1, Math.round(settings.returnSeconds * fps));
   const cuts: Cut[] = [];
   for (const t of classical) {
     if (t.kind !== 'cut') continue;
     const p = maxCut(activations, frameCount, t.boundary, 2);
-    if (p < settings.vetoThreshold) continue;
-    if (inside(t.boundary) && p < 0.5) continue;
+    if (p < settings.vetoThreshold && pictureReturns(d, t.boundary, frameCount, window, settings.returnRatio)) continue;
     cuts.push({ frame: t.boundary, strength: t.strength });
   }
-  for (const cut of peakCuts(activations, frameCount, settings.cutThreshold)) {
-    if (cuts.some((other) => Math.abs(other.frame - cut.frame) <= 2) || inside(cut.frame)) continue;
-    cuts.push(cut);
+  if (settings.addCutThreshold <= 1) {
+    const evidence = cutEvidence(d, frameCount);
+    for (const cut of peakCuts(activations, frameCount, settings.addCutThreshold)) {
+      if (cuts.some((other) => Math.abs(other.frame - cut.frame) <= 2) || inside(cut.frame)) continue;
+      if (evidence[cut.frame]! < settings.addCutEvidence || pictureReturns(d, cut.frame, frameCount, window, settings.returnRatio)) continue;
+      cuts.push(cut);
+    }
   }
-  const gradual: Gradual[] = [...spans];
+  // The network's spans with no kept cut inside, then the classical spans none of those overlap.
+  const holdsCut = (span: { start: number; end: number }) => cuts.some((cut) => cut.frame > span.start && cut.frame <= span.end);
+  const gradual: Gradual[] = spans.filter((span) => !holdsCut(span));
   if (options.gradual !== false) {
     for (const t of classical) {
-      if (t.kind === 'cut' || gradual.some((span) => t.start <= span.end && t.end >= span.start)) continue;
-      if (meanGradual(activations, t) < settings.keepClassicalGradual) continue;
+      if (t.kind === 'cut' || holdsCut(t) || gradual.some((span) => t.start <= span.end && t.end >= span.start)) continue;
+      if (maxGradual(activations, t) < settings.dropClassicalGradual) continue;
       gradual.push({ start: t.start, end: t.end, kind: t.kind === 'fade' ? 'fade' : 'dissolve', strength: t.strength });
     }
   }
-  const kept = gradual.filter((span) => !cuts.some((cut) => cut.frame > span.start && cut.frame <= span.end));
-  return mergeBoundaries(cuts, kept.sort((a, b) => a.start - b.start), minShot, frameCount);
+  return mergeBoundaries(cuts, gradual.sort((a, b) => a.start - b.start), minShot, frameCount);
 }
 
 /** Classical detection, then the network's decoding on top (see the module comment). */

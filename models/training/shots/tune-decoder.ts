@@ -59,19 +59,46 @@ async function main(): Promise<void> {
   const sets = ['tune', 'dev', 'shared', 'real'].filter((set) => all.some((item) => item.set === set));
   const bySet = (set: string) => all.filter((item) => item.set === set);
   const tune = bySet('tune');
-  // Grid over the decoder constants, per mode, on tune only: the best hard + gradual F1.
-  const best: Record<string, { settings: LearnedDecoderSettings; value: number }> = {};
-  for (const mode of ['model', 'hybrid'] as const) {
-    for (const cutThreshold of [0.5, 0.6, 0.7, 0.8, 0.9]) {
-      for (const vetoThreshold of mode === 'hybrid' ? [0, 0.02, 0.05, 0.1, 0.2, 0.3] : [0]) {
-        for (const gradualThreshold of [0.3, 0.4, 0.5, 0.6, 0.7]) {
-          for (const minGradualFrames of [3, 4, 6]) {
-            for (const keepClassicalGradual of mode === 'hybrid' ? [0, 0.1, 0.2, 0.35, 1.01] : [1.01]) {
-              const settings: LearnedDecoderSettings = { mode, cutThreshold, vetoThreshold, gradualThreshold, minGradualFrames, keepClassicalGradual };
-              const { hard, gradual } = scoreSet(tune, (item) => decodeTransitions(item.descriptors, item.activations, item.frames, item.rate, settings, item.classical));
-              const value = hard.f1 + gradual.f1;
-              if (!best[mode] || value > best[mode].value + 1e-9) best[mode] = { settings, value };
-            }
+  const decode = (settings: LearnedDecoderSettings) => (item: Item) => decodeTransitions(item.descriptors, item.activations, item.frames, item.rate, settings, settings.mode === 'hybrid' ? item.classical : undefined);
+  /** Tune hard + gradual F1, and how many transitions differ from the classical detector's (fewer wins a tie). */
+  const judge = (settings: LearnedDecoderSettings) => {
+    const found = new Map(tune.map((item) => [item, decode(settings)(item)]));
+    const { hard, gradual } = scoreSet(tune, (item) => found.get(item)!);
+    let edits = 0;
+    for (const item of tune) {
+      const mine = found.get(item)!.map((t) => `${t.kind} ${t.start} ${t.end}`);
+      const theirs = item.classical.map((t) => `${t.kind} ${t.start} ${t.end}`);
+      edits += mine.filter((t) => !theirs.includes(t)).length + theirs.filter((t) => !mine.includes(t)).length;
+    }
+    return { value: hard.f1 + gradual.f1, edits };
+  };
+  // Grids run from the most conservative value to the boldest; on tune only. Hybrid: the gradual constants
+  // first (cuts left to the classical detector), then the cut constants with those fixed.
+  const best: Record<string, { settings: LearnedDecoderSettings; value: number; edits: number }> = {};
+  const consider = (mode: string, settings: LearnedDecoderSettings) => {
+    const { value, edits } = judge(settings);
+    const current = best[mode];
+    if (!current || value > current.value + 1e-9 || (value > current.value - 1e-9 && edits < current.edits)) best[mode] = { settings, value, edits };
+  };
+  const gradualGrid = { gradualThreshold: [0.7, 0.5, 0.3], minGradualFrames: [6, 4, 3] };
+  for (const cutThreshold of [0.9, 0.8, 0.7, 0.6, 0.5]) {
+    for (const gradualThreshold of gradualGrid.gradualThreshold) {
+      for (const minGradualFrames of gradualGrid.minGradualFrames) consider('model', { ...LEARNED_DECODERS.model, cutThreshold, gradualThreshold, minGradualFrames });
+    }
+  }
+  const classicalCuts = { vetoThreshold: 0, addCutThreshold: 2 };
+  for (const gradualThreshold of gradualGrid.gradualThreshold) {
+    for (const minGradualFrames of gradualGrid.minGradualFrames) {
+      for (const dropClassicalGradual of [0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]) consider('hybrid', { ...LEARNED_DECODERS.hybrid, ...classicalCuts, gradualThreshold, minGradualFrames, dropClassicalGradual });
+    }
+  }
+  const gradualChosen = best['hybrid']!.settings;
+  for (const vetoThreshold of [0, 0.01, 0.02, 0.05, 0.1, 0.2]) {
+    for (const returnSeconds of [0.25, 0.5, 0.75]) {
+      for (const returnRatio of [0.3, 0.4, 0.5]) {
+        for (const addCutThreshold of [2, 0.99, 0.95, 0.9, 0.8]) {
+          for (const addCutEvidence of addCutThreshold > 1 ? [0] : [0.3, 0.2, 0.1, 0.05, 0]) {
+            consider('hybrid', { ...gradualChosen, vetoThreshold, returnSeconds, returnRatio, addCutThreshold, addCutEvidence });
           }
         }
       }
@@ -80,10 +107,12 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ chosenOnTune: best, current: LEARNED_DECODERS }));
   const detectors: Record<string, (item: Item) => readonly Transition[]> = {
     classical: (item) => item.classical,
-    model: (item) => decodeTransitions(item.descriptors, item.activations, item.frames, item.rate, best['model']!.settings),
-    hybrid: (item) => decodeTransitions(item.descriptors, item.activations, item.frames, item.rate, best['hybrid']!.settings, item.classical),
-    currentModel: (item) => decodeTransitions(item.descriptors, item.activations, item.frames, item.rate, LEARNED_DECODERS.model),
-    currentHybrid: (item) => decodeTransitions(item.descriptors, item.activations, item.frames, item.rate, LEARNED_DECODERS.hybrid, item.classical),
+    model: decode(best['model']!.settings),
+    hybrid: decode(best['hybrid']!.settings),
+    // The chosen hybrid without dropping classical gradual spans.
+    keepAllClassical: decode({ ...best['hybrid']!.settings, dropClassicalGradual: 0 }),
+    currentModel: decode(LEARNED_DECODERS.model),
+    currentHybrid: decode(LEARNED_DECODERS.hybrid),
   };
   for (const set of sets) {
     const row: Record<string, unknown> = { set, movies: bySet(set).length };
