@@ -385,6 +385,7 @@ test('the Premiere panel shows the storyboard with thumbnails read over the WebS
   const applied = (await state()).result!.montage.chosen.map((c) => c.shotIndex);
   assert.ok(!applied.includes(droppedShot), `#${droppedShot} dropped: ${applied.join(',')}`);
   assert.ok(applied.includes(excluded[0]!), `#${excluded[0]} used again: ${applied.join(',')}`);
+  await page.screenshot({ path: join(artifacts, 'storyboard-panel-applied.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
