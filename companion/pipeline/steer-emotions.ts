@@ -12,6 +12,7 @@ import { EMOTION_LABELS, type EmotionLabel, type EmotionVector } from '../core/m
 import { emotionSettings } from '../analysis/emotion/index';
 import { LABEL_PROTOTYPES, vectorFromPad, type Pad } from '../analysis/emotion/emotion-space';
 import { emotionSimilarity, shotScores, type SimilarityWeights } from '../analysis/emotion/similarity';
+import { arcValueAt } from '../protocol/emotion-arc';
 import type { MontageAnalysis } from './run-montage';
 
 /** A valence/arousal point, each −1 … 1. */
@@ -64,21 +65,6 @@ export function targetVector(target: EmotionLabel | SteerPoint): EmotionVector {
 
 const distance = (a: SteerPoint, b: SteerPoint) => Math.hypot(a.valence - b.valence, a.arousal - b.arousal);
 
-/** The arc's value at `seconds`: linear between its points, held beyond the first and the last. */
-export function arcAt(arc: readonly (SteerPoint & { readonly seconds: number })[], seconds: number): SteerPoint {
-  const first = arc[0]!;
-  if (seconds <= first.seconds) return first;
-  for (let i = 1; i < arc.length; i++) {
-    const b = arc[i]!;
-    if (seconds <= b.seconds) {
-      const a = arc[i - 1]!;
-      const t = (seconds - a.seconds) / (b.seconds - a.seconds);
-      return { valence: a.valence + t * (b.valence - a.valence), arousal: a.arousal + t * (b.arousal - a.arousal) };
-    }
-  }
-  return arc[arc.length - 1]!;
-}
-
 /**
  * The analysis with its music emotion replaced by the steering target, and every score against it recomputed
  * (the same similarity as scoring). Without steering, the analysis itself.
@@ -97,7 +83,7 @@ export function steerAnalysis(analysis: MontageAnalysis, options: SteeringOption
     if (!vector) byPoint.set(key, (vector = targetVector(point)));
     return vector;
   };
-  const bars = arc ? music.bars.map((bar) => shared(arcAt(arc, bar.startSeconds + bar.durationSeconds / 2))) : music.bars.map(() => target!);
+  const bars = arc ? music.bars.map((bar) => shared(arcValueAt(arc, bar.startSeconds + bar.durationSeconds / 2))) : music.bars.map(() => target!);
   const global = target ?? targetVector(meanPoint(bars));
   const similarity = emotionSettings().similarity;
   const steered = {

@@ -13,7 +13,8 @@ import type { EmotionScores } from '../../companion/analysis/emotion/index';
 import { parseClientFrame } from '../../companion/protocol/schema';
 import type { ResolveMessage } from '../../companion/protocol/messages';
 import { buildMusicPlanInput, type MontageAnalysis, type MontageRequest } from '../../companion/pipeline/run-montage';
-import { arcAt, steerAnalysis, targetVector, validateSteering } from '../../companion/pipeline/steer-emotions';
+import { arcValueAt } from '../../companion/protocol/emotion-arc';
+import { steerAnalysis, targetVector, validateSteering } from '../../companion/pipeline/steer-emotions';
 import { solveMontage } from '../../companion/planner/index';
 import { toMontageRequest } from '../../companion/server/pipeline-runner';
 import { movieAnalysis, musicAnalysis } from '../emotion/make-analysis';
@@ -94,9 +95,9 @@ test('the arc is linear between its points and held beyond its ends', () => {
     { seconds: 2, valence: 0, arousal: 1 },
     { seconds: 4, valence: 1, arousal: -1 },
   ];
-  assert.deepEqual(arcAt(arc, 0), arc[0]);
-  assert.deepEqual(arcAt(arc, 3), { valence: 0.5, arousal: 0 });
-  assert.deepEqual(arcAt(arc, 9), arc[1]);
+  assert.deepEqual(arcValueAt(arc, 0), arc[0]);
+  assert.deepEqual(arcValueAt(arc, 3), { valence: 0.5, arousal: 0 });
+  assert.deepEqual(arcValueAt(arc, 9), arc[1]);
 });
 
 test('steering leaves the cached analysis untouched', () => {

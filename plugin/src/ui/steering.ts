@@ -7,7 +7,7 @@
  *     its middle, in seconds of the music file) to the controller, which re-solves.
  */
 import type { BarSummary, EmotionArcPoint, EmotionPoint } from '../../../companion/protocol/messages';
-import { arcValueAt, thinArc } from './arc-points';
+import { arcValueAt, thinArc } from '../../../companion/protocol/emotion-arc';
 import { PLOT_COLOURS } from './plot-colours';
 
 type Canvas = HTMLCanvasElement;

@@ -1,10 +1,10 @@
 /**
- * The emotion arc's points, DOM-free (the arc editor in steering.ts uses them; Node tests check them against the
- * companion's reading of an arc).
+ * How an `emotionArc` (messages.ts) is read, by the companion when it steers and by the panel when it draws:
+ * one function on both sides, so the curve an editor draws is the curve the planner follows.
  */
-import { MAX_EMOTION_ARC_POINTS, type EmotionArcPoint, type EmotionPoint } from '../../../companion/protocol/messages';
+import { MAX_EMOTION_ARC_POINTS, type EmotionArcPoint, type EmotionPoint } from './messages';
 
-/** The arc's value at `seconds`: linear between its points, held beyond its ends (as the companion reads it). */
+/** The arc's value at `seconds`: linear between its points, held beyond its ends. */
 export function arcValueAt(arc: readonly EmotionArcPoint[], seconds: number): EmotionPoint {
   const first = arc[0]!;
   if (seconds <= first.seconds) return first;
