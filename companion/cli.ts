@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CancellationError, formatError, toMontageError } from './core/errors';
 import { CancellationTokenSource } from './core/lifecycle';
+import { SEQUENCE_TIMECODES, type SequenceTimecode } from './core/timecode';
 import type { GranularityOption, PlanRelaxation, RelaxKind, SceneMode } from './core/montage';
 import { configureEmotion, defaultEncoderIds } from './analysis/emotion/index';
 import { createExtensionHost } from './host/index';
@@ -48,6 +49,8 @@ Montage options:
   --movie FILE              the movie (any format ffmpeg reads); repeat it for several files (docs/sources.md)
   --sources FILE.json|DIR   media ranges from a JSON list [{path, range?, timelineSeconds?, id?}] or a folder
   --rate N                  the timeline's frame rate, e.g. 25 or 30000/1001 (default: the first movie's)
+  --timecode ndf|df         the sequence timecode: non-drop (default) or drop-frame, which only 29.97 and
+                            59.94 fps timelines have (any other rate is refused); every timeline file counts so
   --music FILE              the music; the montage lasts its whole bars
   --out DIR                 output folder: montage.mp4, plan.json, report.txt and the timeline files
   --music-range START:END   use only this part of the music, in seconds (e.g. 30:90)
@@ -110,6 +113,7 @@ const options = {
   movie: { type: 'string', multiple: true },
   sources: { type: 'string' },
   rate: { type: 'string' },
+  timecode: { type: 'string' },
   music: { type: 'string' },
   out: { type: 'string' },
   'music-range': { type: 'string' },
@@ -252,12 +256,14 @@ function montageRequest(values: Values): MontageRequest {
   const sources = cliSources(movies, ranges, values.sources, (text) => parseRange(text, 'movie-range')!, values.music);
   const movieRange = sources ? undefined : parseRange(ranges[0], 'movie-range');
   const rate = parseTimelineRate(values.rate);
+  const timecode = parseChoice<SequenceTimecode>(values.timecode, 'timecode', [...SEQUENCE_TIMECODES]);
   const musicRange = parseRange(values['music-range'], 'music-range');
   const exportOptions = parseExportOptions(values['export-option']);
   return {
     moviePath: resolve(movies[0] ?? sources![0]!.path),
     ...(sources ? { sources } : {}),
     ...(rate ? { rate } : {}),
+    ...(timecode ? { timecode } : {}),
     musicPath: resolve(values.music!),
     ...(movieRange ? { movieRange } : {}),
     ...(musicRange ? { musicRange } : {}),

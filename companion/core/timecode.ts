@@ -10,6 +10,10 @@ export interface TimecodeOptions {
   readonly dropFrame?: boolean;
 }
 
+/** How a sequence's timecode counts, as the CLI (`--timecode`) and the protocol ask for it: non-drop or drop-frame. */
+export type SequenceTimecode = 'ndf' | 'df';
+export const SEQUENCE_TIMECODES: readonly SequenceTimecode[] = ['ndf', 'df'];
+
 /** Whether drop-frame timecode is defined for this rate. */
 export function supportsDropFrame(r: Rate): boolean {
   const base = timecodeBase(r);

@@ -11,7 +11,7 @@ import { throwIfCancelled, type CancellationToken, type Progress, type ProgressR
 import { DEFAULT_PLAN_OPTIONS, unitsOfBars, type EmotionVector, type GranularityOption, type MontagePlan, type PlanInput, type PlanOptions, type Scene, type Shot, type ShotRef } from '../core/montage';
 import type { MovieAnalysis, MusicAnalysis } from '../core/pipeline';
 import { ratesEqual, toFps, type Rate } from '../core/rational';
-import { timecodeToFrames } from '../core/timecode';
+import { SEQUENCE_TIMECODES, supportsDropFrame, timecodeToFrames, type SequenceTimecode } from '../core/timecode';
 import type { MediaReference, Timeline } from '../core/timeline';
 import { analyseMovie } from '../analysis/movie/analyse-movie';
 import { analyseMusic } from '../analysis/music/analyse-music';
@@ -79,6 +79,19 @@ export interface MontageRequest {
   readonly encoders?: EncoderSelection;
   /** Options per exporter id, e.g. { "fcp7-xml": { flavor: "resolve" } }; checked by the host against the manifest. */
   readonly exportOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The sequence timecode's counting (default `ndf`): `df` (drop-frame) only where the timeline's rate has it
+   * (29.97 and 59.94); at any other rate the request is refused (AM_ERR_INVALID_ARGUMENT, field `timecode`).
+   */
+  readonly timecode?: SequenceTimecode;
+}
+
+/** Refuses drop-frame timecode at a rate without it (anything but 29.97 and 59.94). */
+export function assertTimecodeRate(timecode: SequenceTimecode | undefined, rate: Rate): void {
+  if (timecode === 'df' && !supportsDropFrame(rate)) {
+    const fps = toFps(rate);
+    throw new MontageError('AM_ERR_INVALID_ARGUMENT', `Drop-frame timecode exists only at 29.97 and 59.94 fps; this timeline runs at ${Number.isInteger(fps) ? fps : fps.toFixed(3)} fps (${rate.num}/${rate.den}). Use non-drop timecode, or a timeline rate of 30000/1001 or 60000/1001.`, { where: { field: 'timecode' } });
+  }
 }
 
 export interface MontageAnalysis {
@@ -225,7 +238,8 @@ export async function composeMontage(given: MontageAnalysis, request: MontageReq
     const plan = { ...solution.plan, diagnostics: [...solution.plan.diagnostics, ...poolNotices, ...editing.diagnostics] };
     const units: CutUnits = { units: [...plan.bars], barOfUnit: solution.barOfUnit.map((bars) => [...bars]) };
     // Markers are named by the unit cut on ("Beat 12"), section by section.
-    const timeline = planToTimeline(plan, editing.media, { units: unitsOfBars(plan.bars, solution.granularity.sections) });
+    assertTimecodeRate(request.timecode, plan.movie.rate);
+    const timeline = planToTimeline(plan, editing.media, { units: unitsOfBars(plan.bars, solution.granularity.sections), dropFrame: request.timecode === 'df' });
     progress.report({ stage: 'plan', fraction: 1 });
 
     for (const [i, id] of exporters.entries()) {
@@ -281,6 +295,12 @@ export async function composeMontage(given: MontageAnalysis, request: MontageReq
 /** analyseInputs then composeMontage; an output that would replace an input fails before the analysis. */
 export async function runMontage(request: MontageRequest, context: ComposeContext, progress: Progress<ProgressReport>, token: CancellationToken): Promise<MontageOutcome> {
   await assertSparesInputs(context.outDir, outputNames(context.preview ?? true), inputPaths(request));
+  // Drop-frame at the first movie's rate is checked before the analysis, from a probe (a second or less).
+  if (request.timecode === 'df' && !request.rate) {
+    validateRequest(request);
+    const first = await probeMedia(requestedSources(request)[0]!.path, token, 'movie').catch(() => undefined);
+    if (first?.video) assertTimecodeRate('df', first.video.rate);
+  }
   if (!context.transcode) await warnUnimportableMovies(request, context, progress, token);
   const analysis = await analyseInputs(request, context, progress, token);
   return composeMontage(analysis, request, context, progress, token);
@@ -324,6 +344,8 @@ function validateRequest(request: MontageRequest): void {
   validateSteering({ ...(moodTarget !== undefined ? { moodTarget } : {}), ...(emotionArc !== undefined ? { emotionArc } : {}) });
   const bad = (field: string, message: string) => new MontageError('AM_ERR_INVALID_ARGUMENT', message, { where: { field } });
   if (mood !== undefined && !MOOD_CHOICES.includes(mood)) throw bad('mood', `mood must be one of ${MOOD_CHOICES.join(', ')} (got ${String(mood)}).`);
+  if (request.timecode !== undefined && !SEQUENCE_TIMECODES.includes(request.timecode)) throw bad('timecode', `timecode must be ${SEQUENCE_TIMECODES.join(' or ')} (got ${String(request.timecode)}).`);
+  if (request.rate) assertTimecodeRate(request.timecode, request.rate);
 }
 
 function selectExporters(host: ExtensionHost, formats: readonly string[] | undefined, exportOptions: MontageRequest['exportOptions']): string[] {

@@ -178,7 +178,15 @@ export interface MontageOptions {
   readonly keepBlankShots?: boolean;
   /** Shots kept in the pool whatever its verdict: the indices plan.json's `pool` lists (every file's shots back to back). */
   readonly keepShots?: readonly number[];
+  /**
+   * The sequence timecode of every timeline file: `ndf` (non-drop, the default) or `df` (drop-frame), which only
+   * 29.97 and 59.94 fps timelines have: at any other rate the job fails with AM_ERR_INVALID_ARGUMENT (field `timecode`).
+   */
+  readonly timecode?: SequenceTimecode;
 }
+
+/** A sequence timecode's counting: non-drop or drop-frame. */
+export type SequenceTimecode = 'ndf' | 'df';
 
 /**
  * The options that change the analysis (the bars or the music's emotion). A `resolve` reuses the analysis, so

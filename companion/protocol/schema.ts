@@ -80,6 +80,7 @@ const montageOptions = z.strictObject({
   keepDuplicates: z.boolean().optional(),
   keepBlankShots: z.boolean().optional(),
   keepShots: z.array(shotIndex).max(MAX_INDICES).optional(),
+  timecode: z.enum(['ndf', 'df']).optional(),
 });
 
 const formats = z

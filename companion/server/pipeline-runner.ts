@@ -123,6 +123,7 @@ export function toMontageRequest(request: JobRequest): MontageRequest {
       keepShots: options.keepShots ? [...options.keepShots] : undefined,
     }),
     ...(request.formats ? { formats: [...request.formats] } : {}),
+    ...(options.timecode ? { timecode: options.timecode } : {}),
   };
 }
 
