@@ -10,7 +10,7 @@
  * (with several files a `* REEL … FILE …` map follows the header); record and source lengths must match, so
  * media at another rate than the sequence is written on the sequence's timebase (its start time, the record
  * length) with its exact source frames in a `* SOURCE FRAMES:` comment; marker colours map to the
- * CMX locator set; clip names are not kept (only the file name in `* FROM CLIP NAME:`); more than 999 events
+ * CMX locator set; `* LOC:` timecodes count non-drop even in a drop-frame list (the only form OTIO reads); clip names are not kept (only the file name in `* FROM CLIP NAME:`); more than 999 events
  * per list cannot be written.
  */
 import type { AutoMontageApi, ExportedFile, ExportOptions, Exporter, ExtensionContext, MarkerColor, MediaReference, Timeline } from '../../companion/api/auto-montage';
@@ -170,10 +170,14 @@ export function writeEdl(timeline: Timeline, baseName: string, options: EdlOptio
   const music: EdlEvent[] = layout.audio.flatMap((track) => track.clips.map((placed) => ({ placed, channel: 'AA' as const })));
 
   // Each locator sits under the video event that spans its record time (screening_example.edl; OTIO #169).
+  // OTIO's cmx_3600 reads a locator's timecode with `(\d\d:\d\d:\d\d:\d\d)` only (a ';' never matches, so a
+  // drop-frame LOC was dropped) and counts a ':' timecode non-drop: the locator's record frame is written so,
+  // which puts it on the same frame as the DF record timecodes (01:00:00;00 = 00:59:56:12 non-drop at 29.97).
+  const locatorTimecode = (frame: number) => framesToTimecode(timeline.startFrames + frame, rate, { dropFrame: false });
   const locatorsFor = (placed: PlacedClip, isLast: boolean): string[] =>
     layout.markers
       .filter((m: SequenceMarker) => m.frame >= placed.recordIn && (m.frame < placed.recordOut || (isLast && m.frame >= placed.recordOut)))
-      .map((m) => `* LOC: ${record(m.frame)} ${(LOCATOR_COLORS[m.color ?? 'red']).padEnd(7)} ${toAscii(m.name)}`);
+      .map((m) => `* LOC: ${locatorTimecode(m.frame)} ${(LOCATOR_COLORS[m.color ?? 'red']).padEnd(7)} ${toAscii(m.name)}`);
   const write = (writer: EdlWriter, events: readonly EdlEvent[]) => {
     const lastVideo = events.filter((e) => e.channel === 'V').at(-1);
     for (const event of events) {

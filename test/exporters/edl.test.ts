@@ -7,6 +7,7 @@ import { readEdl, type EdlRead } from './readers/edl-reader';
 import { GOLDEN_CASES, sampleTimeline } from './sample-timelines';
 import { assertGolden, expectedMarkers, expectedTracks, fixture } from './support';
 import { MontageError } from '../../companion/core/errors';
+import { timecodeToFrames } from '../../companion/core/timecode';
 
 /** The fixed columns OTIO and Resolve write: %03d, 2 sp, reel(8), sp, channel(5), sp, C, 8 sp, four timecodes. */
 const FIXED_COLUMNS = /^\d{3} {2}[A-Z0-9_ ]{8} [A-Z0-9/ ]{5} C {8}(\d\d:\d\d:\d\d[:;]\d\d )(\d\d:\d\d:\d\d[:;]\d\d )(\d\d:\d\d:\d\d[:;]\d\d )\d\d:\d\d:\d\d[:;]\d\d$/;
@@ -193,4 +194,25 @@ test('FCM follows the sources: the header names the first event’s counting, an
   assert.ok(change > 1, videoFile);
   assert.match(lines[change + 1] ?? '', /^\d{3} {2}/, 'the change comes right before its event');
   assert.equal(lines.filter((line) => line.startsWith('FCM:')).length, 2, 'one change, one line');
+});
+
+test('drop-frame locators are written so OTIO’s cmx_3600 reads them, on the frames of the DF record timecodes, also across a dropped minute', () => {
+  // OTIO's locator pattern (cmx_3600.py): a ':' timecode only, counted non-drop.
+  const OTIO_LOCATOR = /^\* LOC: (\d\d:\d\d:\d\d:\d\d)\s+(\w*)(\s+|$)(.*)$/;
+  for (const [label, sequenceRate, start] of [['29.97 DF', RATES['29.97'], '01:00:55;00'], ['59.94 DF', RATES['59.94'], '01:00:55;00']] as const) {
+    const base = sampleTimeline(sequenceRate, { dropFrame: true });
+    // Starting at 01:00:55;00, the 16 s of bars cross 01:01:00, where DF skips 2 (4) frame numbers.
+    const timeline: Timeline = { ...base, startFrames: timecodeToFrames(start, sequenceRate)! };
+    const [video] = writeEdl(timeline, 'montage');
+    const lines = video!.contents.split('\n').filter((line) => line.startsWith('* LOC:'));
+    assert.equal(lines.length, timeline.markers.length, label);
+    for (const line of lines) assert.match(line, OTIO_LOCATOR, `${label}: ${line}`);
+    const read = readEdl(video!.contents, sequenceRate);
+    const frames = read.events.flatMap((e) => e.locators.map((l) => l.frame - timeline.startFrames));
+    assert.deepEqual(frames, expectedMarkers(timeline).map((m) => m.frame), label);
+    // The record timecodes stay drop-frame; a locator names the same frame as the record in of its event.
+    const first = read.events[0]!;
+    assert.equal(first.timecodes[2], start);
+    assert.equal(first.locators[0]!.frame, first.recordIn);
+  }
 });

@@ -1,7 +1,7 @@
 /**
  * Test reader for CMX3600 EDLs as OTIO's cmx_3600 adapter reads them: `TITLE:`, `FCM:`, event lines split on
  * whitespace (8 fields for a cut, 9 with a transition duration), `AUD` lines, `*` comments (FROM CLIP NAME,
- * LOC, SOURCE FILE, …) and Resolve marker-EDL lines (`note |C:colour |M:name |D:frames`). CRLF or LF.
+ * LOC, read with OTIO's own locator pattern, SOURCE FILE, …) and Resolve marker-EDL lines (`note |C:colour |M:name |D:frames`). CRLF or LF.
  * An EDL carries no rate: the caller gives it.
  */
 import type { Rate } from '../../../companion/core/rational';
@@ -103,8 +103,13 @@ export function readEdl(text: string, rate: Rate): EdlRead {
     let match: RegExpExecArray | null;
     if ((match = /^FROM CLIP NAME:\s*(.*?)\s*$/.exec(comment))) current.clipName = match[1];
     else if ((match = /^(?:SOURCE FILE|FROM FILE|FROM CLIP):\s*(.*?)\s*$/.exec(comment))) current.sourceFile = match[1];
-    else if ((match = /^LOC:\s+(\S+)\s+(\S+)(?:\s+(.*?))?\s*$/.exec(comment))) {
-      current.locators.push({ timecode: match[1]!, frame: frames(match[1]!, rate), color: match[2]!, text: match[3] ?? '' });
+    else if (/^LOC\b/.test(comment)) {
+      // OTIO's cmx_3600: the comment body after "LOC:" must match (\d\d:\d\d:\d\d:\d\d)\s+(\w*)(\s+|$)(.*), or the
+      // locator is silently skipped; its ':' timecode counts non-drop (opentime from_timecode).
+      const body = comment.replace(/^LOC:?\s*/, '');
+      match = /^(\d\d:\d\d:\d\d:\d\d)\s+(\w*)(\s+|$)(.*)/.exec(body);
+      if (!match) throw new Error(`OTIO's EDL reader would skip this locator: "${line}"`);
+      current.locators.push({ timecode: match[1]!, frame: frames(match[1]!, rate), color: match[2]!, text: match[4]!.trim() });
     } else if ((match = /^(.*?)\s*\|C:(\S+)\s+\|M:(.*?)\s+\|D:(\d+)\s*$/.exec(line))) {
       current.resolveMarker = { note: match[1]!.trim(), color: match[2]!, name: match[3]!, durationFrames: Number(match[4]) };
     }
