@@ -13,7 +13,8 @@
  *     explosion, a whip and back: frame t−k resembles frame t+k); cuts the classical detector missed are
  *     added only when `addCutThreshold` allows (the tune part chose not to). The network's gradual spans
  *     are added (with their span; a span holding a kept cut is not), and a classical span none of them
- *     overlaps is kept unless the network's gradual activation stays low on every one of its frames.
+ *     overlaps is kept unless the network's gradual activation stays low on every one of its frames (and
+ *     the span is no longer than the transitions the network was trained on).
  * Constants were chosen on the dev set's tune part only (models/training/shots/tune-decoder.ts; ties go to
  * the setting that changes the classical result least).
  */
@@ -49,14 +50,19 @@ export interface LearnedDecoderSettings {
   /** Frames inside a gradual transition: activation at least this high, runs of at least `minGradualFrames`. */
   readonly gradualThreshold: number;
   readonly minGradualFrames: number;
-  /** Hybrid: a classical gradual span no network span overlaps is dropped when its gradual activation stays below this on every frame (0: never). */
+  /**
+   * Hybrid: a classical gradual span no network span overlaps is dropped when its gradual activation stays below
+   * this on every frame (0: never), unless it lasts longer than `trustedGradualSeconds`.
+   */
   readonly dropClassicalGradual: number;
+  /** The longest transition the network was trained on (30 frames at 24 fps); of longer ones it knows nothing. */
+  readonly trustedGradualSeconds: number;
 }
 
 /** Per mode, chosen on the tune part of the action dev set (tune-decoder.ts). */
 export const LEARNED_DECODERS: Readonly<Record<LearnedMode, LearnedDecoderSettings>> = {
-  model: { mode: 'model', cutThreshold: 0.9, vetoThreshold: 0, returnSeconds: 0, returnRatio: 0, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 6, dropClassicalGradual: 0 },
-  hybrid: { mode: 'hybrid', cutThreshold: 0.5, vetoThreshold: 0.01, returnSeconds: 0.25, returnRatio: 0.5, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 6, dropClassicalGradual: 0.2 },
+  model: { mode: 'model', cutThreshold: 0.9, vetoThreshold: 0, returnSeconds: 0, returnRatio: 0, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 6, dropClassicalGradual: 0, trustedGradualSeconds: 1.25 },
+  hybrid: { mode: 'hybrid', cutThreshold: 0.5, vetoThreshold: 0.01, returnSeconds: 0.25, returnRatio: 0.5, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 6, dropClassicalGradual: 0.2, trustedGradualSeconds: 1.25 },
 };
 export const LEARNED_DECODER: LearnedDecoderSettings = LEARNED_DECODERS.hybrid;
 
@@ -190,12 +196,13 @@ export function decodeTransitions(
     }
   }
   // The network's spans with no kept cut inside, then the classical spans none of those overlap.
+  const trusted = Math.round(settings.trustedGradualSeconds * fps);
   const holdsCut = (span: { start: number; end: number }) => cuts.some((cut) => cut.frame > span.start && cut.frame <= span.end);
   const gradual: Gradual[] = spans.filter((span) => !holdsCut(span));
   if (options.gradual !== false) {
     for (const t of classical) {
       if (t.kind === 'cut' || holdsCut(t) || gradual.some((span) => t.start <= span.end && t.end >= span.start)) continue;
-      if (maxGradual(activations, t) < settings.dropClassicalGradual) continue;
+      if (t.end - t.start + 1 <= trusted && maxGradual(activations, t) < settings.dropClassicalGradual) continue;
       gradual.push({ start: t.start, end: t.end, kind: t.kind === 'fade' ? 'fade' : 'dissolve', strength: t.strength });
     }
   }
