@@ -23,6 +23,10 @@ const MAX_CONCURRENT_FINGERPRINTS = 2;
 let fingerprintsReading = 0;
 const fingerprintsWaiting: (() => void)[] = [];
 
+/** The last fingerprint of each path with the file identity it was read for (bounded; cleared when full). */
+const MAX_REMEMBERED_FINGERPRINTS = 4096;
+const recentFingerprints = new Map<string, { readonly identity: string; readonly print: string }>();
+
 /** Runs `work` when fewer than MAX_CONCURRENT_FINGERPRINTS others run. */
 async function inFingerprintSlot<T>(work: () => Promise<T>): Promise<T> {
   if (fingerprintsReading >= MAX_CONCURRENT_FINGERPRINTS) await new Promise<void>((resolve) => fingerprintsWaiting.push(resolve));
@@ -44,6 +48,11 @@ export async function fingerprint(path: string): Promise<string> {
   return inFingerprintSlot(async () => {
     const { handle, info } = await openRegularFile(path);
     try {
+      // Every cache of one file (movie, pool, each emotion encoder) asks for its fingerprint: the blocks are read
+      // once while the file's identity, size and times (ctime changes on any write) stay the same.
+      const identity = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+      const known = recentFingerprints.get(path);
+      if (known?.identity === identity) return known.print;
       const hash = createHash('sha256');
       hash.update(`${info.size}:${Math.round(info.mtimeMs)}`);
       const buffer = Buffer.alloc(BLOCK_BYTES);
@@ -53,7 +62,10 @@ export async function fingerprint(path: string): Promise<string> {
         const { bytesRead } = await handle.read(buffer, 0, BLOCK_BYTES, position);
         hash.update(buffer.subarray(0, bytesRead));
       }
-      return hash.digest('hex').slice(0, 40);
+      const print = hash.digest('hex').slice(0, 40);
+      if (recentFingerprints.size >= MAX_REMEMBERED_FINGERPRINTS) recentFingerprints.clear();
+      recentFingerprints.set(path, { identity, print });
+      return print;
     } finally {
       await handle.close();
     }
