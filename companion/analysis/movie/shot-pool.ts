@@ -123,6 +123,14 @@ export function hammingDistance(a: string, b: string): number {
   return bits;
 }
 
+/** Set bits of a 16-bit value. */
+function popcount16(value: number): number {
+  let x = value - ((value >> 1) & 0x5555);
+  x = (x & 0x3333) + ((x >> 2) & 0x3333);
+  x = (x + (x >> 4)) & 0x0f0f;
+  return (x + (x >> 8)) & 0x1f;
+}
+
 export interface ReadShotPoolOptions {
   readonly cacheDir?: string;
   /** Run the text detector (default true). */
@@ -278,11 +286,16 @@ export function judgeShotPool(shots: readonly PoolShot[], options: PoolOptions =
   const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
   const middle = shots.map((entry) => entry.samples[Math.floor((entry.samples.length - 1) / 2)]?.hash);
   const candidates = shots.map((_, i) => i).filter((i) => !out.has(i) && middle[i] && middle[i] !== '0000000000000000');
+  // Every pair is compared (a duplicate may sit anywhere in hours of footage): parse each hash once into four
+  // 16-bit words, so the n² pass is integer work (3,561 shots: 1.3 s with hammingDistance's string parsing).
+  const words = new Uint16Array(candidates.length * 4);
+  candidates.forEach((i, a) => {
+    for (let k = 0; k < 4; k++) words[a * 4 + k] = parseInt(middle[i]!.slice(k * 4, k * 4 + 4), 16);
+  });
   for (let a = 0; a < candidates.length; a++) {
     for (let b = a + 1; b < candidates.length; b++) {
-      const i = candidates[a]!;
-      const j = candidates[b]!;
-      if (hammingDistance(middle[i]!, middle[j]!) <= DUPLICATE_HAMMING) parent[root(i)] = root(j);
+      const distance = popcount16(words[a * 4]! ^ words[b * 4]!) + popcount16(words[a * 4 + 1]! ^ words[b * 4 + 1]!) + popcount16(words[a * 4 + 2]! ^ words[b * 4 + 2]!) + popcount16(words[a * 4 + 3]! ^ words[b * 4 + 3]!);
+      if (distance <= DUPLICATE_HAMMING) parent[root(candidates[a]!)] = root(candidates[b]!);
     }
   }
   const groups = new Map<number, number[]>();
