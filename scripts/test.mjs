@@ -1,7 +1,9 @@
 // Runs every test file under test/ with Node's test runner (TypeScript through tsx).
 // Usage: node scripts/test.mjs [filter]  — a filter keeps files whose path contains it.
+// The tests' scratch folders go under one temporary folder (TMPDIR) that is removed when the run ends.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -18,5 +20,10 @@ if (files.length === 0) {
   console.error(`no test files match ${filter ?? 'test/**/*.test.ts'}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const scratch = mkdtempSync(join(tmpdir(), 'am-test-run-'));
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, TMPDIR: scratch },
+});
+rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
 process.exit(result.status ?? 1);
