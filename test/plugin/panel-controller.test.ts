@@ -78,6 +78,14 @@ function panel(host: FakePremiereHost, url: string, token: string): PanelControl
   return new PanelController({ host, socketFactory: network.socketFactory, fetch: network.fetch, url, token });
 }
 
+/** A panel on a project with the edit sequence open and the music chosen. */
+function readyPanel(server: RunningServer): { host: FakePremiereHost; controller: PanelController } {
+  const host = new FakePremiereHost({ sequences: [sequence()] });
+  const controller = panel(host, server.url, server.token);
+  controller.setMusic({ kind: 'file', path: musicPath });
+  return { host, controller };
+}
+
 after(() => {
   // Everything above ran as on macOS: no panel made a single http:// request.
   assert.deepEqual(networkLogs.flatMap((log) => log.fetches), []);
@@ -115,9 +123,7 @@ test('with no sequence open the panel asks for one and sends nothing', async () 
 
 test('a server error arrives in plain words with its catalogue code and a fix', async () => {
   await withServer(scriptedRunJob('no-exact-fill'), async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { host, controller } = readyPanel(server);
     assert.equal(await controller.autoMontage(), null);
     assert.equal(controller.state.problem?.code, 'AM_ERR_NO_EXACT_FILL');
     assert.equal(controller.state.problem?.title, 'No choice of shots fills the music exactly.');
@@ -131,9 +137,7 @@ test('a server error arrives in plain words with its catalogue code and a fix', 
 
 test('a connection lost in the middle of a job fails it at once, with no half import', async () => {
   await withServer(scriptedRunJob('wait'), async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { host, controller } = readyPanel(server);
     const running = controller.autoMontage();
     await waitFor(() => controller.state.job?.stage === 'plan');
     const closedAt = Date.now();
@@ -150,8 +154,7 @@ test('a connection lost in the middle of a job fails it at once, with no half im
 
 test('Cancel stops a running job without reporting a problem', async () => {
   await withServer(scriptedRunJob('wait'), async (server) => {
-    const controller = panel(new FakePremiereHost({ sequences: [sequence()] }), server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { controller } = readyPanel(server);
     const running = controller.autoMontage();
     await waitFor(() => controller.state.job?.stage === 'plan');
     controller.cancel();
@@ -187,10 +190,8 @@ test('bar markers that came with the xmeml import are not added twice', async ()
 
 test('a failing Premiere import is reported and the montage stays on screen', async () => {
   await withServer(scriptedRunJob('ok'), async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
+    const { host, controller } = readyPanel(server);
     host.failNext = { method: 'importTimeline', error: new Error('Premiere could not import /tmp/auto-montage-v1.xml.') };
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
     const result = await controller.autoMontage();
     assert.ok(result, 'the montage itself succeeded');
     assert.equal(controller.state.result, result);
@@ -204,9 +205,7 @@ test('in Premiere, keep and drop wait for Apply: three clicks make one re-solve 
   const calls: string[] = [];
   const requests: JobRequest[] = [];
   await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { host, controller } = readyPanel(server);
     await controller.autoMontage();
     assert.equal(await controller.setDecision(3, 'keep'), null);
     await controller.setDecision(9, 'drop');
@@ -253,9 +252,7 @@ test('the music overrides set in the panel reach the companion with the montage;
   const calls: string[] = [];
   const requests: JobRequest[] = [];
   await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { host, controller } = readyPanel(server);
     controller.setOptions({ bpm: 128, beatsPerBar: 6, firstDownbeatSeconds: 0.75, mood: 'relaxed' });
     await controller.autoMontage();
     assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
@@ -308,9 +305,7 @@ test('"undo this relaxation" re-solves with that relaxation forbidden and import
     return { analysis: fixture.analysis, analysisData: { fixture: true }, montage: { ...fixture.montage, files: [{ name: 'montage.xml', format: 'fcp7-xml' }], preview: null } };
   };
   await withServer(runJob, async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { host, controller } = readyPanel(server);
     controller.setOptions({ scenes: 1, granularity: 'bar' });
     await controller.autoMontage();
     assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
@@ -335,9 +330,7 @@ test('"undo this relaxation" re-solves with that relaxation forbidden and import
 
 test('a click on a chosen shot opens the movie in the Source Monitor at the shot’s source in', async () => {
   await withServer(scriptedRunJob('ok'), async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { host, controller } = readyPanel(server);
     await controller.autoMontage();
     assert.equal(await controller.showShot(7), true);
     // The fixture's shot 7 plays 30–36 s of /media/movie.mp4.
@@ -377,9 +370,7 @@ test('steering in Premiere waits for Apply, with the Keep/Drop clicks, and makes
   const calls: string[] = [];
   const requests: JobRequest[] = [];
   await withServer(scriptedRunJob('ok', calls, requests), async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { controller } = readyPanel(server);
     await controller.autoMontage();
     await controller.steer({ moodTarget: 'tense', scenes: 3 });
     await controller.setDecision(9, 'drop');
@@ -403,9 +394,7 @@ test('the storyboard is read over the WebSocket (nothing over http:// on macOS) 
     return { ...output, montage: { ...output.montage!, files: [...output.montage!.files, { name: 'storyboard.json', format: 'plan' }] } };
   };
   await withServer(runJob, async (server) => {
-    const host = new FakePremiereHost({ sequences: [sequence()] });
-    const controller = panel(host, server.url, server.token);
-    controller.setMusic({ kind: 'file', path: musicPath });
+    const { controller } = readyPanel(server);
     const result = await controller.autoMontage();
     assert.ok(result, JSON.stringify(controller.state.problem));
     const loaded = await controller.loadStoryboard(result);
