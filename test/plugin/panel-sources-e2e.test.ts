@@ -125,15 +125,21 @@ function controllerFor(host: FakePremiereHost): PanelController {
   return controller;
 }
 
+/** Reads the sequence, makes the montage, and checks that its chosen shots stay inside the selects. */
+async function checkedMontage(controller: PanelController): Promise<MontageResultMessage> {
+  await controller.refreshSequence();
+  const result = await controller.autoMontage();
+  assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
+  assert.ok(result);
+  checkChosen(result);
+  return result;
+}
+
 test('a sequence of 6 clips from 3 files with gaps: the montage and the cut built in place use only frames inside the editor’s selects', { timeout: 300_000 }, async () => {
   const host = new FakePremiereHost({ sequences: [editSequence()] });
   const controller = controllerFor(host);
   try {
-    await controller.refreshSequence();
-    const result = await controller.autoMontage();
-    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
-    assert.ok(result);
-    checkChosen(result);
+    const result = await checkedMontage(controller);
     assert.deepEqual(controller.state.warnings.filter((w) => /instead of building/.test(w)), [], 'built in place, not imported');
     const built = host.sequences.get(controller.state.imported[0]!.sequenceId)!;
     checkSequence(built, 'built');
@@ -165,11 +171,7 @@ test('the xmeml fallback of the same sequence uses only frames inside the select
   });
   const controller = controllerFor(host);
   try {
-    await controller.refreshSequence();
-    const result = await controller.autoMontage();
-    assert.equal(controller.state.problem, null, JSON.stringify(controller.state.problem));
-    assert.ok(result);
-    checkChosen(result);
+    const result = await checkedMontage(controller);
     assert.equal(host.imports.length, 1);
     checkSequence(host.sequences.get(host.imports[0]!.newSequenceIds[0]!)!, 'imported');
   } finally {
