@@ -4,7 +4,7 @@ import { RATES, range, rate, time } from '../../companion/core/rational';
 import type { Timeline } from '../../companion/core/timeline';
 import { eventLine, toAscii, writeEdl, DEFAULT_EDL_OPTIONS } from '../../exporters/edl/index';
 import { readEdl, type EdlRead } from './readers/edl-reader';
-import { GOLDEN_CASES, sampleTimeline } from './sample-timelines';
+import { ANAMORPHIC_PAL_FRAME, GOLDEN_CASES, sampleTimeline } from './sample-timelines';
 import { assertGolden, expectedMarkers, expectedTracks, fixture } from './support';
 import { MontageError } from '../../companion/core/errors';
 import { timecodeToFrames } from '../../companion/core/timecode';
@@ -217,4 +217,9 @@ test('drop-frame locators are written so OTIO’s cmx_3600 reads them, on the fr
     assert.equal(first.timecodes[2], start);
     assert.equal(first.locators[0]!.frame, first.recordIn);
   }
+});
+
+test('an anamorphic interlaced source writes the same EDLs as a square progressive one (CMX 3600 has no frame shape)', () => {
+  const options = { ...DEFAULT_EDL_OPTIONS, resolveMarkers: true };
+  assert.deepEqual(writeEdl(sampleTimeline(RATES['25'], { frame: ANAMORPHIC_PAL_FRAME }), 'm', options), writeEdl(sampleTimeline(RATES['25']), 'm', options));
 });

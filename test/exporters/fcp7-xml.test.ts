@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RATES, rate, time } from '../../companion/core/rational';
 import type { Timeline } from '../../companion/core/timeline';
-import { writeXmeml } from '../../exporters/fcp7-xml/index';
+import { writeXmeml, xmemlPixelAspect } from '../../exporters/fcp7-xml/index';
 import { readOtio } from './readers/otio-reader';
-import { children, parseXml } from './readers/read-timeline';
+import { child, childText, children, parseXml } from './readers/read-timeline';
 import { readXmeml } from './readers/xmeml-reader';
-import { GOLDEN_CASES, sampleTimeline } from './sample-timelines';
+import { ANAMORPHIC_PAL_FRAME, GOLDEN_CASES, sampleTimeline } from './sample-timelines';
 import { assertGolden, assertSameClips, expectedMarkers, expectedTracks, fixture } from './support';
 
 for (const { label, rate: sequenceRate, options } of GOLDEN_CASES) {
@@ -54,10 +54,9 @@ test('the Resolve-flavour xmeml matches its golden file: one audio track, no exp
   );
 });
 
-test('the output passes the Premiere and Resolve pickiness checklist', () => {
-  const timeline = sampleTimeline(RATES['29.97'], { dropFrame: true });
-  const text = writeXmeml(timeline, { flavor: 'premiere' });
-  assert.ok(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n<xmeml version="4">'));
+/** The structural rules Premiere and Resolve are picky about; returns the sequence element. */
+function checkPickiness(text: string): ReturnType<typeof parseXml> {
+  assert.match(text, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<!DOCTYPE xmeml>\n<xmeml version="[45]">/);
   assert.ok(!text.startsWith('\uFEFF'));
   const root = parseXml(text);
   const sequence = children(root, 'sequence')[0]!;
@@ -90,6 +89,14 @@ test('the output passes the Premiere and Resolve pickiness checklist', () => {
       previousEnd = clip.recordOut;
     }
   }
+  return sequence;
+}
+
+test('the output passes the Premiere and Resolve pickiness checklist', () => {
+  const timeline = sampleTimeline(RATES['29.97'], { dropFrame: true });
+  const text = writeXmeml(timeline, { flavor: 'premiere' });
+  assert.ok(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n<xmeml version="4">'));
+  const sequence = checkPickiness(text);
   // Sequence timecode 01:00:00;00 DF = frame 107892.
   const timecode = children(sequence, 'timecode')[0]!;
   assert.equal(children(timecode, 'string')[0]?.textContent, '01:00:00;00');
@@ -211,4 +218,50 @@ test('clip markers are written on their clipitem in source frames on the sequenc
   const clips = read.tracks.filter((t) => t.kind === 'video').flatMap((t) => t.clips);
   assert.deepEqual(clips[0]!.markers, [{ name: 'flash', frame: 18010, comment: 'white' }]);
   assert.deepEqual(clips.slice(1).flatMap((c) => c.markers), []);
+});
+
+/** The `<samplecharacteristics>` of the sequence's `<video><format>` and of the movie's `<file>`, as plain values. */
+function videoCharacteristics(text: string): { sequence: Record<string, string | undefined>; file: Record<string, string | undefined> } {
+  const root = parseXml(text);
+  const values = (characteristics: ReturnType<typeof child>) =>
+    Object.fromEntries(['width', 'height', 'anamorphic', 'pixelaspectratio', 'fielddominance'].map((tag) => [tag, childText(characteristics, tag)]));
+  const sequence = children(root, 'sequence')[0]!;
+  const format = child(child(child(child(sequence, 'media'), 'video'), 'format'), 'samplecharacteristics');
+  const file = Array.from(root.getElementsByTagName('file')).find((f) => f.getAttribute('id') === 'file-1' && children(f).length > 0)!;
+  return { sequence: values(format), file: values(child(child(child(file, 'media'), 'video'), 'samplecharacteristics')) };
+}
+
+test('a square progressive source is written square with no field dominance, on the sequence and on its file, as before', () => {
+  const square = { width: '1920', height: '1080', anamorphic: 'FALSE', pixelaspectratio: 'square', fielddominance: 'none' };
+  assert.deepEqual(videoCharacteristics(writeXmeml(sampleTimeline(RATES['25']), { flavor: 'premiere' })), { sequence: square, file: square });
+  // An explicit 1:1 and 'progressive' write the same as leaving them out.
+  const explicit = sampleTimeline(RATES['25'], { frame: { width: 1920, height: 1080, pixelAspectRatio: { num: 1, den: 1 }, fieldOrder: 'progressive' } });
+  assert.equal(writeXmeml(explicit, { flavor: 'premiere' }), writeXmeml(sampleTimeline(RATES['25']), { flavor: 'premiere' }));
+});
+
+test('a 720x576 64:45 upper-field-first source is PAL-601 anamorphic with upper field dominance and still passes the checklist', () => {
+  for (const flavor of ['premiere', 'resolve'] as const) {
+    const text = writeXmeml(sampleTimeline(RATES['25'], { frame: ANAMORPHIC_PAL_FRAME }), { flavor });
+    const pal = { width: '720', height: '576', anamorphic: 'TRUE', pixelaspectratio: 'PAL-601', fielddominance: 'upper' };
+    assert.deepEqual(videoCharacteristics(text), { sequence: pal, file: pal }, flavor);
+    checkPickiness(text);
+  }
+});
+
+test('pixel shapes map to the names xmeml knows, within 3 % of the ITU ratios, and any other shape is written square', () => {
+  const name = (width: number, height: number, num: number, den: number) => xmemlPixelAspect({ width, height, pixelAspectRatio: { num, den }, fieldOrder: 'progressive' });
+  assert.deepEqual(name(720, 576, 16, 15), { name: 'PAL-601', anamorphic: false });
+  assert.deepEqual(name(720, 576, 59, 54), { name: 'PAL-601', anamorphic: false });
+  assert.deepEqual(name(720, 576, 118, 81), { name: 'PAL-601', anamorphic: true });
+  assert.deepEqual(name(720, 480, 8, 9), { name: 'NTSC-601', anamorphic: false });
+  assert.deepEqual(name(720, 486, 10, 11), { name: 'NTSC-601', anamorphic: false });
+  assert.deepEqual(name(720, 480, 32, 27), { name: 'NTSC-601', anamorphic: true });
+  assert.deepEqual(name(1440, 1080, 4, 3), { name: 'HD-(1440x1080)', anamorphic: false });
+  assert.deepEqual(name(1280, 1080, 3, 2), { name: 'HD-(1280x1080)', anamorphic: false });
+  assert.deepEqual(name(960, 720, 4, 3), { name: 'HD-(960x720)', anamorphic: false });
+  // No xmeml name: a 2:1 squeeze, or 64:45 at a height no PAL frame has (lossy, as the header says).
+  assert.deepEqual(name(960, 1080, 2, 1), { name: 'square', anamorphic: false });
+  assert.deepEqual(name(720, 480, 64, 45), { name: 'square', anamorphic: false });
+  const lower = writeXmeml(sampleTimeline(RATES['29.97'], { frame: { width: 720, height: 480, pixelAspectRatio: { num: 8, den: 9 }, fieldOrder: 'lower-first' } }), { flavor: 'premiere' });
+  assert.deepEqual(videoCharacteristics(lower).sequence, { width: '720', height: '480', anamorphic: 'FALSE', pixelaspectratio: 'NTSC-601', fielddominance: 'lower' });
 });

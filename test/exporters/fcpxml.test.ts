@@ -10,7 +10,7 @@ import type { Timeline } from '../../companion/core/timeline';
 import { FCPXML_VERSIONS, writeFcpxml, type FcpxmlVersion } from '../../exporters/fcpxml/index';
 import { readFcpxml } from './readers/fcpxml-reader';
 import { children, parseXml } from './readers/read-timeline';
-import { GOLDEN_CASES, sampleTimeline } from './sample-timelines';
+import { ANAMORPHIC_PAL_FRAME, GOLDEN_CASES, sampleTimeline } from './sample-timelines';
 import { assertGolden, assertSameClips, expectedMarkers, expectedTracks, fixture, fixtures } from './support';
 
 /**
@@ -20,11 +20,18 @@ import { assertGolden, assertSameClips, expectedMarkers, expectedTracks, fixture
  */
 const ANCHORED = '(?:asset-clip|clip|gap|title|audio|video|mc-clip|ref-clip|sync-clip|audition|spine|caption)';
 const MARKERS = '(?:marker|chapter-marker|rating|keyword|analysis-marker)';
-const CONTENT_MODEL: Record<string, { children: RegExp; required?: string[]; enums?: Record<string, string[]>; idrefs?: Record<string, 'asset' | 'format'> }> = {
+const CONTENT_MODEL: Record<string, { children: RegExp; required?: string[]; enums?: Record<string, string[]>; idrefs?: Record<string, 'asset' | 'format'>; attributes?: string[] }> = {
   fcpxml: { children: /^(import-options )?(resources )?(library |(event )*)$/, required: ['version'] },
   resources: { children: /^((asset|effect|format|media|locator) )*$/ },
-  format: { children: /^$/, required: ['id'] },
-  asset: { children: /^(media-rep )+(metadata )?$/, required: ['id'], idrefs: { format: 'format' }, enums: { hasVideo: ['0', '1'], hasAudio: ['0', '1'] } },
+  // Every attribute the DTD declares on <format> and <asset> (an undeclared one makes the document invalid).
+  format: { children: /^$/, required: ['id'], attributes: ['id', 'name', 'frameDuration', 'fieldOrder', 'width', 'height', 'paspH', 'paspV', 'colorSpace', 'projection', 'stereoscopic'] },
+  asset: {
+    children: /^(media-rep )+(metadata )?$/,
+    required: ['id'],
+    idrefs: { format: 'format' },
+    enums: { hasVideo: ['0', '1'], hasAudio: ['0', '1'] },
+    attributes: ['id', 'name', 'uid', 'start', 'duration', 'hasVideo', 'format', 'hasAudio', 'videoSources', 'audioSources', 'audioChannels', 'audioRate', 'customLUTOverride', 'colorSpaceOverride', 'projectionOverride', 'stereoscopicOverride', 'auxVideoFlags'],
+  },
   'media-rep': { children: /^(bookmark )?$/, required: ['kind', 'src'], enums: { kind: ['original-media', 'proxy-media'] } },
   library: { children: /^(event )*(smart-collection )*$/ },
   event: { children: /^((clip|audition|mc-clip|ref-clip|sync-clip|asset-clip|project|collection-folder|keyword-collection|smart-collection) )*$/ },
@@ -69,6 +76,9 @@ function contentModelProblems(xml: string): string[] {
     const tags = children(element).map((c) => `${c.tagName} `).join('');
     if (!model.children.test(tags)) problems.push(`<${element.tagName}> children "${tags.trim()}" do not follow the content model`);
     for (const name of model.required ?? []) if (!element.hasAttribute(name)) problems.push(`<${element.tagName}> lacks required ${name}`);
+    for (const attribute of Array.from(element.attributes)) {
+      if (model.attributes && !model.attributes.includes(attribute.name)) problems.push(`<${element.tagName}> has undeclared attribute ${attribute.name}`);
+    }
     for (const [name, values] of Object.entries(model.enums ?? {})) {
       const value = element.getAttribute(name);
       if (value !== null && !values.includes(value)) problems.push(`<${element.tagName}> ${name}="${value}" is not one of ${values.join('|')}`);
@@ -220,12 +230,14 @@ test('the content-model check finds the errors a DTD would (order, required attr
     .replace('<media-rep kind="original-media"', '<media-rep kind="copy"')
     .replace(/(<asset-clip ref=")r2"/, '$1r9"')
     .replace('offset="3600s"', 'offset="3600.5s"')
-    .replace(/<marker start="([^"]+)" duration="([^"]+)" value="Bar 1"/, '<marker start="$1" duration="$2"');
+    .replace(/<marker start="([^"]+)" duration="([^"]+)" value="Bar 1"/, '<marker start="$1" duration="$2"')
+    .replace('<format id="r1"', '<format id="r1" pixelAspect="64:45"');
   const problems = contentModelProblems(broken);
   assert.ok(problems.some((p) => /media-rep> kind="copy"/.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /ref="r9" does not refer/.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /offset="3600.5s" is not a rational time/.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /<marker> lacks required value/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /<format> has undeclared attribute pixelAspect/.test(p)), problems.join('\n'));
   // A marker before the connected clip breaks the asset-clip content model.
   const markerFirst = parseXml(good);
   const parent = markerFirst.getElementsByTagName('spine')[0]!.getElementsByTagName('asset-clip')[0]!;
@@ -305,4 +317,52 @@ test('an audio-only asset carries no video format and its duration in samples, a
   assert.doesNotMatch(text, /FFVideoFormatRateUndefined/);
   const musicClip = /<asset-clip [^>]*audioRole="music"[^>]*>/.exec(text)?.[0] ?? '';
   assert.doesNotMatch(musicClip, / format=/);
+});
+
+/** Every `<format>` of the document as its attributes, in document order. */
+function formats(text: string): Record<string, string>[] {
+  return Array.from(parseXml(text).getElementsByTagName('format')).map((format) => Object.fromEntries(Array.from(format.attributes).map((a) => [a.name, a.value])));
+}
+
+test('a square progressive source gets a named format with no fieldOrder or paspH/paspV, as before', () => {
+  const text = writeFcpxml(sampleTimeline(RATES['25']), { version: '1.10' });
+  assert.deepEqual(formats(text), [{ id: 'r1', name: 'FFVideoFormat1080p25', frameDuration: '100/2500s', width: '1920', height: '1080', colorSpace: '1-1-1 (Rec. 709)' }]);
+  const explicit = sampleTimeline(RATES['25'], { frame: { width: 1920, height: 1080, pixelAspectRatio: { num: 1, den: 1 }, fieldOrder: 'progressive' } });
+  assert.equal(writeFcpxml(explicit, { version: '1.10' }), text);
+});
+
+test('a 720x576 64:45 upper-field-first source gets fieldOrder, paspH/paspV and Rec. 601 on the format the sequence and its asset use, within the DTD', () => {
+  for (const version of FCPXML_VERSIONS) {
+    const text = writeFcpxml(sampleTimeline(RATES['25'], { frame: ANAMORPHIC_PAL_FRAME }), { version });
+    // Attribute order as Final Cut's own 25i.fcpxml; no name (FCP's names are for square frames here).
+    assert.deepEqual(formats(text), [{ id: 'r1', frameDuration: '100/2500s', fieldOrder: 'upper first', width: '720', height: '576', paspH: '64', paspV: '45', colorSpace: '5-1-6 (Rec. 601 (PAL))' }]);
+    assert.match(text, /<format id="r1" frameDuration="100\/2500s" fieldOrder="upper first" width="720" height="576" paspH="64" paspV="45" colorSpace/);
+    const root = parseXml(text);
+    assert.equal(root.getElementsByTagName('sequence')[0]!.getAttribute('format'), 'r1');
+    const [movie] = Array.from(root.getElementsByTagName('asset'));
+    assert.equal(movie!.getAttribute('format'), 'r1');
+    assert.deepEqual(contentModelProblems(text), [], version);
+  }
+});
+
+test('the pixel aspect is written in lowest terms, lower-first is "lower first", and a square interlaced 1080 frame keeps its FCP name', () => {
+  const ntsc = writeFcpxml(sampleTimeline(RATES['29.97'], { frame: { width: 720, height: 480, pixelAspectRatio: { num: 20, den: 22 }, fieldOrder: 'lower-first' } }), { version: '1.10' });
+  assert.deepEqual(formats(ntsc)[0], { id: 'r1', frameDuration: '1001/30000s', fieldOrder: 'lower first', width: '720', height: '480', paspH: '10', paspV: '11', colorSpace: '6-1-6 (Rec. 601 (NTSC))' });
+  const hd = writeFcpxml(sampleTimeline(RATES['25'], { frame: { width: 1920, height: 1080, fieldOrder: 'upper-first' } }), { version: '1.10' });
+  assert.deepEqual(formats(hd)[0], { id: 'r1', name: 'FFVideoFormat1080i50', frameDuration: '100/2500s', fieldOrder: 'upper first', width: '1920', height: '1080', colorSpace: '1-1-1 (Rec. 709)' });
+  for (const text of [ntsc, hd]) assert.deepEqual(contentModelProblems(text), []);
+});
+
+test('an anamorphic source on a square sequence gets a format of its own beside the sequence format', () => {
+  const base = sampleTimeline(RATES['25']);
+  const media = base.media.map((m) => (m.hasVideo ? { ...m, width: 720, height: 576, pixelAspectRatio: { num: 64, den: 45 }, fieldOrder: 'upper-first' as const } : m));
+  const text = writeFcpxml({ ...base, media }, { version: '1.10' });
+  assert.deepEqual(formats(text).map((f) => [f.id, f.width, f.paspH, f.fieldOrder]), [
+    ['r1', '1920', undefined, undefined],
+    ['r2', '720', '64', 'upper first'],
+  ]);
+  const root = parseXml(text);
+  assert.equal(root.getElementsByTagName('sequence')[0]!.getAttribute('format'), 'r1');
+  assert.equal(root.getElementsByTagName('asset')[0]!.getAttribute('format'), 'r2');
+  assert.deepEqual(contentModelProblems(text), []);
 });

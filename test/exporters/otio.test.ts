@@ -5,7 +5,7 @@ import type { Timeline } from '../../companion/core/timeline';
 import { writeOtio } from '../../exporters/otio/index';
 import { readEdl } from './readers/edl-reader';
 import { rateFromFloat, readOtio } from './readers/otio-reader';
-import { GOLDEN_CASES, sampleTimeline } from './sample-timelines';
+import { ANAMORPHIC_PAL_FRAME, GOLDEN_CASES, sampleTimeline } from './sample-timelines';
 import { assertGolden, assertSameClips, expectedMarkers, expectedTracks, fixture } from './support';
 
 for (const { label, rate: sequenceRate, options } of GOLDEN_CASES) {
@@ -112,4 +112,30 @@ test('the reader and the EDL reader agree on the matched pair screening_example.
     assert.deepEqual(clip.markers.map((m) => m.frame), event.locators.map((l) => l.frame));
   });
   assert.equal(clips.flatMap((c) => c.markers).length, 3);
+});
+
+/** The timeline's auto-montage metadata and each video clip's media-reference metadata. */
+function frameMetadata(text: string): { timeline: unknown; references: unknown[] } {
+  const json = JSON.parse(text);
+  return {
+    timeline: json.metadata['auto-montage'],
+    references: json.tracks.children[0].children.map((clip: { media_reference: { metadata: unknown } }) => clip.media_reference.metadata),
+  };
+}
+
+test('a square progressive source adds no pixel aspect or field order metadata, as before', () => {
+  const text = writeOtio(sampleTimeline(RATES['25']));
+  assert.deepEqual(frameMetadata(text), { timeline: { dropFrame: false, width: 1920, height: 1080 }, references: [{}, {}, {}, {}] });
+  const explicit = sampleTimeline(RATES['25'], { frame: { width: 1920, height: 1080, pixelAspectRatio: { num: 1, den: 1 }, fieldOrder: 'progressive' } });
+  assert.equal(writeOtio(explicit), text);
+});
+
+test('a 720x576 64:45 upper-field-first source carries both under auto-montage on the timeline and on its media reference, and reads back clip by clip', () => {
+  const timeline = sampleTimeline(RATES['25'], { frame: ANAMORPHIC_PAL_FRAME });
+  const text = writeOtio(timeline);
+  const shape = { pixelAspectRatio: '64:45', fieldOrder: 'upper-first' };
+  assert.deepEqual(frameMetadata(text), { timeline: { dropFrame: false, width: 720, height: 576, ...shape }, references: Array(4).fill({ 'auto-montage': shape }) });
+  // The music reference has no frame, so no shape.
+  assert.deepEqual(JSON.parse(text).tracks.children[1].children[0].media_reference.metadata, {});
+  assertSameClips(readOtio(text).tracks[0]!.clips, expectedTracks(timeline, 'video')[0]!);
 });
