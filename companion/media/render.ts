@@ -6,7 +6,9 @@
 import { rename, rm } from 'node:fs/promises';
 import type { CancellationToken, Progress, ProgressReport } from '../core/lifecycle';
 import { toFps, type Rate } from '../core/rational';
+import type { PixelAspectRatio } from '../core/timeline';
 import { ffmpegPath } from './binaries';
+import { probeMedia } from './probe';
 import { run } from './process';
 
 /** The preview's audio rate. */
@@ -31,10 +33,63 @@ export interface PreviewRequest {
   readonly musicPath: string;
   readonly musicStartSeconds: number;
   readonly outPath: string;
-  /** Preview height in pixels (default: the movie's, at most 540). */
+  /** Preview height in pixels at most (default 540; never more than the frame's). */
   readonly maxHeight?: number;
-  /** With sources of several sizes: every window is fitted (letterboxed) into this frame's shape. */
-  readonly frameSize?: { readonly width: number; readonly height: number };
+  /**
+   * The sequence's frame (the timeline's): every window is scaled and padded (letterboxed) into its display
+   * shape. Absent with windows of several files: the most common display size among those files (probed).
+   */
+  readonly frame?: PreviewFrame;
+}
+
+/** A stored frame size and its pixel shape (absent: square). */
+export interface PreviewFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly pixelAspectRatio?: PixelAspectRatio;
+}
+
+/** A frame's display size in square pixels: the stored width times the pixel aspect ratio, e.g. 720×576 64:45 → 1024×576. */
+export function displaySize(frame: PreviewFrame): { width: number; height: number } {
+  const ratio = frame.pixelAspectRatio ?? { num: 1, den: 1 };
+  return { width: Math.round((frame.width * ratio.num) / ratio.den), height: frame.height };
+}
+
+/** The display size most of `frames` have (the first of them on a tie); undefined for none. */
+export function commonDisplaySize(frames: readonly PreviewFrame[]): { width: number; height: number } | undefined {
+  const counts = new Map<string, { size: { width: number; height: number }; count: number }>();
+  for (const frame of frames) {
+    const size = displaySize(frame);
+    const key = `${size.width}x${size.height}`;
+    const entry = counts.get(key) ?? { size, count: 0 };
+    entry.count += 1;
+    counts.set(key, entry);
+  }
+  let best: { size: { width: number; height: number }; count: number } | undefined;
+  for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
+  return best?.size;
+}
+
+/**
+ * The preview's size for a frame of `display` size: its height (at most `maxHeight`) and the width of its display
+ * aspect, both even (x264's 4:2:0), as the single-file path's `2*trunc(h*dar/2)` rounds it.
+ */
+export function previewSize(display: { width: number; height: number }, maxHeight = 540): { width: number; height: number } {
+  const height = 2 * Math.floor(Math.min(maxHeight, display.height) / 2);
+  return { width: 2 * Math.trunc((height * display.width) / display.height / 2), height };
+}
+
+/** The display size every window is fitted into: the request's frame, else the common one of its files; undefined with one file. */
+async function fittedDisplaySize(request: PreviewRequest, token: CancellationToken): Promise<{ width: number; height: number } | undefined> {
+  if (request.frame) return displaySize(request.frame);
+  const paths = [...new Set(request.segments.map((s) => s.path ?? request.moviePath))];
+  if (paths.length < 2) return undefined;
+  const frames: PreviewFrame[] = [];
+  for (const path of paths) {
+    const video = (await probeMedia(path, token, 'movie')).video;
+    if (video) frames.push({ width: video.width, height: video.height, ...(video.pixelAspectRatio ? { pixelAspectRatio: video.pixelAspectRatio } : {}) });
+  }
+  return commonDisplaySize(frames);
 }
 
 export async function renderPreview(request: PreviewRequest, progress: Progress<ProgressReport>, token: CancellationToken): Promise<void> {
@@ -43,7 +98,9 @@ export async function renderPreview(request: PreviewRequest, progress: Progress<
   const totalFrames = request.segments.reduce((sum, s) => sum + recordFrames(s), 0);
   const durationSeconds = totalFrames / fps;
   const audioSamples = Math.round((totalFrames * request.movieRate.den * PREVIEW_SAMPLE_RATE) / request.movieRate.num);
-  const height = 2 * Math.floor(Math.min(request.maxHeight ?? 540, request.movieHeight) / 2);
+  const display = await fittedDisplaySize(request, token);
+  const size = display ? previewSize(display, request.maxHeight) : undefined;
+  const height = size?.height ?? 2 * Math.floor(Math.min(request.maxHeight ?? 540, request.movieHeight) / 2);
   const args = ['-nostdin', '-hide_banner', '-v', 'error', '-nostats', '-progress', 'pipe:1'];
   request.segments.forEach((segment) => {
     // Seek a quarter frame early so rounding in the container's timestamps never skips the first frame;
@@ -58,7 +115,6 @@ export async function renderPreview(request: PreviewRequest, progress: Progress<
   const rateText = `${request.movieRate.num}/${request.movieRate.den}`;
   // Windows of several sizes are fitted into one frame (concat needs one size); a window at another rate is
   // brought to the preview's rate (frames dropped or repeated, real speed kept) and cut to its record length.
-  const size = request.frameSize ? { width: 2 * Math.round((request.frameSize.width * height) / request.frameSize.height / 2), height } : undefined;
   // Non-square pixels (a 720×576 64:45 PAL frame) are shown at their display aspect (960×540, not 676×540):
   // the width comes from the input's display aspect `dar` (iw/ih × sar), and the output's pixels are square.
   // The fit pads by pixel counts, so its input is made square first (a no-op for square pixels).

@@ -274,7 +274,8 @@ export async function composeMontage(given: MontageAnalysis, request: MontageReq
               ...(source ? { path: source.path, rate: source.rate, recordFrames: p.recordRange.duration.value } : {}),
             };
           }),
-          ...(sources && sources.length > 1 ? { frameSize: { width: plan.sources?.[0]?.width ?? video.width, height: plan.sources?.[0]?.height ?? video.height } } : {}),
+          // The sequence's frame (the exported timelines'): windows of other sizes are fitted into it.
+          frame: { width: timeline.width, height: timeline.height, ...(timeline.pixelAspectRatio ? { pixelAspectRatio: timeline.pixelAspectRatio } : {}) },
           musicPath: request.musicPath,
           musicStartSeconds: plan.music.startSeconds,
           outPath: folder.stagedPath(PREVIEW_NAME),
