@@ -16,6 +16,7 @@ import type { MovieAnalysis } from '../core/pipeline';
 import { range, toFps, type Rate } from '../core/rational';
 import type { EmotionScores } from '../analysis/emotion/index';
 import { gridSpan } from '../planner/prepare-plan';
+import { DecodeLane, withDecodeLane } from '../analysis/decode-lane';
 
 /** A range of a media file in seconds, [startSeconds, endSeconds). */
 export interface SourceSecondsRange {
@@ -69,40 +70,104 @@ export function dedupeSources(sources: readonly SourceRequest[]): { sources: Sou
   return { sources: kept, notices };
 }
 
+/** Files read from the cache at once by {@link analyseFiles}: enough to hide each read's waits on the disk. */
+export const FILES_AT_ONCE = 8;
+
 /**
- * Analyses each distinct file once (`analyse` is called once per path, in first-use order). With a single file its
+ * Analyses each distinct file once (`analyse` is called once per path, in first-use order). Files are analysed up
+ * to `filesAtOnce` at a time, so warm cache entries are read side by side; what decodes runs one file at a time
+ * all the same, as `analyse` runs it through {@link inDecodeLane} (analysis/decode-lane.ts). With a single file its
  * error is thrown as it is; with several, a file that fails with its own problem becomes a notice, and when none
- * is left the error is AM_ERR_NO_USABLE_SOURCE naming every file. Cancellation always propagates.
+ * is left the error is AM_ERR_NO_USABLE_SOURCE naming every file. Cancellation always propagates. Results and
+ * notices keep the paths' order, whatever order the files finish in.
  */
 export async function analyseFiles<T extends FileAnalysis>(
   paths: readonly string[],
   analyse: (path: string, progress: Progress<ProgressReport>) => Promise<T>,
   progress: Progress<ProgressReport>,
   token: CancellationToken,
+  filesAtOnce = FILES_AT_ONCE,
 ): Promise<{ files: Map<string, T>; notices: Diagnostic[] }> {
+  const outcomes: ({ analysed: T } | { error: unknown } | undefined)[] = paths.map(() => undefined);
+  const scoped = fileProgress(paths.length, progress);
+  const lane = new DecodeLane();
+  let next = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop && next < paths.length) {
+      const i = next++;
+      const path = paths[i]!;
+      try {
+        throwIfCancelled(token);
+        const analysed = await withDecodeLane(lane, () => analyse(path, scoped.of(i)));
+        if (!analysed.movie.media.video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `${path} has no video stream.`, { where: { file: path } });
+        outcomes[i] = { analysed };
+      } catch (error) {
+        outcomes[i] = { error };
+        // Anything but a file's own problem ends the analysis: no new file is started.
+        if (error instanceof CancellationError || token.isCancellationRequested || paths.length === 1 || !(error instanceof MontageError) || !FILE_PROBLEMS.has(error.code)) stop = true;
+      } finally {
+        scoped.done(i);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(filesAtOnce, paths.length)) }, worker));
+  throwIfCancelled(token);
   const files = new Map<string, T>();
   const notices: Diagnostic[] = [];
   const failures: { path: string; code: string; message: string }[] = [];
   for (const [i, path] of paths.entries()) {
-    throwIfCancelled(token);
-    // With several files each stage runs once per file: file i's fraction f reads as (i + f) / n, so a stage's
-    // fraction never decreases (protocol invariant 4), and the message says which file of how many.
-    const scoped: Progress<ProgressReport> =
-      paths.length === 1 ? progress : { report: (r) => progress.report({ ...r, fraction: (i + r.fraction) / paths.length, message: `${i + 1}/${paths.length} ${r.message ?? ''}`.trim() }) };
-    try {
-      const analysed = await analyse(path, scoped);
-      if (!analysed.movie.media.video) throw new MontageError('AM_ERR_NO_VIDEO_STREAM', `${path} has no video stream.`, { where: { file: path } });
-      files.set(path, analysed);
-    } catch (error) {
-      if (error instanceof CancellationError || token.isCancellationRequested) throw error;
-      if (paths.length === 1 || !(error instanceof MontageError) || !FILE_PROBLEMS.has(error.code)) throw error;
-      const audioOnly = error.code === 'AM_ERR_NO_VIDEO_STREAM';
-      failures.push({ path, code: error.code, message: error.message });
-      notices.push({ code: error.code, message: audioOnly ? `${path} has no video (audio only); it is skipped.` : `${path} is skipped: ${error.message}`, where: { file: path } });
+    const outcome = outcomes[i];
+    if (!outcome) continue; // not started: an earlier file's error ends the analysis below
+    if ('analysed' in outcome) {
+      files.set(path, outcome.analysed);
+      continue;
     }
+    const error = outcome.error;
+    if (error instanceof CancellationError || paths.length === 1 || !(error instanceof MontageError) || !FILE_PROBLEMS.has(error.code)) throw error;
+    const audioOnly = error.code === 'AM_ERR_NO_VIDEO_STREAM';
+    failures.push({ path, code: error.code, message: error.message });
+    notices.push({ code: error.code, message: audioOnly ? `${path} has no video (audio only); it is skipped.` : `${path} is skipped: ${error.message}`, where: { file: path } });
   }
   if (files.size === 0) throw noUsableSource(failures);
   return { files, notices };
+}
+
+/**
+ * Progress of several files analysed side by side, one stage at a time as the files report it: a stage's
+ * fraction is the mean over the files of each one's highest fraction in it, a finished file counting 1 (so it
+ * never decreases, protocol invariant 4, and reaches 1 when every file is through), and the message says which
+ * file of how many. A single file's progress passes through as it is.
+ */
+function fileProgress(count: number, progress: Progress<ProgressReport>): { of(i: number): Progress<ProgressReport>; done(i: number): void } {
+  if (count === 1) return { of: () => progress, done: () => {} };
+  // Per stage: each unfinished file's highest fraction, and their sum.
+  const stages = new Map<string, { fractions: Float64Array; sum: number }>();
+  const finished = new Uint8Array(count);
+  let finishedCount = 0;
+  return {
+    of: (i) => ({
+      report: (r) => {
+        let stage = stages.get(r.stage);
+        if (!stage) stages.set(r.stage, (stage = { fractions: new Float64Array(count), sum: 0 }));
+        const fraction = Math.min(1, Math.max(0, r.fraction));
+        if (!finished[i] && fraction > stage.fractions[i]!) {
+          stage.sum += fraction - stage.fractions[i]!;
+          stage.fractions[i] = fraction;
+        }
+        progress.report({ ...r, fraction: Math.min(1, (finishedCount + stage.sum) / count), message: `${i + 1}/${count} ${r.message ?? ''}`.trim() });
+      },
+    }),
+    done: (i) => {
+      if (finished[i]) return;
+      finished[i] = 1;
+      finishedCount++;
+      for (const stage of stages.values()) {
+        stage.sum -= stage.fractions[i]!;
+        stage.fractions[i] = 0;
+      }
+    },
+  };
 }
 
 function noUsableSource(failures: readonly { path: string; code: string; message: string }[]): MontageError {

@@ -14,6 +14,7 @@ import type { MovieAnalysis, ShotEmotionEncoder } from '../../core/pipeline';
 import { fingerprint, readCache, writeCache } from '../cache';
 import { emotionVectorsCacheSchema, matchesSchema } from '../cache-schemas';
 import { emotionNotice } from './config';
+import { inDecodeLane } from '../decode-lane';
 
 /** A shot encoder whose output can be cached: `cacheKey` names everything besides the movie it depends on; undefined: do not cache this run. */
 export interface CacheableShotEncoder extends ShotEmotionEncoder {
@@ -65,13 +66,14 @@ export interface CachedShots {
 /** Runs `encoder` on `movie`, through the cache in `cacheDir` when the encoder is cacheable. */
 export async function encodeShotsCached(encoder: ShotEmotionEncoder, movie: MovieAnalysis, token: CancellationToken, cacheDir: string | undefined): Promise<CachedShots> {
   const keyed = isCacheable(encoder) ? encoder : keyedById.get(encoder.id);
-  if (!cacheDir || !keyed) return { vectors: await encoder.encodeShots(movie, token), cache: 'off' };
+  if (!cacheDir || !keyed) return { vectors: await inDecodeLane(() => encoder.encodeShots(movie, token)), cache: 'off' };
   const [settingsKey, print] = await Promise.all([keyed.cacheKey(movie), fingerprint(movie.media.path).catch(() => undefined)]);
-  if (settingsKey === undefined || print === undefined) return { vectors: await encoder.encodeShots(movie, token), cache: 'off' };
+  if (settingsKey === undefined || print === undefined) return { vectors: await inDecodeLane(() => encoder.encodeShots(movie, token)), cache: 'off' };
   const key = `emotion-shots-${encoder.id.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 40)}-${sha(`${SCHEMA}\n${print}\n${analysisHash(movie)}\n${encoder.id}\n${settingsKey}`).slice(0, 40)}`;
   const found = await readCache(cacheDir, key, isVectorList(movie.shots.length));
   if (found.status === 'hit') return { vectors: found.value, cache: 'hit' };
-  const vectors = await encoder.encodeShots(movie, token);
+  // Files analysed side by side encode their frames one at a time (analysis/decode-lane.ts).
+  const vectors = await inDecodeLane(() => encoder.encodeShots(movie, token));
   if (!isVectorList(movie.shots.length)(vectors)) return { vectors, cache: 'off' }; // the caller reports the bad output
   try {
     await writeCache(cacheDir, key, vectors);

@@ -10,6 +10,7 @@ import { toFps } from '../../core/rational';
 import type { MovieAnalysis, MovieAnalysisOptions } from '../../core/pipeline';
 import { probeMovie } from '../../media/probe';
 import { fingerprint, readCache, settingsHash, writeCache } from '../cache';
+import { inDecodeLane } from '../decode-lane';
 import { matchesSchema, movieAnalysisCacheSchema } from '../cache-schemas';
 import { describeMovie, type DescribeOptions } from './describe-movie';
 import { SimilarityWindowSceneGrouper } from './scene-grouper';
@@ -101,6 +102,18 @@ async function analyseMovieOnly(
     }
     if (lookup.status === 'corrupt') progress.report({ stage: 'decode', fraction: 0, message: `cache entry was corrupt (${lookup.reason}); rebuilding` });
   }
+  // Files analysed side by side decode one at a time (analysis/decode-lane.ts).
+  return inDecodeLane(() => decodeAndDetect(path, options, learned, cacheKey, progress, token));
+}
+
+async function decodeAndDetect(
+  path: string,
+  options: MovieAnalysisExtraOptions,
+  learned: ReturnType<typeof learnedShotMode>,
+  cacheKey: string | undefined,
+  progress: Progress<ProgressReport>,
+  token: CancellationToken,
+): Promise<MovieAnalysisResult> {
   const media = await probeMovie(path, token);
 
   progress.report({ stage: 'decode', fraction: 0 });

@@ -19,13 +19,14 @@
 import type { Diagnostic } from '../../core/errors';
 import { MontageError } from '../../core/errors';
 import { throwIfCancelled, type CancellationToken, type Progress, type ProgressReport } from '../../core/lifecycle';
-import type { Shot, ShotFeatures } from '../../core/montage';
+import type { Shot, ShotFeatures, VideoStreamInfo } from '../../core/montage';
 import type { MovieAnalysis, RgbFrame } from '../../core/pipeline';
 import { toFps } from '../../core/rational';
 import type { PoolOptions, PoolSample, PoolVerdict, ShotExclusion, ShotPoolReading, ShotTrim } from '../../core/shot-pool';
 import { encodeJpegs } from '../../media/jpeg';
 import { extractShotKeyframes, type KeyframeShotSpan } from '../../media/keyframes';
 import { fingerprint, readCache, settingsHash, writeCache } from '../cache';
+import { inDecodeLane } from '../decode-lane';
 import { loadTextDetector, textFraction, TEXT_DETECTOR_ID } from './text-detector';
 import type { PooledSession } from '../onnx/session-pool';
 
@@ -159,6 +160,13 @@ export async function readShotPool(movie: MovieAnalysis, options: ReadShotPoolOp
       return lookup.value;
     }
   }
+  // Files analysed side by side sample their frames one at a time (analysis/decode-lane.ts).
+  return inDecodeLane(() => samplePool(movie, video, options, cacheKey, progress, token));
+}
+
+async function samplePool(movie: MovieAnalysis, video: VideoStreamInfo, options: ReadShotPoolOptions, cacheKey: string | undefined, progress: Progress<ProgressReport>, token: CancellationToken): Promise<ShotPoolReading> {
+  const detectText = options.detectText ?? true;
+  const withThumbnails = options.thumbnails ?? true;
   progress.report({ stage: 'pool', fraction: 0 });
   let detector: PooledSession | undefined;
   let notice: string | undefined;
