@@ -164,3 +164,25 @@ test('shots beside a dissolve or fade keep the whole range but place only outsid
     ],
   );
 });
+
+test('a jump cut inside one dark real shot (the picture moved on 2.4 s, the look stayed) is a cut at its first frame', generated, async () => {
+  const spec: SpliceSpec = {
+    name: 'jump-cut',
+    fps: 24,
+    width: 640,
+    height: 360,
+    pieces: [
+      { clip: 'nosferatu_1922_excerpt', start: 1021, length: 25, effect: 'dark' },
+      { clip: 'nosferatu_1922_excerpt', start: 1104, length: 39, effect: 'dark', continues: true },
+    ],
+    joins: [{ kind: 'cut', frames: 0 }],
+  };
+  const { truth, transitions } = await detectSpec(spec);
+  assert.deepEqual(truth.cuts, [25]);
+  assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), ['cut 25-25']);
+});
+
+test('the first frame of a fast zoom in a still shot is no cut', generated, async () => {
+  const { transitions } = await detectSpec(single('zoom', { clip: 'nosferatu_1922_excerpt', start: 300, length: 48, effect: 'zoom', flashAt: 20, flashLength: 6 }));
+  assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), []);
+});
