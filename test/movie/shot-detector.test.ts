@@ -186,3 +186,20 @@ test('the first frame of a fast zoom in a still shot is no cut', generated, asyn
   const { transitions } = await detectSpec(single('zoom', { clip: 'nosferatu_1922_excerpt', start: 300, length: 48, effect: 'zoom', flashAt: 20, flashLength: 6 }));
   assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), []);
 });
+
+test('a jump cut inside a busy dark picture (a cellular automaton 4 s on, which the block search explains away) is a cut by its structure', generated, async () => {
+  const spec: SpliceSpec = {
+    name: 'jump-cut-busy',
+    fps: 24,
+    width: 640,
+    height: 360,
+    pieces: [
+      { clip: 'cellauto', start: 667, length: 27, effect: 'dark' },
+      { clip: 'cellauto', start: 773, length: 32, effect: 'dark', continues: true },
+    ],
+    joins: [{ kind: 'cut', frames: 0 }],
+  };
+  const { truth, transitions } = await detectSpec(spec);
+  assert.deepEqual(truth.cuts, [27]);
+  assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), ['cut 27-27']);
+});

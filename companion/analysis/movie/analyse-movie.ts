@@ -19,8 +19,8 @@ import { detectTransitionsLearned, LEARNED_DECODERS } from './transition-model';
 import { computeShotFeatures } from './shot-features';
 import { readShotPool, type ReadShotPoolOptions } from './shot-pool';
 
-/** Bump when detection, features or the probed media info change, so old cache entries are not reused (6: pixel aspect and field order; 7: the shot model's new hybrid decoding; 8: jump cuts below the cut threshold). */
-export const MOVIE_ANALYSIS_VERSION = 8;
+/** Bump when detection, features or the probed media info change, so old cache entries are not reused (6: pixel aspect and field order; 7: the shot model's new hybrid decoding; 8: jump cuts below the cut threshold; 9: by their structure too). */
+export const MOVIE_ANALYSIS_VERSION = 9;
 
 /** A transition as stored with the analysis (frames, inclusive span). */
 export interface TransitionSpan {

@@ -10,9 +10,9 @@
  * and its compensated residual must be comparable to the pictures' contrast (a pan that reveals new
  * content leaves a small residual); only in a still neighbourhood, such as a title popping up on black,
  * does the structure change alone suffice. The structural distance ignores level, so cuts between two
- * dark shots are found. Below the threshold, a jump that stands alone in a still neighbourhood (3× every
- * frame within 3 of it) is a weak cut: a jump cut, where the same look moved on; weak cuts are dropped in
- * and next to gradual transitions. Flashes: when some frame just before t resembles some frame just after it (at
+ * dark shots are found. Below the threshold, a jump that stands alone (3× every frame within 3 of it, in
+ * the evidence of a still neighbourhood or in the plain structural distance) is a weak cut: a jump cut,
+ * where the same look moved on; weak cuts are dropped in and next to gradual transitions. Flashes: when some frame just before t resembles some frame just after it (at
  * the best small shift, for a moving camera), the content came back (a flash, a glitch, a one-frame
  * insert) and t is no cut.
  *
@@ -163,12 +163,15 @@ export interface Cut {
 
 /**
  * A jump below the cut threshold is a cut (a jump cut: the same look, the picture moved on) when it stands
- * alone in a still neighbourhood: its evidence at 40× the background (under 0.01) and at 3× every frame
- * within 3 of it. The 3× was chosen on the dev set's tune part: its one such jump that is no cut (the first
- * frame of a fast zoom) stands 1.7× its neighbours.
+ * alone: its evidence in a still neighbourhood (under 0.01) at 40× the background and at 3× every frame
+ * within 3 of it; or, where the neighbourhood moves (a busy picture, which the block search can explain
+ * away), its plain structural distance from the previous frame at least 0.1 and 3× that of every frame
+ * within 3 of it. The 3× was chosen on the dev set's tune part: its jumps that are no cuts stand under 1.7×
+ * their neighbours on either measure (the first frame of a fast zoom, a frame inside a luminance pulse).
  */
 const ISOLATION = 3;
 const ISOLATION_REACH = 3;
+const ISOLATED_STRUCTURE = 0.1;
 
 /** The largest of `value(k)` over the frames within ISOLATION_REACH of t (t excluded), inside [1, frameCount). */
 function nearestPeak(t: number, frameCount: number, value: (frame: number) => number): number {
@@ -184,20 +187,29 @@ function findCuts(d: FrameDescriptors, evidence: Float32Array, frameCount: numbe
   const cuts: Cut[] = [];
   for (let t = 1; t < frameCount; t++) {
     const e = evidence[t]!;
-    if (e < Math.min(threshold, 0.05)) continue;
+    if (e < Math.min(threshold, 0.01)) continue;
     if (e < (evidence[t - 1] ?? 0) || e < (evidence[t + 1] ?? 0)) continue;
     const around: number[] = [];
     for (let k = t - radius; k <= t + radius; k++) if (k >= 1 && k < frameCount && Math.abs(k - t) > 1) around.push(evidence[k]!);
     const background = median(around);
-    // Below the threshold only an isolated jump in a still neighbourhood counts (a weak cut).
-    if (e < threshold && !(background < 0.01 && e >= 40 * background && e >= ISOLATION * nearestPeak(t, frameCount, (k) => evidence[k]!))) continue;
-    if (e < 2 * background + 0.05) continue;
+    // Below the threshold only an isolated jump counts (a weak cut); by its structure alone, it skips the
+    // background and residual tests, which a moving neighbourhood would fail.
+    let structural = false;
+    if (e < threshold) {
+      const stillJump = background < 0.01 && e >= 40 * background && e >= ISOLATION * nearestPeak(t, frameCount, (k) => evidence[k]!);
+      if (!stillJump) {
+        const structure = d.pair(t, PAIR.structure);
+        if (structure < ISOLATED_STRUCTURE || structure < ISOLATION * nearestPeak(t, frameCount, (k) => d.pair(k, PAIR.structure))) continue;
+        structural = true;
+      }
+    }
+    if (!structural && e < 2 * background + 0.05) continue;
     // The motion-compensated residual relative to the pictures' contrast: a new shot leaves a residual
     // comparable to the contrast, a fast pan revealing new content does not. Only a cut in a still
     // neighbourhood (a title card popping on black) may go by the structure change alone.
     const spreadLevels = (d.stat(t - 1, STAT.lumaSpread) + d.stat(t, STAT.lumaSpread)) * 64;
     const residual = (d.pair(t, PAIR.compensated) * 255) / (spreadLevels + 4);
-    if (residual < 0.425 && !(background < 0.01 && (e >= 0.5 || e >= 40 * background))) continue;
+    if (!structural && residual < 0.425 && !(background < 0.01 && (e >= 0.5 || e >= 40 * background))) continue;
     if (isFlash(d, t, frameCount, flashWindow)) continue;
     // The same structure in another light (the end of an explosion, a light switched on) is no new shot.
     if (Math.min(d.pair(t, PAIR.structure), d.pair(t, PAIR.compensatedStructure)) < 0.02 && !isFlat(d, t - 1) && !isFlat(d, t)) continue;
