@@ -8,7 +8,6 @@ import type { CancellationToken, Progress, ProgressReport } from '../core/lifecy
 import { toFps, type Rate } from '../core/rational';
 import type { PixelAspectRatio } from '../core/timeline';
 import { ffmpegPath } from './binaries';
-import { probeMedia } from './probe';
 import { run } from './process';
 
 /** The preview's audio rate. */
@@ -37,7 +36,7 @@ export interface PreviewRequest {
   readonly maxHeight?: number;
   /**
    * The sequence's frame (the timeline's): every window is scaled and padded (letterboxed) into its display
-   * shape. Absent with windows of several files: the most common display size among those files (probed).
+   * shape. Required when the windows come from files of several sizes; absent, the movie's own display aspect.
    */
   readonly frame?: PreviewFrame;
 }
@@ -55,21 +54,6 @@ export function displaySize(frame: PreviewFrame): { width: number; height: numbe
   return { width: Math.round((frame.width * ratio.num) / ratio.den), height: frame.height };
 }
 
-/** The display size most of `frames` have (the first of them on a tie); undefined for none. */
-export function commonDisplaySize(frames: readonly PreviewFrame[]): { width: number; height: number } | undefined {
-  const counts = new Map<string, { size: { width: number; height: number }; count: number }>();
-  for (const frame of frames) {
-    const size = displaySize(frame);
-    const key = `${size.width}x${size.height}`;
-    const entry = counts.get(key) ?? { size, count: 0 };
-    entry.count += 1;
-    counts.set(key, entry);
-  }
-  let best: { size: { width: number; height: number }; count: number } | undefined;
-  for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
-  return best?.size;
-}
-
 /**
  * The preview's size for a frame of `display` size: its height (at most `maxHeight`) and the width of its display
  * aspect, both even (x264's 4:2:0), as the single-file path's `2*trunc(h*dar/2)` rounds it.
@@ -79,27 +63,13 @@ export function previewSize(display: { width: number; height: number }, maxHeigh
   return { width: 2 * Math.trunc((height * display.width) / display.height / 2), height };
 }
 
-/** The display size every window is fitted into: the request's frame, else the common one of its files; undefined with one file. */
-async function fittedDisplaySize(request: PreviewRequest, token: CancellationToken): Promise<{ width: number; height: number } | undefined> {
-  if (request.frame) return displaySize(request.frame);
-  const paths = [...new Set(request.segments.map((s) => s.path ?? request.moviePath))];
-  if (paths.length < 2) return undefined;
-  const frames: PreviewFrame[] = [];
-  for (const path of paths) {
-    const video = (await probeMedia(path, token, 'movie')).video;
-    if (video) frames.push({ width: video.width, height: video.height, ...(video.pixelAspectRatio ? { pixelAspectRatio: video.pixelAspectRatio } : {}) });
-  }
-  return commonDisplaySize(frames);
-}
-
 export async function renderPreview(request: PreviewRequest, progress: Progress<ProgressReport>, token: CancellationToken): Promise<void> {
   const fps = toFps(request.movieRate);
   const recordFrames = (s: PreviewSegment) => s.recordFrames ?? s.frameCount;
   const totalFrames = request.segments.reduce((sum, s) => sum + recordFrames(s), 0);
   const durationSeconds = totalFrames / fps;
   const audioSamples = Math.round((totalFrames * request.movieRate.den * PREVIEW_SAMPLE_RATE) / request.movieRate.num);
-  const display = await fittedDisplaySize(request, token);
-  const size = display ? previewSize(display, request.maxHeight) : undefined;
+  const size = request.frame ? previewSize(displaySize(request.frame), request.maxHeight) : undefined;
   const height = size?.height ?? 2 * Math.floor(Math.min(request.maxHeight ?? 540, request.movieHeight) / 2);
   const args = ['-nostdin', '-hide_banner', '-v', 'error', '-nostats', '-progress', 'pipe:1'];
   request.segments.forEach((segment) => {

@@ -15,7 +15,7 @@ import { CancellationToken } from '../../companion/core/lifecycle';
 import type { Rate } from '../../companion/core/rational';
 import { ffmpegPath, ffprobePath } from '../../companion/media/binaries';
 import { run } from '../../companion/media/process';
-import { commonDisplaySize, displaySize, previewSize, renderPreview, type PreviewFrame, type PreviewSegment } from '../../companion/media/render';
+import { displaySize, previewSize, renderPreview, type PreviewSegment } from '../../companion/media/render';
 
 let dir: string;
 const ffmpeg = (...args: string[]) => run(ffmpegPath(), ['-nostdin', '-v', 'error', '-y', ...args]);
@@ -90,32 +90,13 @@ test('a 720x576 64:45 source is rendered at its 16:9 display aspect, 960x540 wit
   assert.deepEqual({ width: video.width, height: video.height, sar: video.sample_aspect_ratio }, { width: 960, height: 540, sar: '1:1' });
 });
 
-test('display sizes come from the pixel aspect ratio, the most common one wins (the first on a tie), and preview sizes are even', () => {
+test('display sizes come from the pixel aspect ratio, and preview sizes are even', () => {
   assert.deepEqual(displaySize({ width: 720, height: 576, pixelAspectRatio: { num: 64, den: 45 } }), { width: 1024, height: 576 });
   assert.deepEqual(displaySize({ width: 240, height: 180, pixelAspectRatio: { num: 4, den: 3 } }), { width: 320, height: 180 });
   assert.deepEqual(displaySize({ width: 640, height: 360 }), { width: 640, height: 360 });
-  const frames: PreviewFrame[] = [{ width: 200, height: 200 }, { width: 320, height: 180 }, { width: 240, height: 180, pixelAspectRatio: { num: 4, den: 3 } }];
-  assert.deepEqual(commonDisplaySize(frames), { width: 320, height: 180 });
-  assert.deepEqual(commonDisplaySize(frames.slice(0, 2)), { width: 200, height: 200 });
-  assert.equal(commonDisplaySize([]), undefined);
   assert.deepEqual(previewSize({ width: 1024, height: 576 }), { width: 960, height: 540 });
   assert.deepEqual(previewSize({ width: 1920, height: 1080 }, 360), { width: 640, height: 360 });
   assert.deepEqual(previewSize({ width: 655, height: 487 }), { width: 652, height: 486 });
-});
-
-test('a montage of files of several sizes is rendered at the most common display size among them, each window fitted', async () => {
-  // Three 25 fps files: 200x200 first, then two that both show 320x180 (one with 4:3 pixels).
-  await ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=200x200:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(dir, 'square.mp4'));
-  await ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(dir, 'wide.mp4'));
-  await ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=240x180:rate=25:duration=2', '-vf', 'setsar=4/3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(dir, 'squeezed.mp4'));
-  const segments: PreviewSegment[] = [
-    { startFrame: 0, frameCount: 10 },
-    { startFrame: 5, frameCount: 12, path: join(dir, 'wide.mp4') },
-    { startFrame: 3, frameCount: 8, path: join(dir, 'squeezed.mp4') },
-  ];
-  const path = await render(join(dir, 'square.mp4'), { num: 25, den: 1 }, 200, segments, join(dir, 'song.ogg'), 'common-size-preview.mp4');
-  const { video } = streams(path);
-  assert.deepEqual({ width: video.width, height: video.height, sar: video.sample_aspect_ratio, frames: Number(video.nb_read_frames) }, { width: 320, height: 180, sar: '1:1', frames: 30 });
 });
 
 test("a montage of files of several sizes is rendered at the sequence frame's display size when it is given", async () => {
