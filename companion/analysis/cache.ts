@@ -10,6 +10,8 @@
  * time or sampled content misses the cache.
  */
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { MontageError } from '../core/errors';
 import { openRegularFile } from '../media/regular-file';
 import { cacheStore, FolderCacheStore } from './cache-store';
@@ -45,12 +47,18 @@ async function inFingerprintSlot<T>(work: () => Promise<T>): Promise<T> {
  * would block the read for ever); size and time come from the open handle, so they describe what is read.
  */
 export async function fingerprint(path: string): Promise<string> {
+  // Every cache of one file (movie, pool, each emotion encoder) asks for its fingerprint: the blocks are read
+  // once while the file's identity, size and times (ctime changes on any write) stay the same. A file seen
+  // before is checked with one stat, outside the reading slots (no open, fstat and close for each cache).
+  const known = recentFingerprints.get(path);
+  if (known) {
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isFile() && identityOf(info) === known.identity) return known.print;
+  }
   return inFingerprintSlot(async () => {
     const { handle, info } = await openRegularFile(path);
     try {
-      // Every cache of one file (movie, pool, each emotion encoder) asks for its fingerprint: the blocks are read
-      // once while the file's identity, size and times (ctime changes on any write) stay the same.
-      const identity = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+      const identity = identityOf(info);
       const known = recentFingerprints.get(path);
       if (known?.identity === identity) return known.print;
       const hash = createHash('sha256');
@@ -70,6 +78,11 @@ export async function fingerprint(path: string): Promise<string> {
       await handle.close();
     }
   });
+}
+
+/** What says a file is still the one fingerprinted: device, inode, size, modification and change times. */
+function identityOf(info: Stats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
 }
 
 /** A short key part for settings that change a cached result: SHA-256 of their JSON, 16 hex characters. */

@@ -26,7 +26,7 @@ import { formatReport } from './report';
 import { resolveEncoders } from './encoders';
 import { planJson } from './plan-json';
 import { analysisMovies, formatPoolReport, solveWithPool } from './shot-pool-plan';
-import { buildStoryboard, musicWaveform, runSettings } from './storyboard-model';
+import { buildStoryboard, cachedMusicWaveform, runSettings } from './storyboard-model';
 import { renderReportHtml } from './report-html';
 import type { PoolOptions, PoolVerdict } from '../core/shot-pool';
 import { validateTrackerOptions } from '../analysis/music/tracker-options';
@@ -253,7 +253,7 @@ export async function composeMontage(given: MontageAnalysis, request: MontageReq
     await folder.write('plan.json', `${JSON.stringify(json, null, 2)}\n`);
     const report = formatReport({ ...solution, plan }, analysis, planned.originalShots) + formatPoolReport(verdict, movies);
     await folder.write('report.txt', report);
-    const waveform = await musicWaveform(request.musicPath, plan.music.startSeconds, plan.music.endSeconds, token);
+    const waveform = await cachedMusicWaveform(request.musicPath, plan.music.startSeconds, plan.music.endSeconds, context.cacheDir, token);
     const storyboard = buildStoryboard({ planJson: json, input: planned.input, originalShots: planned.originalShots, barOfUnit: solution.barOfUnit, movies, verdict, waveform, settings: runSettings(request, json), title: `Montage of ${basename(request.moviePath)} to ${basename(request.musicPath)}`, notices: [...analysis.emotions.diagnostics, ...movies.flatMap((m) => m.diagnostics ?? [])] });
     await folder.write('storyboard.json', JSON.stringify(storyboard));
     await folder.write('report.html', renderReportHtml(storyboard));

@@ -11,6 +11,7 @@ import type { MovieAnalysis } from '../core/pipeline';
 import { toFps, toSeconds } from '../core/rational';
 import type { PoolSample, PoolVerdict } from '../core/shot-pool';
 import { decodeAudio } from '../media/audio';
+import { fingerprint, readCache, settingsHash, writeCache } from '../analysis/cache';
 import { slotAlternatives, slotFit, type AlternativesInput } from '../planner/alternatives';
 import type { StoryboardExclusion, StoryboardModel, StoryboardSlot } from '../protocol/storyboard';
 import type { PlanJson } from './plan-json';
@@ -54,6 +55,23 @@ export async function musicWaveform(path: string, startSeconds: number, endSecon
   } catch {
     return [];
   }
+}
+
+/**
+ * {@link musicWaveform} through the analysis cache, keyed by the music's fingerprint and the range: a re-plan to
+ * the same music decodes nothing (8 minutes of music took a second or more to decode again). Without a cache
+ * folder, or when the music cannot be fingerprinted, it decodes as musicWaveform does.
+ */
+export async function cachedMusicWaveform(path: string, startSeconds: number, endSeconds: number, cacheDir: string | undefined, token?: CancellationToken): Promise<number[]> {
+  const print = cacheDir ? await fingerprint(path).catch(() => undefined) : undefined;
+  if (!cacheDir || !print) return musicWaveform(path, startSeconds, endSeconds, token);
+  const key = `waveform-v1-${print}-${settingsHash({ startSeconds, endSeconds, slices: WAVEFORM_SLICES })}`;
+  const found = await readCache(cacheDir, key, (value): value is number[] => Array.isArray(value) && value.length === WAVEFORM_SLICES && value.every((x) => typeof x === 'number'));
+  if (found.status === 'hit') return found.value;
+  const waveform = await musicWaveform(path, startSeconds, endSeconds, token);
+  // An empty waveform (music that did not decode, a cancelled job) is not kept; a cache that cannot be written costs only time.
+  if (waveform.length) await writeCache(cacheDir, key, waveform).catch(() => undefined);
+  return waveform;
 }
 
 export interface StoryboardInput {

@@ -119,6 +119,24 @@ export async function scoreMusicEmotion(
   });
 }
 
+/** The music emotion of each music analysis, by the encoder list it was read with (see musicEmotionOnce). */
+const musicEmotions = new WeakMap<MusicAnalysis, WeakMap<readonly MusicEmotionEncoder[], ReturnType<typeof scoreMusicEmotion>>>();
+
+/**
+ * The music's emotion, read once per music analysis and encoder list: a montage of many files scores each file
+ * against the same music (200 files: 200 readings of it, a third of a second). A reading that fails is not kept.
+ */
+function musicEmotionOnce(music: MusicAnalysis, encoders: readonly MusicEmotionEncoder[], token: CancellationToken): ReturnType<typeof scoreMusicEmotion> {
+  let byEncoders = musicEmotions.get(music);
+  if (!byEncoders) musicEmotions.set(music, (byEncoders = new WeakMap()));
+  const known = byEncoders.get(encoders);
+  if (known) return known;
+  const reading = scoreMusicEmotion(music, encoders, token);
+  byEncoders.set(encoders, reading);
+  reading.catch(() => byEncoders.delete(encoders));
+  return reading;
+}
+
 /** Scores every shot against the music. Throws when no encoder of a kind works, or CancellationError. */
 export async function scoreEmotions(
   movie: MovieAnalysis,
@@ -144,7 +162,7 @@ export async function scoreEmotions(
           }),
         ),
       ),
-      scoreMusicEmotion(music, encoders.music, token).catch((error: unknown) => {
+      musicEmotionOnce(music, encoders.music, token).catch((error: unknown) => {
         if (error instanceof MontageError && error.code === 'AM_ERR_EXTENSION_FAILED') diagnostics.push(...(error.diagnostics ?? []));
         throw error;
       }),

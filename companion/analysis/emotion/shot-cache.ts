@@ -43,9 +43,17 @@ export function isCacheable(encoder: ShotEmotionEncoder): encoder is CacheableSh
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The hash of the parts of a movie analysis shot encoders read. */
+/** Hashes already taken, by analysis: every shot encoder of a file asks for its analysis' hash. */
+const analysisHashes = new WeakMap<MovieAnalysis, string>();
+
+/** The hash of the parts of a movie analysis shot encoders read (analyses are not changed once made). */
 export function analysisHash(movie: MovieAnalysis): string {
-  return sha(JSON.stringify({ video: movie.media.video ?? null, audio: movie.media.audio ?? null, duration: movie.media.durationSeconds, shots: movie.shots, features: movie.features }));
+  let hash = analysisHashes.get(movie);
+  if (hash === undefined) {
+    hash = sha(JSON.stringify({ video: movie.media.video ?? null, audio: movie.media.audio ?? null, duration: movie.media.durationSeconds, shots: movie.shots, features: movie.features }));
+    analysisHashes.set(movie, hash);
+  }
+  return hash;
 }
 
 function isVectorList(count: number) {
