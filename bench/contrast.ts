@@ -11,8 +11,8 @@ import { CancellationToken, Progress } from '../companion/core/lifecycle';
 import { ffmpegPath } from '../companion/media/binaries';
 import { run as runProcess } from '../companion/media/process';
 import { createExtensionHost } from '../companion/host/index';
-import { analyseInputs, buildPlanInput, type MontageRequest } from '../companion/pipeline/run-montage';
-import { solvePlan } from '../companion/planner/index';
+import { analyseInputs, buildMusicPlanInput, type MontageRequest } from '../companion/pipeline/run-montage';
+import { analysisMovies, solveWithPool } from '../companion/pipeline/shot-pool-plan';
 
 const shared = fileURLToPath(new URL('../../shared/media/', import.meta.url));
 const WESNOTH = '/usr/share/games/wesnoth/1.16/data/core/music/';
@@ -51,12 +51,13 @@ export async function run(_args: string[]): Promise<void> {
       for (const musicPath of [pair.sad, pair.excited]) {
         const request: MontageRequest = { moviePath, musicPath, musicRange: EXCERPT };
         const analysis = await analyseInputs(request, { host, cacheDir: `${dir}cache` }, Progress.None, CancellationToken.None);
-        const { input, originalShots } = buildPlanInput(analysis, request);
-        const plan = solvePlan(input);
-        const chosen = plan.placements.map((p) => originalShots[p.shotIndex]!);
-        const bars = plan.placements.reduce((sum, p) => sum + p.barCount, 0);
-        const arousal = plan.placements.reduce((sum, p) => sum + p.barCount * analysis.emotions.shots[originalShots[p.shotIndex]!]!.arousal, 0) / bars;
-        cuts.push({ chosen: new Set(chosen), arousal, mood: analysis.emotions.music.global, tempoBpm: analysis.music.tempoBpm, bars });
+        // As the product plans (composeMontage): the clean shot pool, then the cut unit chosen per tempo section.
+        const { solution, planned } = solveWithPool(buildMusicPlanInput(analysis, request), analysisMovies(analysis), analysis.emotions.shotScores, {});
+        const { placements } = solution.plan;
+        const chosen = placements.map((p) => planned.originalShots[p.shotIndex]!);
+        const frames = placements.reduce((sum, p) => sum + p.recordRange.duration.value, 0);
+        const arousal = placements.reduce((sum, p) => sum + p.recordRange.duration.value * analysis.emotions.shots[planned.originalShots[p.shotIndex]!]!.arousal, 0) / frames;
+        cuts.push({ chosen: new Set(chosen), arousal, mood: analysis.emotions.music.global, tempoBpm: analysis.music.tempoBpm, cuts: placements.length, granularity: solution.granularity.unit });
       }
       const [sad, excited] = cuts as [(typeof cuts)[number], (typeof cuts)[number]];
       const union = new Set([...sad.chosen, ...excited.chosen]).size;
@@ -67,8 +68,8 @@ export async function run(_args: string[]): Promise<void> {
           bench: 'contrast.pair',
           pair: pair.name,
           jaccard: round(common / Math.max(1, union)),
-          sad: { shots: sad.chosen.size, bars: sad.bars, meanArousal: round(sad.arousal), musicArousal: round(sad.mood.arousal), tempoBpm: round(sad.tempoBpm) },
-          excited: { shots: excited.chosen.size, bars: excited.bars, meanArousal: round(excited.arousal), musicArousal: round(excited.mood.arousal), tempoBpm: round(excited.tempoBpm) },
+          sad: { shots: sad.chosen.size, cuts: sad.cuts, unit: sad.granularity, meanArousal: round(sad.arousal), musicArousal: round(sad.mood.arousal), tempoBpm: round(sad.tempoBpm) },
+          excited: { shots: excited.chosen.size, cuts: excited.cuts, unit: excited.granularity, meanArousal: round(excited.arousal), musicArousal: round(excited.mood.arousal), tempoBpm: round(excited.tempoBpm) },
           arousalOrderRight: excited.arousal > sad.arousal,
         }),
       );
