@@ -145,7 +145,7 @@ export interface BuiltRequest {
 /** Still images and graphics: a clip of one is an overlay, not footage to cut from. */
 const STILL_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'tif', 'tiff', 'psd', 'ai', 'gif', 'bmp', 'exr', 'dpx', 'tga', 'svg', 'webp', 'heic']);
 
-function isStill(path: string): boolean {
+export function isStill(path: string): boolean {
   return STILL_EXTENSIONS.has(path.split('.').pop()?.toLowerCase() ?? '');
 }
 

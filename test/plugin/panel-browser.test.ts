@@ -314,6 +314,40 @@ test('the Premiere panel UI, with a fake Premiere and the real companion, makes 
   await page.close();
 });
 
+test('at 280 px the Premiere panel lists the montage’s files, each with its clips and selected time, most used first', { skip, timeout: 120_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 280, height: 900 } });
+  const errors = watchErrors(page);
+  const at = (seconds: number) => String(Math.round(seconds * 25) * (TPS / 25));
+  const video = (mediaPath: string, srcIn: number, srcOut: number, start: number) => ({ kind: 'video' as const, track: 0, name: basename(mediaPath), mediaPath, srcInTicks: at(srcIn), srcOutTicks: at(srcOut), startTicks: at(start), endTicks: at(start + srcOut - srcIn), disabled: false });
+  // Six clips from three files with gaps between them, one file with a name far longer than the panel is wide.
+  const long = '/media/A001_C003_20260412_interview-with-the-director-take-3-final-graded.mov';
+  const sequence: HostSequence = {
+    id: 'many',
+    name: 'Selects',
+    fps: 25,
+    ticksPerFrame: TPS / 25,
+    width: 1920,
+    height: 1080,
+    durationTicks: at(120),
+    clips: [video(long, 10, 25, 0), video('/media/street.mp4', 0, 4, 20), video(long, 60, 90, 30), video('/media/b-roll.mp4', 5, 7, 70), video('/media/street.mp4', 30, 36, 80), video(long, 100, 102, 100)],
+  };
+  await page.addInitScript((config) => Object.assign(window, { __harness: config }), { sequences: [sequence], url: server.url });
+  await page.goto(`${server.url}/harness/index.html`);
+  await page.click('[data-test="refresh"]');
+  await page.waitForFunction(() => document.querySelector('[data-test="sequence"]')?.textContent?.startsWith('Selects'));
+  assert.equal(await page.textContent('[data-test="sources-count"]'), 'Footage: 3 files, 6 clips');
+  const rows = await page.$$eval('[data-test="source"]', (found) => found.map((row) => (row as unknown as { textContent: string }).textContent));
+  assert.deepEqual(rows, [`${basename(long)}3 clips · 0:47.0`, 'street.mp42 clips · 0:10.0', 'b-roll.mp41 clip · 0:02.0']);
+  const layout = await page.evaluate(() => {
+    const spans = Array.from((document as unknown as { querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { left: number; right: number } }> }).querySelectorAll('[data-test="source"] span'), (span) => span.getBoundingClientRect());
+    return { right: Math.max(...spans.map((box) => box.right)), scrollWidth: (document as unknown as { documentElement: { scrollWidth: number } }).documentElement.scrollWidth };
+  });
+  assert.ok(layout.right <= 280 && layout.scrollWidth <= 280, `the list fits 280 px (rightmost ${layout.right} px, page ${layout.scrollWidth} px)`);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(artifacts, 'plugin-panel-sources-280.png'), fullPage: true });
+  await page.close();
+});
+
 test('with Spectrum widgets, as in UXP, the panel pairs and its result fits 280 px and 600 px wide, the plot with a time axis', { skip, timeout: 300_000 }, async () => {
   const sequence = await sequenceFromRealMedia();
   for (const width of [280, 600]) {

@@ -6,7 +6,8 @@
  */
 import { MUSIC_MOODS, MUSIC_OPTION_LIMITS, RELAX_KINDS, type EmotionPoint, type GranularityOption, type MontageResultMessage, type RelaxOption } from '../../../companion/protocol/messages';
 import type { PanelController, PanelState } from '../panel-controller';
-import { baseName, clipKey, movieCandidates, musicClips } from '../montage-request';
+import { baseName, clipKey, musicClips } from '../montage-request';
+import { footageSummary } from '../footage-summary';
 import { START_COMPANION_FIX } from '../problems';
 import { emotionSeries, formatMinutesSeconds, resultSummary, unitWords } from '../result-model';
 import { ticksToSeconds } from '../ticks';
@@ -108,6 +109,7 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
   // --- Source ----------------------------------------------------------------------------------------
   const sourceSection = h('div', { class: 'am-section' });
   const sequenceName = h('div', { class: 'am-value', test: 'sequence' });
+  // The montage's footage: how many files, and each with its clips and selected time (renderSource).
   const movieName = h('div', { class: 'am-hint', test: 'movie' });
   const musicSelect = h('select', { class: 'am-select', test: 'music-select' });
   const musicFileRow = h('div', { class: 'am-row', test: 'music-file-row' });
@@ -367,8 +369,18 @@ export function mountPanel(root: HTMLElement, controller: PanelController, optio
   const renderSource = (current: PanelState) => {
     const sequence = current.sequence;
     sequenceName.textContent = sequence ? `${sequence.name} (${sequence.fps.toFixed(3).replace(/\.?0+$/, '')} fps, ${formatMinutesSeconds(ticksToSeconds(sequence.durationTicks))})` : 'No sequence — open one and press Refresh';
-    const movie = sequence ? movieCandidates(sequence)[0] : undefined;
-    movieName.textContent = movie ? `Movie: ${baseName(movie.path)} ${formatMinutesSeconds(movie.range.startSeconds)}–${formatMinutesSeconds(movie.range.endSeconds)}` : '';
+    clear(movieName);
+    const footage = sequence ? footageSummary(sequence) : undefined;
+    if (footage) {
+      const clips = footage.files.reduce((sum, file) => sum + file.clipCount, 0);
+      movieName.append(h('div', { test: 'sources-count', text: `Footage: ${footage.files.length} ${footage.files.length === 1 ? 'file' : 'files'}, ${clips} ${clips === 1 ? 'clip' : 'clips'}${footage.selected ? ' (selected)' : ''}` }));
+      for (const file of footage.files) {
+        // One line per file: the name gives way (an ellipsis) so the counts always fit the 280 px panel.
+        const name = h('span', { text: file.name, attrs: { title: file.path, style: 'flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap' } });
+        const figures = h('span', { text: `${file.clipCount} ${file.clipCount === 1 ? 'clip' : 'clips'} · ${formatMinutesSeconds(file.seconds)}`, attrs: { style: 'flex: 0 0 auto; white-space: nowrap; padding-left: 6px' } });
+        movieName.append(h('div', { test: 'source', attrs: { style: 'display: flex; max-width: 100%' } }, [name, figures]));
+      }
+    }
     clear(musicSelect);
     for (const clip of sequence ? musicClips(sequence) : []) {
       musicSelect.append(option(clipKey(clip), `A${clip.track + 1}: ${clip.name || baseName(clip.mediaPath)} (${formatMinutesSeconds(ticksToSeconds(clip.srcInTicks))}–${formatMinutesSeconds(ticksToSeconds(clip.srcOutTicks))})`, false));
