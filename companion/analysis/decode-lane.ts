@@ -14,19 +14,31 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export class DecodeLane {
   private holder: object | undefined;
   private running = 0;
-  private readonly waiting: { readonly holder: object; readonly admit: () => void }[] = [];
+  private readonly waiting: { readonly holder: object; readonly admit: () => void; readonly refuse: (error: unknown) => void }[] = [];
+  private closed: { readonly error: unknown } | undefined;
 
-  /** Runs `work` once no other holder's work runs. */
+  /** Runs `work` once no other holder's work runs. Rejects with the lane's error once it is {@link close}d. */
   async exclusive<T>(holder: object, work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw this.closed.error;
     if (this.holder === undefined || this.holder === holder) {
       this.holder = holder;
       this.running++;
-    } else await new Promise<void>((admit) => this.waiting.push({ holder, admit })); // counted in by handOver
+    } else await new Promise<void>((admit, refuse) => this.waiting.push({ holder, admit, refuse })); // counted in by handOver
     try {
       return await work();
     } finally {
-      if (--this.running === 0) this.handOver();
+      // Handed on after the current turn's promise callbacks: an analysis that just failed closes the lane first.
+      if (--this.running === 0) setImmediate(() => this.running === 0 && this.handOver());
     }
+  }
+
+  /**
+   * Refuses all waiting and later work with `error` (work running now finishes): once an analysis has failed, the
+   * files still waiting to decode are not decoded for nothing.
+   */
+  close(error: unknown): void {
+    this.closed ??= { error };
+    for (const entry of this.waiting.splice(0)) entry.refuse(this.closed.error);
   }
 
   /** Gives the lane to the first waiting holder, with all of its waiting work. */

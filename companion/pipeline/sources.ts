@@ -104,8 +104,11 @@ export async function analyseFiles<T extends FileAnalysis>(
         outcomes[i] = { analysed };
       } catch (error) {
         outcomes[i] = { error };
-        // Anything but a file's own problem ends the analysis: no new file is started.
-        if (error instanceof CancellationError || token.isCancellationRequested || paths.length === 1 || !(error instanceof MontageError) || !FILE_PROBLEMS.has(error.code)) stop = true;
+        // Anything but a file's own problem ends the analysis: no new file is started, and none still waiting decodes.
+        if (error instanceof CancellationError || token.isCancellationRequested || paths.length === 1 || !(error instanceof MontageError) || !FILE_PROBLEMS.has(error.code)) {
+          stop = true;
+          lane.close(error);
+        }
       } finally {
         scoped.done(i);
       }

@@ -171,3 +171,17 @@ test('real footage: a cold analysis decodes one file at a time, a warm one reads
   assert.deepEqual([...warm.files.values()].map((f) => f.movie.shots), [...cold.files.values()].map((f) => f.movie.shots), 'the cache gives back what was analysed');
   assert.equal(warm.reports.filter((r) => r.stage === 'scenes').at(-1)!.fraction, 1);
 });
+
+test('once an analysis fails with an error that is not a file’s own, the files waiting to decode are not decoded', async () => {
+  const paths = Array.from({ length: 6 }, (_, i) => `/footage/cold-${i}.mp4`);
+  const decoded: string[] = [];
+  const analyse = (path: string) =>
+    inDecodeLane(async () => {
+      await sleep(5);
+      if (path.endsWith('-0.mp4')) throw new Error('the decoder broke');
+      decoded.push(path);
+      return fileAnalysis(path, 25, [50], 4);
+    });
+  await assert.rejects(analyseFiles(paths, analyse, { report: () => {} }, CancellationToken.None), /the decoder broke/);
+  assert.deepEqual(decoded, [], 'the five files queued behind the failure never decode');
+});
