@@ -19,13 +19,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_PLAN_OPTIONS, type Bar, type PlanInput, type PlanOptions, type Scene, type Shot } from '../companion/core/montage';
 import { range, rate } from '../companion/core/rational';
 import { solveMontage, solvePlan, type MusicPlanInput } from '../companion/planner/index';
 import { preparePlan } from '../companion/planner/prepare-plan';
 import { runKernel } from '../companion/planner/solve-plan';
 import { random } from '../test/support/random';
+import { coldRun } from './cold-run';
 
 interface BenchCase {
   readonly name: string;
@@ -150,28 +150,8 @@ async function mainCase(c: BenchCase): Promise<void> {
   const input = benchInput(c);
   const music = musicBenchInput(input);
   const solve = c.solver === 'montage' ? () => solveMontage(music).plan : () => solvePlan(input);
-  // Peak memory of one cold solve, sampled by a worker thread (the solve itself is synchronous).
-  const shared = new Float64Array(new SharedArrayBuffer(16));
-  const sampler = new Worker(
-    `const { workerData } = require('node:worker_threads');
-     const peak = new Float64Array(workerData);
-     const sample = () => { const rss = process.memoryUsage.rss(); if (rss > peak[0]) peak[0] = rss; peak[1]++; };
-     sample(); setInterval(sample, 1);`,
-    { eval: true, workerData: shared.buffer },
-  );
-  while (shared[1]! < 3) await new Promise((resolve) => setTimeout(resolve, 5));
-  gc();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  const before = process.memoryUsage();
-  shared[0] = before.rss;
-  const samplesBefore = shared[1]!;
-  const plan = solve();
-  const after = process.memoryUsage();
-  const heapMB = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / MB;
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  const peakMB = (Math.max(shared[0]!, after.rss) - before.rss) / MB;
-  const samples = shared[1]! - samplesBefore;
-  await sampler.terminate();
+  // Peak memory of one cold solve (cold-run.ts).
+  const { result: plan, peakMB, heapMB, samples } = await coldRun(solve);
 
   const times: number[] = [];
   const cpuTimes: number[] = [];

@@ -21,7 +21,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { PlanInput } from '../companion/core/montage';
 import { CancellationToken, type Progress, type ProgressReport } from '../companion/core/lifecycle';
 import { synthesizeMusic } from '../companion/media/synthesize';
@@ -31,6 +30,7 @@ import type { SourceRequest } from '../companion/pipeline/sources';
 import { solvePlan } from '../companion/planner/index';
 import { makeFootage } from '../test/sources/make-footage';
 import { random } from '../test/support/random';
+import { coldRun } from './cold-run';
 import { benchInput } from './planner';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -40,7 +40,6 @@ const FILES = 200;
 const FOOTAGE_SECONDS = 3 * 3600;
 const SPLIT = 40;
 const BARS = 240;
-const MB = 1024 * 1024;
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -209,7 +208,7 @@ function memory(what: string): MemoryFigures {
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as MemoryFigures;
 }
 
-/** One cold solvePlan with its peak RSS growth (a worker samples every ms), as bench/planner.ts measures it. */
+/** One cold solvePlan with its peak RSS growth (cold-run.ts), as bench/planner.ts measures it. */
 async function memoryChild(what: string): Promise<void> {
   let input: PlanInput;
   if (what === 'planner.hard') input = benchInput({ name: what, shots: 3000, bars: 240, maxScenes: 10, options: { mode: 'hard', trim: true, arc: false } });
@@ -217,27 +216,7 @@ async function memoryChild(what: string): Promise<void> {
     const raw = JSON.parse(readFileSync(what, 'utf8')) as PlanInput & { barScores?: { shots: number; bars: number; values: number[] } };
     input = { ...raw, ...(raw.barScores ? { barScores: { ...raw.barScores, values: Float32Array.from(raw.barScores.values) } } : {}) };
   }
-  const shared = new Float64Array(new SharedArrayBuffer(16));
-  const sampler = new Worker(
-    `const { workerData } = require('node:worker_threads');
-     const peak = new Float64Array(workerData);
-     const sample = () => { const rss = process.memoryUsage.rss(); if (rss > peak[0]) peak[0] = rss; peak[1]++; };
-     sample(); setInterval(sample, 1);`,
-    { eval: true, workerData: shared.buffer },
-  );
-  while (shared[1]! < 3) await new Promise((resolve) => setTimeout(resolve, 5));
-  (globalThis as { gc?: () => void }).gc?.();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  const before = process.memoryUsage();
-  shared[0] = before.rss;
-  const started = performance.now();
-  const plan = solvePlan(input);
-  const ms = performance.now() - started;
-  const after = process.memoryUsage();
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  const peakMB = (Math.max(shared[0]!, after.rss) - before.rss) / MB;
-  await sampler.terminate();
-  const heapMB = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / MB;
+  const { result: plan, peakMB, heapMB, ms } = await coldRun(() => solvePlan(input));
   console.log(JSON.stringify({ n: input.shots.length, bars: input.bars.length, peakMB: round(peakMB), heapMB: round(heapMB), ms: Math.round(ms), placements: plan.placements.length }));
 }
 
