@@ -14,10 +14,10 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { probeMovie } from '../../companion/media/probe';
 import { DEMO_SHOTS, synthesizeMovie, synthesizeMusic } from '../../companion/media/synthesize';
 import { startServer, type RunningServer } from '../../companion/server/index';
 import type { HostSequence } from '../../plugin/src/host';
+import { sequenceOfFiles } from '../support/host-sequence';
 import { PLOT_COLOURS } from '../../plugin/src/ui/plot-colours';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -197,25 +197,8 @@ async function fakeProject(page: Page) {
   });
 }
 
-async function sequenceFromRealMedia(movieFile = moviePath, musicFile = musicPath, musicSeconds: [number, number] = [30, 40], name = 'Sintel edit'): Promise<HostSequence> {
-  const movie = await probeMovie(movieFile);
-  const { num, den } = movie.video.rate;
-  const ticksPerFrame = (TPS * den) / num;
-  const at = (seconds: number) => String(Math.round((seconds * num) / den) * ticksPerFrame);
-  const end = movie.durationSeconds - 1;
-  return {
-    id: 'edit',
-    name,
-    fps: num / den,
-    ticksPerFrame,
-    width: movie.video.width,
-    height: movie.video.height,
-    durationTicks: at(end),
-    clips: [
-      { kind: 'video', track: 0, name: basename(movieFile), mediaPath: movieFile, srcInTicks: '0', srcOutTicks: at(end), startTicks: '0', endTicks: at(end), disabled: false },
-      { kind: 'audio', track: 1, name: musicFile === musicPath ? 'chaosland' : basename(musicFile), mediaPath: musicFile, srcInTicks: at(musicSeconds[0]), srcOutTicks: at(musicSeconds[1]), startTicks: '0', endTicks: at(musicSeconds[1] - musicSeconds[0]), disabled: false },
-    ],
-  };
+function sequenceFromRealMedia(movieFile = moviePath, musicFile = musicPath, musicSeconds: [number, number] = [30, 40], name = 'Sintel edit'): Promise<HostSequence> {
+  return sequenceOfFiles({ name, moviePath: movieFile, movieEndSeconds: (duration) => duration - 1, musicPath: musicFile, ...(musicFile === musicPath ? { musicName: 'chaosland' } : {}), musicSeconds });
 }
 
 test('the Premiere panel UI, with a fake Premiere and the real companion, makes a montage by clicks and re-solves a dropped shot', { skip, timeout: 300_000 }, async () => {

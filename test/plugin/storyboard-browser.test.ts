@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { probeMovie } from '../../companion/media/probe';
 import { synthesizeMovie, synthesizeMusic } from '../../companion/media/synthesize';
 import { startServer, type RunningServer } from '../../companion/server/index';
 import type { HostSequence } from '../../plugin/src/host';
+import { sequenceOfFiles } from '../support/host-sequence';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const artifacts = join(repoRoot, 'test-artifacts');
@@ -270,25 +270,8 @@ test('the web UI shows the storyboard with a thumbnail per placement, keeps the 
 });
 
 /** A sequence of the generated movie (V1) and music (A2), as the fake Premiere reads it. */
-async function moodsSequence(): Promise<HostSequence> {
-  const movie = await probeMovie(join(dir, 'moods.mp4'));
-  const { num, den } = movie.video.rate;
-  const ticksPerFrame = (TPS * den) / num;
-  const at = (seconds: number) => String(Math.round((seconds * num) / den) * ticksPerFrame);
-  const end = movie.durationSeconds;
-  return {
-    id: 'edit',
-    name: 'Moods edit',
-    fps: num / den,
-    ticksPerFrame,
-    width: movie.video.width,
-    height: movie.video.height,
-    durationTicks: at(end),
-    clips: [
-      { kind: 'video', track: 0, name: 'moods.mp4', mediaPath: join(dir, 'moods.mp4'), srcInTicks: '0', srcOutTicks: at(end), startTicks: '0', endTicks: at(end), disabled: false },
-      { kind: 'audio', track: 1, name: 'music', mediaPath: join(dir, 'music.m4a'), srcInTicks: '0', srcOutTicks: at(9), startTicks: '0', endTicks: at(9), disabled: false },
-    ],
-  };
+function moodsSequence(): Promise<HostSequence> {
+  return sequenceOfFiles({ name: 'Moods edit', moviePath: join(dir, 'moods.mp4'), musicPath: join(dir, 'music.m4a'), musicName: 'music', musicSeconds: [0, 9] });
 }
 
 test('the Premiere panel shows the storyboard with thumbnails read over the WebSocket, scrubs it, opens a clicked shot in the Source Monitor, steers at Apply, swaps from a card, and keeps, drops and re-enables from it at Apply', { skip, timeout: 300_000 }, async () => {
