@@ -53,7 +53,7 @@ const BLUPI_DIR = '/usr/share/planetblupi/music';
 const FOF_DIR = '/usr/share/games/fretsonfire/data/songs';
 const LMMS_DIR = '/usr/share/lmms/projects';
 const HYDROGEN_DIR = '/usr/share/hydrogen/data/demo_songs';
-const SOUNDFONTS = ['/usr/share/sounds/sf2/FluidR3_GM.sf2', '/usr/share/sounds/sf2/TimGM6mb.sf2'];
+const SOUNDFONTS = ['/usr/share/sounds/sf2/FluidR3_GM.sf2', '/usr/share/sounds/sf2/TimGM6mb.sf2'] as const;
 /** Reserved for the independent holdout: never rendered, never read. */
 const RESERVED = /feelings|war of freedom|armygeddon/i;
 /** Band recordings on the dev side (the other three train). */
@@ -109,8 +109,9 @@ export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusIte
   const log = options.log ?? (() => undefined);
   const splits = new Set<Split>(options.splits ?? ['train', 'dev']);
   mkdirSync(join(dir, 'audio'), { recursive: true });
-  const soundfonts = SOUNDFONTS.filter(existsSync);
-  if (!soundfonts.length) throw new Error('No GM soundfont: apt-get install fluid-soundfont-gm (and timgm6mb-soundfont)');
+  // Both, always: an item's soundfont is part of its definition, and a render is cached by item id alone.
+  const missing = SOUNDFONTS.filter((path) => !existsSync(path));
+  if (missing.length) throw new Error(`Missing soundfont ${missing.join(', ')}: apt-get install fluid-soundfont-gm timgm6mb-soundfont`);
   const items: CorpusItem[] = [];
   const audio = (id: string) => join(dir, 'audio', `${id.replace(/[^a-z0-9._-]+/gi, '_')}.wav`);
 
@@ -131,16 +132,16 @@ export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusIte
     const variants: Array<{ variant: string; tempoScale: number; program?: string; soundfont: string; keepDrums?: boolean }> =
       split === 'dev'
         ? [
-            { variant: 'gm', tempoScale: 1, soundfont: soundfonts[0]! },
-            { variant: pick('dev'), tempoScale: 1, program: pick('dev'), soundfont: soundfonts[0]! },
+            { variant: 'gm', tempoScale: 1, soundfont: SOUNDFONTS[0] },
+            { variant: pick('dev'), tempoScale: 1, program: pick('dev'), soundfont: SOUNDFONTS[0] },
           ]
         : [
-            { variant: 'gm', tempoScale: 1, soundfont: soundfonts[0]! },
-            { variant: 'gm ×0.8', tempoScale: 0.8, soundfont: soundfonts.at(-1)! },
-            { variant: `${pick('a')}`, tempoScale: 1, program: pick('a'), soundfont: soundfonts.at(-1)! },
-            { variant: `${pick('b')} ×1.25`, tempoScale: 1.25, program: pick('b'), soundfont: soundfonts[0]! },
+            { variant: 'gm', tempoScale: 1, soundfont: SOUNDFONTS[0] },
+            { variant: 'gm ×0.8', tempoScale: 0.8, soundfont: SOUNDFONTS[1] },
+            { variant: `${pick('a')}`, tempoScale: 1, program: pick('a'), soundfont: SOUNDFONTS[1] },
+            { variant: `${pick('b')} ×1.25`, tempoScale: 1.25, program: pick('b'), soundfont: SOUNDFONTS[0] },
             // Closer to a band recording: every melodic part on overdriven guitar, drums kept.
-            ...(hasDrums ? [{ variant: 'rock ×1.1', tempoScale: 1.1, program: 'rock', soundfont: soundfonts[0]!, keepDrums: true }] : []),
+            ...(hasDrums ? [{ variant: 'rock ×1.1', tempoScale: 1.1, program: 'rock', soundfont: SOUNDFONTS[0], keepDrums: true }] : []),
           ];
     for (const v of variants) {
       const id = `${piece} ${v.variant}`;
@@ -168,7 +169,7 @@ export function buildCorpus(dir: string, options: CorpusOptions = {}): CorpusIte
       const id = `${piece} ${spec.texture}`;
       const out = audio(id);
       log(`render ${id}`);
-      render(midi, soundfonts[seed % soundfonts.length]!, out);
+      render(midi, SOUNDFONTS[seed % SOUNDFONTS.length]!, out);
       const genre: Genre = spec.texture === 'band' ? 'midi-band' : 'non-percussive';
       items.push(gridItem({ id, piece, source: 'synthetic', genre, variant: spec.texture, split, audio: out }, midi));
     }
