@@ -9,7 +9,7 @@ import { Progress } from '../../companion/core/lifecycle';
 import { rate } from '../../companion/core/rational';
 import { probeMovie } from '../../companion/media/probe';
 import { scratchDir } from '../support/paths';
-import { FILM_CLIPS, generatorFfmpeg, loadAnnotation, makeSpliceSpec, renderSplice, type Piece, type SpliceSpec } from './support/splice';
+import { FILM_CLIPS, generatorFfmpeg, loadAnnotation, makeSpliceSpec, renderSplice, type Piece, type Source, type SpliceSpec } from './support/splice';
 
 async function detect(path: string) {
   const { video } = await probeMovie(path);
@@ -165,21 +165,26 @@ test('shots beside a dissolve or fade keep the whole range but place only outsid
   );
 });
 
-test('a jump cut inside one dark real shot (the picture moved on 2.4 s, the look stayed) is a cut at its first frame', generated, async () => {
+/** A dark jump cut within one clip: frames [first] then [second] of `clip`, cut together; the cut is found at its first frame. */
+async function checkJumpCut(name: string, clip: Source, [start1, length1]: [number, number], [start2, length2]: [number, number]): Promise<void> {
   const spec: SpliceSpec = {
-    name: 'jump-cut',
+    name,
     fps: 24,
     width: 640,
     height: 360,
     pieces: [
-      { clip: 'nosferatu_1922_excerpt', start: 1021, length: 25, effect: 'dark' },
-      { clip: 'nosferatu_1922_excerpt', start: 1104, length: 39, effect: 'dark', continues: true },
+      { clip, start: start1, length: length1, effect: 'dark' },
+      { clip, start: start2, length: length2, effect: 'dark', continues: true },
     ],
     joins: [{ kind: 'cut', frames: 0 }],
   };
   const { truth, transitions } = await detectSpec(spec);
-  assert.deepEqual(truth.cuts, [25]);
-  assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), ['cut 25-25']);
+  assert.deepEqual(truth.cuts, [length1]);
+  assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), [`cut ${length1}-${length1}`]);
+}
+
+test('a jump cut inside one dark real shot (the picture moved on 2.4 s, the look stayed) is a cut at its first frame', generated, async () => {
+  await checkJumpCut('jump-cut', 'nosferatu_1922_excerpt', [1021, 25], [1104, 39]);
 });
 
 test('the first frame of a fast zoom in a still shot is no cut', generated, async () => {
@@ -188,18 +193,5 @@ test('the first frame of a fast zoom in a still shot is no cut', generated, asyn
 });
 
 test('a jump cut inside a busy dark picture (a cellular automaton 4 s on, which the block search explains away) is a cut by its structure', generated, async () => {
-  const spec: SpliceSpec = {
-    name: 'jump-cut-busy',
-    fps: 24,
-    width: 640,
-    height: 360,
-    pieces: [
-      { clip: 'cellauto', start: 667, length: 27, effect: 'dark' },
-      { clip: 'cellauto', start: 773, length: 32, effect: 'dark', continues: true },
-    ],
-    joins: [{ kind: 'cut', frames: 0 }],
-  };
-  const { truth, transitions } = await detectSpec(spec);
-  assert.deepEqual(truth.cuts, [27]);
-  assert.deepEqual(transitions.map((t) => `${t.kind} ${t.start}-${t.end}`), ['cut 27-27']);
+  await checkJumpCut('jump-cut-busy', 'cellauto', [667, 27], [773, 32]);
 });
