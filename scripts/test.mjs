@@ -2,7 +2,7 @@
 // Usage: node scripts/test.mjs [filter]  — a filter keeps files whose path contains it.
 // The tests' scratch folders go under one temporary folder (TMPDIR) that is removed when the run ends.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 const scratch = mkdtempSync(join(tmpdir(), 'am-test-run-'));
+// Open to every user, as /tmp is: the hardening tests run children as another user.
+chmodSync(scratch, 0o1777);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
   env: { ...process.env, TMPDIR: scratch },
