@@ -3,7 +3,7 @@
  * panels share it): the sources {@link sequenceSources} sends, grouped by file.
  */
 import type { HostSequence } from './host';
-import { baseName, isStill, RequestProblem, sequenceSources } from './montage-request';
+import { baseName, RequestProblem, sequenceSources, type SequenceSources } from './montage-request';
 
 /** One file of the montage's footage, as the panel lists it. */
 export interface FootageFile {
@@ -21,15 +21,15 @@ export interface FootageFile {
  * selected clips are used. Undefined when the sequence has no usable clip (Auto-montage says why).
  */
 export function footageSummary(sequence: HostSequence): { readonly files: readonly FootageFile[]; readonly selected: boolean } | undefined {
-  let sources: ReturnType<typeof sequenceSources>['sources'];
+  let chosen: SequenceSources;
   try {
-    ({ sources } = sequenceSources(sequence));
+    chosen = sequenceSources(sequence);
   } catch (error) {
     if (error instanceof RequestProblem) return undefined;
     throw error;
   }
   const byPath = new Map<string, { clipCount: number; seconds: number }>();
-  for (const source of sources) {
+  for (const source of chosen.sources) {
     const file = byPath.get(source.path) ?? { clipCount: 0, seconds: 0 };
     file.clipCount++;
     file.seconds += source.range ? source.range.endSeconds - source.range.startSeconds : 0;
@@ -37,7 +37,5 @@ export function footageSummary(sequence: HostSequence): { readonly files: readon
   }
   const files = [...byPath].map(([path, file]) => ({ path, name: baseName(path), ...file }));
   files.sort((a, b) => b.seconds - a.seconds || b.clipCount - a.clipCount || a.name.localeCompare(b.name));
-  // sequenceSources' rule: with moving-picture clips selected, only those.
-  const selected = sequence.clips.some((clip) => clip.kind === 'video' && clip.selected === true && !clip.disabled && clip.mediaPath !== '' && !isStill(clip.mediaPath));
-  return { files, selected };
+  return { files, selected: chosen.selected };
 }

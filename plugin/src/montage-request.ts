@@ -57,16 +57,6 @@ export class RequestProblem extends Error {
   }
 }
 
-/** A movie file used by the sequence's video clips. */
-export interface MovieCandidate {
-  readonly path: string;
-  /** The union of its clips' source ranges, in media seconds. */
-  readonly range: { readonly startSeconds: number; readonly endSeconds: number };
-  /** How much of the timeline it covers, in ticks. */
-  readonly timelineTicks: string;
-  readonly clipCount: number;
-}
-
 /**
  * The request options for the panel's choices: the planner's always, the music overrides only where the editor set
  * them (so the companion reads the rest from the music). Throws {@link RequestProblem} for a value out of range.
@@ -100,31 +90,6 @@ export function clipKey(clip: HostClip): string {
   return `${clip.kind}:${clip.track}:${clip.startTicks}`;
 }
 
-/** Enabled video clips with a media file, grouped by file, the most used first. */
-export function movieCandidates(sequence: HostSequence): MovieCandidate[] {
-  const groups = new Map<string, HostClip[]>();
-  for (const clip of sequence.clips) {
-    if (clip.kind !== 'video' || clip.disabled || !clip.mediaPath) continue;
-    const list = groups.get(clip.mediaPath) ?? [];
-    list.push(clip);
-    groups.set(clip.mediaPath, list);
-  }
-  const candidates = [...groups].map(([path, clips]) => {
-    let sourceIn = clips[0]?.srcInTicks ?? '0';
-    let sourceOut = clips[0]?.srcOutTicks ?? '0';
-    let used = 0n;
-    for (const clip of clips) {
-      sourceIn = minTicks(sourceIn, clip.srcInTicks);
-      sourceOut = maxTicks(sourceOut, clip.srcOutTicks);
-      used += parseTicks(clip.endTicks) - parseTicks(clip.startTicks);
-    }
-    const candidate: MovieCandidate = { path, range: { startSeconds: ticksToSeconds(sourceIn), endSeconds: ticksToSeconds(sourceOut) }, timelineTicks: used.toString(), clipCount: clips.length };
-    return { candidate, used };
-  });
-  // Sort on the BigInt sums, not by parsing the tick strings again in every comparison.
-  return candidates.sort((a, b) => (b.used > a.used ? 1 : b.used < a.used ? -1 : 0)).map(({ candidate }) => candidate);
-}
-
 /** Audio clips that can be the music: enabled, with a file that is not one of the movie files (their own sound). */
 export function musicClips(sequence: HostSequence): HostClip[] {
   const moviePaths = new Set(sequence.clips.filter((clip) => clip.kind === 'video').map((clip) => clip.mediaPath));
@@ -145,7 +110,7 @@ export interface BuiltRequest {
 /** Still images and graphics: a clip of one is an overlay, not footage to cut from. */
 const STILL_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'tif', 'tiff', 'psd', 'ai', 'gif', 'bmp', 'exr', 'dpx', 'tga', 'svg', 'webp', 'heic']);
 
-export function isStill(path: string): boolean {
+function isStill(path: string): boolean {
   return STILL_EXTENSIONS.has(path.split('.').pop()?.toLowerCase() ?? '');
 }
 
@@ -153,6 +118,8 @@ export function isStill(path: string): boolean {
 export interface SequenceSources {
   /** In sequence order: each clip's file, its own source in/out (the editor's select) and its place on the sequence. */
   readonly sources: readonly MovieSource[];
+  /** Only the selected clips are used (some moving-picture clips are selected). */
+  readonly selected: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -175,6 +142,7 @@ export function sequenceSources(sequence: HostSequence): SequenceSources {
   if (stills.length > 0) warnings.push(`Left out ${stills.length} still image${stills.length === 1 ? '' : 's'} (${[...new Set(stills.map((clip) => baseName(clip.mediaPath)))].join(', ')}).`);
   return {
     sources: clips.map((clip) => ({ path: clip.mediaPath, range: { startSeconds: ticksToSeconds(clip.srcInTicks), endSeconds: ticksToSeconds(clip.srcOutTicks) }, timelineSeconds: ticksToSeconds(clip.startTicks) })),
+    selected: selected.length > 0,
     warnings,
   };
 }

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_PANEL_OPTIONS, RequestProblem, allowedRelaxations, buildSequenceRequest, buildTypedRequest, clipKey, movieCandidates, musicClips, requestOptions, withoutRelaxation } from '../../plugin/src/montage-request';
+import { DEFAULT_PANEL_OPTIONS, RequestProblem, allowedRelaxations, buildSequenceRequest, buildTypedRequest, clipKey, musicClips, requestOptions, withoutRelaxation } from '../../plugin/src/montage-request';
 import { clip, editSequence, ticks } from './support/fixtures';
 
 const options = { scenes: 4, mode: 'soft' as const, granularity: '2bars' as const, relax: 'auto' as const, mood: 'auto' as const };
-
-test('the movie is the video file used longest, over the union of its clips’ source ranges', () => {
-  const [movie, other] = movieCandidates(editSequence());
-  assert.equal(movie?.path, '/media/movie.mp4');
-  assert.deepEqual(movie?.range, { startSeconds: 5, endSeconds: 70 });
-  assert.equal(movie?.clipCount, 2);
-  assert.equal(movie?.timelineTicks, ticks(50));
-  assert.equal(other?.path, '/media/logo.png');
-});
 
 test('the music candidates are audio clips other than the movie’s own sound', () => {
   const clips = musicClips(editSequence());
