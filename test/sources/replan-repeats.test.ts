@@ -25,7 +25,16 @@ test('the music waveform is read back from the cache, equal to a fresh decode, p
   assert.ok(fresh.length > 0 && fresh.some((peak) => peak > 0));
   assert.deepEqual(await cachedMusicWaveform(music, 1, 9, cacheDir), fresh, 'first: decoded and stored');
   assert.equal(readdirSync(cacheDir).filter((name) => name.startsWith('waveform-')).length, 1);
-  assert.deepEqual(await cachedMusicWaveform(music, 1, 9, cacheDir), fresh, 'second: read back');
+  // Read back without decoding: with no ffmpeg to run, a decode would give no waveform at all.
+  const ffmpeg = process.env['FFMPEG_PATH'];
+  process.env['FFMPEG_PATH'] = join(dir, 'no-ffmpeg');
+  try {
+    assert.deepEqual(await musicWaveform(music, 1, 9), [], 'a decode would fail here');
+    assert.deepEqual(await cachedMusicWaveform(music, 1, 9, cacheDir), fresh, 'second: read back');
+  } finally {
+    if (ffmpeg === undefined) delete process.env['FFMPEG_PATH'];
+    else process.env['FFMPEG_PATH'] = ffmpeg;
+  }
   assert.deepEqual(await cachedMusicWaveform(music, 2, 9, cacheDir), await musicWaveform(music, 2, 9), 'another range is its own entry');
   assert.equal(readdirSync(cacheDir).filter((name) => name.startsWith('waveform-')).length, 2);
   assert.deepEqual(await cachedMusicWaveform(music, 1, 9, undefined), fresh, 'no cache folder: decoded');
