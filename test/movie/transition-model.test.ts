@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseMovie } from '../../companion/analysis/movie/analyse-movie';
 import { describeMovie } from '../../companion/analysis/movie/describe-movie';
-import { detectTransitions } from '../../companion/analysis/movie/shot-detector';
-import { defaultShotModelPath, detectTransitionsLearned, LEARNED_DECODERS, transitionActivations } from '../../companion/analysis/movie/transition-model';
+import { detectTransitions, learnedShotMode } from '../../companion/analysis/movie/shot-detector';
+import { decodeTransitions, defaultShotModelPath, detectTransitionsLearned, LEARNED_DECODERS, transitionActivations } from '../../companion/analysis/movie/transition-model';
 import { CancellationToken, Progress } from '../../companion/core/lifecycle';
 import { probeMovie } from '../../companion/media/probe';
 import { repoRoot, scratchDir } from '../support/paths';
@@ -108,4 +108,33 @@ test('without the model file, hybrid analysis falls back to the classical detect
     if (saved === undefined) delete process.env['AM_SHOT_MODEL'];
     else process.env['AM_SHOT_MODEL'] = saved;
   }
+});
+
+test('the hybrid is the default detector; AM_SHOT_DETECTOR=classical (or off) is the way back', () => {
+  const saved = process.env['AM_SHOT_DETECTOR'];
+  try {
+    delete process.env['AM_SHOT_DETECTOR'];
+    assert.equal(learnedShotMode(), 'hybrid');
+    assert.equal(learnedShotMode({ learned: 'off' }), 'off');
+    for (const [value, mode] of [['classical', 'off'], ['off', 'off'], ['model', 'model'], ['hybrid', 'hybrid']] as const) {
+      process.env['AM_SHOT_DETECTOR'] = value;
+      assert.equal(learnedShotMode(), mode, value);
+    }
+    assert.equal(learnedShotMode({ learned: 'hybrid' }), 'hybrid', 'the option wins over the environment');
+  } finally {
+    if (saved === undefined) delete process.env['AM_SHOT_DETECTOR'];
+    else process.env['AM_SHOT_DETECTOR'] = saved;
+  }
+});
+
+test('a gradual run into the last frame is no transition: no shot follows it', generated, async () => {
+  const { path } = await splice();
+  const { video, descriptors, frames } = await describe(path);
+  const decode = (from: number, to: number) => {
+    const activations = new Float32Array(frames * 2);
+    for (let t = from; t <= to; t++) activations[t * 2 + 1] = 0.9;
+    return decodeTransitions(descriptors, activations, frames, video.rate, LEARNED_DECODERS.model).map((t) => [t.kind, t.start, t.end]);
+  };
+  assert.deepEqual(decode(frames - 8, frames - 1), []);
+  assert.deepEqual(decode(frames - 12, frames - 5), [['dissolve', frames - 12, frames - 5]]);
 });

@@ -61,18 +61,19 @@ export interface ShotDetectionOptions {
   /** Detect dissolves and fades (default true). */
   readonly gradual?: boolean;
   /**
-   * The learned transition model on top (transition-model.ts, run by analyseMovie): 'off' (the classical
-   * detector alone), 'hybrid' or 'model'. Default: the AM_SHOT_DETECTOR environment variable, else 'off'.
+   * The learned transition model on top (transition-model.ts, run by analyseMovie): 'hybrid' (the classical
+   * detector corrected by the model), 'off' (the classical detector alone) or 'model'. Default: the
+   * AM_SHOT_DETECTOR environment variable ('classical' or 'off', 'hybrid', 'model'), else 'hybrid'.
    */
   readonly learned?: LearnedShotMode;
 }
 
 export type LearnedShotMode = 'off' | 'hybrid' | 'model';
 
-/** The learned mode in effect: the option, else AM_SHOT_DETECTOR ('off', 'hybrid' or 'model'), else 'off'. */
+/** The learned mode in effect: the option, else AM_SHOT_DETECTOR ('classical' or 'off', 'hybrid', 'model'), else 'hybrid'. */
 export function learnedShotMode(options: ShotDetectionOptions = {}): LearnedShotMode {
   const value = options.learned ?? process.env['AM_SHOT_DETECTOR'];
-  return value === 'hybrid' || value === 'model' ? value : 'off';
+  return value === 'off' || value === 'classical' ? 'off' : value === 'model' ? 'model' : 'hybrid';
 }
 
 /** Runs detection over the first `frameCount` frames of `descriptors`. */

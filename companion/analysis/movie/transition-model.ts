@@ -8,13 +8,14 @@
  * Decoding, with the classical detector ({@link detectTransitions}) as the other opinion:
  *   - 'model': the network alone: cuts are activation peaks, gradual transitions are runs of frames
  *     (reported with their span; 'fade' when a frame of the run is black or white);
- *   - 'hybrid': the classical result, changed only where the network is confident. Every classical cut
- *     is kept unless the network scores it near zero *and* the picture comes back across it (a flash, an
- *     explosion, a whip and back: frame t−k resembles frame t+k); cuts the classical detector missed are
- *     added only when `addCutThreshold` allows (the tune part chose not to). The network's gradual spans
- *     are added (with their span; a span holding a kept cut is not), and a classical span none of them
- *     overlaps is kept unless the network's gradual activation stays low on every one of its frames (and
- *     the span is no longer than the transitions the network was trained on).
+ *   - 'hybrid' (the default, see learnedShotMode): the classical result, changed only where the network
+ *     is confident. Every classical cut is kept unless the network scores it near zero *and* the picture
+ *     comes back across it (a flash, an explosion, a whip and back: frame t−k resembles frame t+k); cuts
+ *     the classical detector missed are added only when `addCutThreshold` allows (the tune part chose
+ *     not to). The network's gradual spans are added (with their span; a span holding a kept cut is
+ *     not), and a classical span none of them overlaps is kept unless the network's gradual activation
+ *     stays low on every one of its frames (and the span is no longer than the transitions the network
+ *     was trained on).
  * Constants were chosen on the dev set's tune part only (models/training/shots/tune-decoder.ts; ties go to
  * the setting that changes the classical result least).
  */
@@ -61,8 +62,8 @@ export interface LearnedDecoderSettings {
 
 /** Per mode, chosen on the tune part of the action dev set (tune-decoder.ts). */
 export const LEARNED_DECODERS: Readonly<Record<LearnedMode, LearnedDecoderSettings>> = {
-  model: { mode: 'model', cutThreshold: 0.9, vetoThreshold: 0, returnSeconds: 0, returnRatio: 0, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 6, dropClassicalGradual: 0, trustedGradualSeconds: 1.25 },
-  hybrid: { mode: 'hybrid', cutThreshold: 0.5, vetoThreshold: 0.01, returnSeconds: 0.25, returnRatio: 0.5, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 6, dropClassicalGradual: 0.2, trustedGradualSeconds: 1.25 },
+  model: { mode: 'model', cutThreshold: 0.9, vetoThreshold: 0, returnSeconds: 0, returnRatio: 0, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 4, dropClassicalGradual: 0, trustedGradualSeconds: 1.25 },
+  hybrid: { mode: 'hybrid', cutThreshold: 0.5, vetoThreshold: 0.01, returnSeconds: 0.25, returnRatio: 0.5, addCutThreshold: 2, addCutEvidence: 0, gradualThreshold: 0.5, minGradualFrames: 4, dropClassicalGradual: 0.5, trustedGradualSeconds: 1.25 },
 };
 export const LEARNED_DECODER: LearnedDecoderSettings = LEARNED_DECODERS.hybrid;
 
@@ -104,7 +105,8 @@ function gradualRuns(d: FrameDescriptors, activations: Float32Array, frameCount:
     if (!on(t)) continue;
     let end = t;
     while (on(end + 1) || on(end + 2)) end += on(end + 1) ? 1 : 2;
-    if (end - t + 1 >= minFrames) {
+    // A run into the movie's last frame has no shot after it: the network reading the end of the input.
+    if (end - t + 1 >= minFrames && end < frameCount - 1) {
       let sum = 0;
       let flat = false;
       for (let k = t; k <= end; k++) {

@@ -101,8 +101,11 @@ export type JoinKind = 'cut' | 'fade' | 'dissolve' | 'fadeblack' | 'fadewhite' |
  */
 export const EVENT_EFFECTS = ['flash', 'flash-white', 'flash-colour', 'explosion', 'pulse', 'strobe', 'whip', 'zoom'] as const;
 export type EventEffect = (typeof EVENT_EFFECTS)[number];
-/** Whole-piece looks: 'dark' (underexposed), 'motion' (a fast moving crop), 'shake' (camera shake, blurred). */
-export type PieceEffect = 'none' | 'dark' | 'motion' | 'shake' | EventEffect;
+/**
+ * Whole-piece looks: 'dark' (underexposed), 'motion' (a fast moving crop), 'shake' (camera shake, blurred),
+ * 'aged' (an old print: monochrome, grain, flicker, gate weave).
+ */
+export type PieceEffect = 'none' | 'dark' | 'motion' | 'shake' | 'aged' | EventEffect;
 
 export interface Piece {
   readonly clip: Source;
@@ -280,6 +283,11 @@ function pieceFilter(spec: SpliceSpec, piece: Piece, from: number, to: number, l
     chain.push(`scale=${width}:${height}`);
   }
   if (piece.effect === 'dark') chain.push(`lutyuv=y='16+(val-16)*0.22':u='128+(val-128)*0.4':v='128+(val-128)*0.4'`);
+  if (piece.effect === 'aged') {
+    // Gate weave (a 1.03× picture wandering by a few pixels), then monochrome with per-frame grain and flicker.
+    chain.push(`scale=${Math.round(width * 1.03)}:${Math.round(height * 1.03)}`, `crop=${width}:${height}:x='(iw-ow)/2*(1+0.6*sin(t*13))':y='(ih-oh)/2*(1+0.6*sin(t*17+2))'`);
+    chain.push('hue=s=0', 'noise=alls=18:allf=t', `eq=brightness='0.04*sin(t*47)*cos(t*19)':contrast=1.15:eval=frame`);
+  }
   if (piece.effect === 'flash' && piece.flashAt !== undefined) {
     const start = (piece.flashAt - 0.25) / fps;
     const end = (piece.flashAt + (piece.flashLength ?? 1) - 0.75) / fps;
