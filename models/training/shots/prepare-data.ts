@@ -4,11 +4,11 @@
  *
  * Movies are spliced (test/movie/support/splice.ts, Debian's ffmpeg 5.1) from the dev set's *tune* material
  * only: the first half of the Sintel and Big Buck Bunny clean shots (never Nosferatu's), the tune generators
- * (testsrc2, life) and two generators nothing else uses (gradients, sierpinski). Never the dev part's shots or generators (the model
- * is scored on those), never Tears of Steel. Each movie mixes random transitions (hard cuts, jump cuts, cuts
- * to the next shot of a scene, cross and pixel dissolves of 6–30 frames, fades through black and white,
- * wipes) with the hard negatives (flashes, coloured partial flashes, explosions, pulses, strobe, whip pans,
- * fast zooms, shake) and moving, dark and aged (old-print) pieces.
+ * (testsrc2, life) and two generators nothing else uses (gradients, sierpinski). Never the dev part's shots
+ * or generators (the model is scored on those), never Tears of Steel. Each movie mixes random transitions
+ * (hard cuts, jump cuts, cuts to the next shot of a scene, cross and pixel dissolves of 6–30 frames, fades
+ * through black and white, wipes) with the hard negatives (flashes, coloured partial flashes, explosions,
+ * pulses, strobe, whip pans, fast zooms, shake) and moving, dark and aged (old-print) pieces.
  *
  * The rendered movies are decoded by the product's own path (probeMovie + describeMovie: the 64×36 frames
  * and descriptors the analysis keeps), and written under .cache/shots (gitignored), per movie:
@@ -84,6 +84,9 @@ function trainingIntervals(): Interval[] {
   return [...tune, ...own];
 }
 
+/** The look a piece from the same shot or scene keeps: the previous piece's, when it is a whole-piece grade. */
+const sameLook = (effect: PieceEffect): PieceEffect => (effect === 'dark' || effect === 'aged' ? effect : 'none');
+
 /** One training movie. */
 export function trainingSpec(index: number): SpliceSpec {
   const next = random(TRAINING_SEED + 31 * index);
@@ -104,7 +107,7 @@ export function trainingSpec(index: number): SpliceSpec {
     if (previous && last && !(last.clip in { gradients: 1, sierpinski: 1 }) && next() < 0.12) {
       const start = previous.start + previous.length + between(24, 96);
       if (last.end - start >= 16) {
-        pieces.push({ clip: last.clip, start, length: Math.min(want, last.end - start), effect: previous.effect === 'dark' || previous.effect === 'aged' ? previous.effect : 'none', continues: true });
+        pieces.push({ clip: last.clip, start, length: Math.min(want, last.end - start), effect: sameLook(previous.effect), continues: true });
         joins.push({ kind: 'cut', frames: 0 });
         continue;
       }
@@ -112,7 +115,7 @@ export function trainingSpec(index: number): SpliceSpec {
     const following = last && pool[pool.indexOf(last) + 1];
     if (previous && following && following.clip === last!.clip && next() < 0.1) {
       last = following;
-      pieces.push({ clip: following.clip, start: following.start, length: Math.min(want, following.end - following.start), effect: previous.effect === 'dark' || previous.effect === 'aged' ? previous.effect : 'none', sameScene: true });
+      pieces.push({ clip: following.clip, start: following.start, length: Math.min(want, following.end - following.start), effect: sameLook(previous.effect), sameScene: true });
       joins.push({ kind: 'cut', frames: 0 });
       continue;
     }
