@@ -2,8 +2,7 @@
 import { basename } from 'node:path';
 import { probeMovie } from '../../companion/media/probe';
 import type { HostSequence } from '../../plugin/src/host';
-
-const TICKS_PER_SECOND = 254016000000;
+import { framesToTicks, ticksPerFrame } from '../../plugin/src/ticks';
 
 export interface SequenceFiles {
   readonly name: string;
@@ -20,16 +19,15 @@ export interface SequenceFiles {
 /** The movie on V1 from its start, the music's selected part on A2 from the sequence's start. */
 export async function sequenceOfFiles(files: SequenceFiles): Promise<HostSequence> {
   const movie = await probeMovie(files.moviePath);
-  const { num, den } = movie.video.rate;
-  const ticksPerFrame = (TICKS_PER_SECOND * den) / num;
-  const at = (seconds: number) => String(Math.round((seconds * num) / den) * ticksPerFrame);
+  const rate = movie.video.rate;
+  const at = (seconds: number) => framesToTicks((seconds * rate.num) / rate.den, rate);
   const end = files.movieEndSeconds ? files.movieEndSeconds(movie.durationSeconds) : movie.durationSeconds;
   const [from, to] = files.musicSeconds;
   return {
     id: 'edit',
     name: files.name,
-    fps: num / den,
-    ticksPerFrame,
+    fps: rate.num / rate.den,
+    ticksPerFrame: Number(ticksPerFrame(rate)),
     width: movie.video.width,
     height: movie.video.height,
     durationTicks: at(end),
