@@ -20,7 +20,7 @@ import { BeatNetworkTracker } from './beat-network-tracker';
 /** Analysis sample rate: enough for onsets, chroma and a centroid up to 5.5 kHz, and cheap to process. */
 export const MUSIC_SAMPLE_RATE = 11025;
 /** Bump when results change (a retrained beat network included), so cached analyses are recomputed. */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 const STAGE = 'music';
 
 /** The built-in analyzer; pass another BarTracker to replace the beat/bar stage. */
